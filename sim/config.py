@@ -1,0 +1,466 @@
+"""Scenario configuration: YAML in, typed and frozen inside, validated at the door.
+
+Every numeric field states its meaning and admissible range; the defaults here are the model's
+one set of defaults (docs/model.md explains each). Scenario files override only what the record
+says about their case, and say where each number comes from in their `provenance` section.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from sim import schema
+from sim.errors import ConfigError
+from sim.schema import param
+
+ROLES = ("A", "B")
+
+
+@dataclass(frozen=True)
+class Issue:
+    description: str = param("", doc="What the issue is about and what its scale means.")
+    deferrable: bool = param(
+        False, doc="May be left open by a framework agreement (settled later or never)."
+    )
+    open_position: float | None = param(
+        None,
+        bounds=(0.0, 1.0),
+        doc="Position that holds on this issue while it is left open by a framework deal.",
+    )
+    assures: Mapping[str, float] = param(
+        {},
+        bounds=(0.0, 1.0),
+        doc="Enforcement this issue gives a party against reneging, when the text places "
+        "the issue at that party's ideal (e.g. security guarantees protect B).",
+    )
+
+
+@dataclass(frozen=True)
+class Domestic:
+    audience_cost: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Cost to the leader of accepting terms below the victory "
+        "threshold (stakes units; Fearon 1994)."
+    )
+    victory_threshold: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Utility a deal must give for the leader to claim victory."
+    )
+    hardliner_cost: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Surplus hardliners demand before any deal passes (veto "
+        "players; Tsebelis 2002)."
+    )
+    payoff_of_fighting: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Private domestic benefit to the leader of fighting on "
+        "(gambling for resurrection; Goemans 2000)."
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    role: Literal["A", "B"]
+    ideal: Mapping[str, float] = param(bounds=(0.0, 1.0), doc="Ideal position on each issue.")
+    salience: Mapping[str, float] = param(
+        bounds=(0.0, 1.0), doc="Weight of each issue in the party's utility; sums to 1."
+    )
+    capacity: float = param(
+        1.0, bounds=(0.0, None), open_low=True, doc="Own fighting capacity (relative units)."
+    )
+    cost_per_round: float = param(
+        0.005, bounds=(0.0, 1.0), doc="Cost of one round of war, in stakes units."
+    )
+    breaking_point: float = param(
+        1.0, bounds=(0.0, None), open_low=True,
+        doc="Cumulative cost at which the party capitulates.",
+    )
+    optimism: float = param(
+        0.0, bounds=(-0.05, 0.05), doc="Initial bias of the believed trend toward own side "
+        "(control share per round; Blainey 1973, Fearon 1995)."
+    )
+    belief_sd: float = param(
+        0.002, bounds=(0.0, 1.0), doc="Initial uncertainty (sd) of the believed trend."
+    )
+    trust: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Belief that the other side will comply with a deal "
+        "(Kydd 2005)."
+    )
+    exploitation_loss: float = param(
+        0.1, bounds=(0.0, 1.0), doc="Loss if it complies and the other side reneges "
+        "(commitment problem; Powell 2006)."
+    )
+    planning_horizon: int = param(
+        12, bounds=(1, 600), doc="Rounds over which it projects the war when valuing it."
+    )
+    discount_factor: float = param(
+        0.99, bounds=(0.0, 1.0), open_low=True, doc="Per-round discount of future costs."
+    )
+    concession_exponent: float = param(
+        1.0, bounds=(0.0, 20.0), open_low=True,
+        doc="Shape of the concession path: <1 Boulware (late), >1 Conceder (early); "
+        "Faratin, Sierra & Jennings 1998.",
+    )
+    patience_rounds: float = param(
+        24.0, bounds=(0.0, None), open_low=True,
+        doc="Rounds after which the concession path is exhausted.",
+    )
+    screening_z: float = param(
+        1.0, bounds=(0.0, 5.0), doc="How far (in sd of its uncertainty) the first offer "
+        "undercuts the opponent's estimated reservation value."
+    )
+    decision_noise: float = param(
+        0.02, bounds=(0.0, 1.0), doc="Scale of logistic noise in accepting (bounded "
+        "rationality; McKelvey & Palfrey 1995)."
+    )
+    domestic: Domestic = dataclasses.field(default_factory=Domestic)
+
+
+@dataclass(frozen=True)
+class Battlefield:
+    initial_control: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of B's territory held by A at the start."
+    )
+    control_at_a_victory: float = param(
+        1.0, bounds=(0.0, 1.0), doc="Control at which A could impose all its terms."
+    )
+    control_at_b_victory: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Control at which B could impose all its terms."
+    )
+    drift_scale: float = param(
+        0.03, bounds=(0.0, 1.0), doc="Trend per round (control share) at total dominance."
+    )
+    noise_sd: float = param(
+        0.003, bounds=(0.0, 1.0), doc="Sd of the monthly change of control around the trend."
+    )
+    breakthrough_probability: float = param(
+        0.005, bounds=(0.0, 1.0), doc="Chance per round of a breakthrough by either side."
+    )
+    breakthrough_size: float = param(
+        0.03, bounds=(0.0, 1.0), doc="Control shift of a breakthrough."
+    )
+    exhaustion_drag: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Share of capacity lost at the breaking point."
+    )
+    ceasefire_cost_share: float = param(
+        0.1, bounds=(0.0, 1.0), doc="Share of the cost of war still paid under a ceasefire."
+    )
+
+
+@dataclass(frozen=True)
+class Mediator:
+    name: str = param("mediator", doc="Who mediates.")
+    strategy: str = param("none", doc="Registered strategy name or 'module:Class'.")
+    options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    bias: float = param(
+        0.0, bounds=(-1.0, 1.0), doc="Perceived bias toward B (+) or A (-); lowers the "
+        "trust the disfavoured side puts in its texts and promises."
+    )
+    leverage: Mapping[str, float] = param(
+        {}, bounds=(0.0, 1.0), doc="Carrots and sticks it can bring to bear on each party."
+    )
+    credibility: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Initial belief that its threats will be carried out."
+    )
+    follow_through: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Chance it carries out a threat after a refusal."
+    )
+    information_noise: float = param(
+        0.05, bounds=(0.0, 1.0), doc="Sd of its estimates of the parties' reservation values."
+    )
+    aid: Mapping[str, float] = param(
+        {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
+    )
+    sanctions: Mapping[str, float] = param(
+        {}, bounds=(0.0, 1.0), doc="Cost per round its sanctions impose on a party."
+    )
+    guarantee: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
+    )
+    sanctions_step: float = param(
+        0.003, bounds=(0.0, 1.0), doc="Cost per round a carried-out sanctions stick adds "
+        "at full leverage."
+    )
+    credibility_update: float = param(
+        0.5, bounds=(0.0, 1.0), doc="How far credibility moves after a threat is carried out "
+        "(toward 1) or a bluff is called (toward 0)."
+    )
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    supports: str = param(doc="The party it backs.")
+    aid: float = param(0.0, bounds=(0.0, None), doc="Capacity it supplies to that party.")
+    sanctions: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Cost per round it imposes on the other party."
+    )
+    cover: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of sanctions costs on its party it offsets."
+    )
+    compensates_aid_cut: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of a mediator's aid cut to its party it replaces."
+    )
+    veto_utility_floor: float | None = param(
+        None, bounds=(0.0, 1.0), doc="Blocks texts giving its party less utility than this."
+    )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    base_hazard: float = param(
+        0.02, bounds=(0.0, 1.0), doc="Per-round collapse chance of a bare agreement."
+    )
+    guarantee_effect: float = param(
+        1.5, bounds=(0.0, 10.0), doc="Log-hazard reduction at full enforcement (Fortna 2003)."
+    )
+    trust_effect: float = param(
+        1.0, bounds=(0.0, 10.0), doc="Log-hazard reduction at full mutual trust."
+    )
+    imposed_hazard_ratio: float = param(
+        2.0, bounds=(1.0, 20.0), doc="Hazard ratio of a deal accepted only under pressure "
+        "(Beardsley 2011)."
+    )
+    framework_hazard_ratio: float = param(
+        1.5, bounds=(1.0, 20.0), doc="Hazard ratio of a framework deal with open issues."
+    )
+    trust_loss_on_collapse: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Share of trust lost when an agreement collapses."
+    )
+    ripe_rounds_to_freeze: int = param(
+        12, bounds=(1, 1000), doc="Rounds of ripeness without a deal before the front freezes."
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    facts: tuple[str, ...] = param((), doc="Fact ids in seeds/ that justify the value.")
+    assumption: tuple[float, ...] | None = param(
+        None, doc="Plausible [low, high] range of a value that is an assumption."
+    )
+    note: str = param("", doc="How the facts turn into the number.")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    issues: Mapping[str, Issue]
+    parties: Mapping[str, Party]
+    description: str = ""
+    start: str = param("2025-01", doc="Calendar month of round 1 (YYYY-MM).")
+    round_days: int = param(30, bounds=(1, 366), doc="Length of a round in days.")
+    horizon: int = param(60, bounds=(1, 2000), doc="Rounds simulated (right-censoring).")
+    battlefield: Battlefield = dataclasses.field(default_factory=Battlefield)
+    mediator: Mediator | None = None
+    stakeholders: Mapping[str, Stakeholder] = param({})
+    agreement: Agreement = dataclasses.field(default_factory=Agreement)
+    provenance: Mapping[str, Source] = param({})
+    source_file: str | None = None
+
+    # -- convenient views -------------------------------------------------------------------
+    @property
+    def issue_names(self) -> tuple[str, ...]:
+        return tuple(self.issues)
+
+    def party_of_role(self, role: str) -> str:
+        return next(name for name, p in self.parties.items() if p.role == role)
+
+    @property
+    def a(self) -> str:
+        return self.party_of_role("A")
+
+    @property
+    def b(self) -> str:
+        return self.party_of_role("B")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = schema.to_plain(self)
+        data.pop("source_file", None)
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def _cross_check(sc: Scenario) -> None:
+    """Checks that span sections: names must agree across the file."""
+    names = list(sc.parties)
+    roles = sorted(p.role for p in sc.parties.values())
+    if len(names) != 2 or roles != ["A", "B"]:
+        raise ConfigError(
+            "parties", names, "exactly two parties, one with role A and one with role B"
+        )
+    issues = list(sc.issues)
+    if not issues:
+        raise ConfigError("issues", {}, "at least one issue")
+    for pname, party in sc.parties.items():
+        for section in ("ideal", "salience"):
+            given = getattr(party, section)
+            for key in given:
+                if key not in sc.issues:
+                    raise ConfigError(
+                        f"parties.{pname}.{section}.{key}",
+                        given[key],
+                        f"an issue name, one of {issues}",
+                        hint=schema.suggest(key, issues),
+                    )
+            missing = [i for i in issues if i not in given]
+            if missing:
+                raise ConfigError(
+                    f"parties.{pname}.{section}", dict(given), f"a value for every issue {missing}"
+                )
+        total = sum(party.salience.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ConfigError(
+                f"parties.{pname}.salience",
+                dict(party.salience),
+                f"weights that sum to 1 (they sum to {total:.6g})",
+            )
+    for iname, issue in sc.issues.items():
+        _check_party_keys(issue.assures, f"issues.{iname}.assures", names)
+        if issue.deferrable and issue.open_position is None:
+            raise ConfigError(
+                f"issues.{iname}.open_position", None, "a position in [0, 1] for a deferrable issue"
+            )
+    bf = sc.battlefield
+    if not bf.control_at_a_victory > bf.control_at_b_victory:
+        raise ConfigError(
+            "battlefield.control_at_a_victory",
+            bf.control_at_a_victory,
+            f"a value above battlefield.control_at_b_victory ({bf.control_at_b_victory})",
+        )
+    if sc.mediator is not None:
+        med = sc.mediator
+        for section in ("leverage", "aid", "sanctions"):
+            _check_party_keys(getattr(med, section), f"mediator.{section}", names)
+        # Imported here: the strategy registry imports the engine, which imports this module.
+        from sim.strategies import registry
+
+        registry.check_strategy(med.strategy, med.options, "mediator")
+    for sname, st in sc.stakeholders.items():
+        if st.supports not in names:
+            raise ConfigError(
+                f"stakeholders.{sname}.supports",
+                st.supports,
+                f"a party name, one of {names}",
+                hint=schema.suggest(st.supports, names),
+            )
+    for key, src in sc.provenance.items():
+        if src.assumption is not None and len(src.assumption) != 2:
+            raise ConfigError(f"provenance.{key}.assumption", list(src.assumption), "[low, high]")
+
+
+def _check_party_keys(mapping: Mapping[str, Any], path: str, names: list[str]) -> None:
+    for key, value in mapping.items():
+        if key not in names:
+            raise ConfigError(
+                f"{path}.{key}",
+                value,
+                f"a party name, one of {names}",
+                hint=schema.suggest(key, names),
+            )
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            "", f"<malformed YAML at {where}>", f"well-formed YAML ({problem})", file=file
+        ) from None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file safely; a missing or malformed file raises ConfigError."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError("", str(p), "an existing scenario file", file=str(p))
+    return _parse_yaml(p.read_text(encoding="utf-8"), str(p))
+
+
+def scenario_from_dict(data: Any, *, file: str | None = None) -> Scenario:
+    """Validate plain data into a Scenario; errors carry the file name."""
+    try:
+        if isinstance(data, Mapping) and "source_file" in data:
+            raise ConfigError("source_file", data["source_file"], "no such key in a scenario")
+        sc = schema.build(Scenario, data)
+        _cross_check(sc)
+    except ConfigError as err:
+        raise err.in_file(file or "<scenario>") from None
+    return dataclasses.replace(sc, source_file=file)
+
+
+def load_scenario(
+    path: str | Path, overrides: Mapping[str, Any] | list[str] | None = None
+) -> Scenario:
+    """Load and validate a scenario file, applying `--set`-style overrides first.
+
+    Args:
+        path: The YAML scenario.
+        overrides: Either {"parties.russia.trust": 0.3} or ["parties.russia.trust=0.3"].
+    """
+    file = str(path)
+    data = read_yaml(path)
+    if overrides:
+        try:
+            data = apply_overrides(data, parse_overrides(overrides))
+        except ConfigError as err:
+            raise err.in_file(file) from None
+    return scenario_from_dict(data, file=file)
+
+
+def parse_overrides(overrides: Mapping[str, Any] | list[str]) -> dict[str, Any]:
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    out: dict[str, Any] = {}
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError("--set", item, "PATH=VALUE, e.g. parties.russia.trust=0.3")
+        key, _, raw = item.partition("=")
+        out[key.strip()] = _parse_yaml(raw, "--set") if raw.strip() else raw
+    return out
+
+
+_NAMED_MAPPINGS = {"parties": "party", "issues": "issue", "stakeholders": "stakeholder"}
+
+
+def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> Any:
+    """Set dotted paths in raw scenario data; a misspelled party or issue gets a suggestion.
+
+    Field names are checked later by the schema builder (with its own suggestions); here we
+    only refuse to invent a new party, issue or stakeholder through a typo.
+    """
+    data = copy.deepcopy(data) if data is not None else {}
+    if not isinstance(data, dict):
+        return data
+    for dotted, value in overrides.items():
+        parts = dotted.split(".")
+        if not all(parts):
+            raise ConfigError(dotted, value, "a dotted path such as parties.russia.trust")
+        node: Any = data
+        for depth, part in enumerate(parts[:-1]):
+            parent = ".".join(parts[:depth])
+            if not isinstance(node, dict):
+                raise ConfigError(".".join(parts[: depth + 1]), value, "a path inside a mapping")
+            if part not in node:
+                if parent in _NAMED_MAPPINGS:
+                    options = list(node)
+                    raise ConfigError(
+                        ".".join(parts[: depth + 1]),
+                        value,
+                        f"an existing {_NAMED_MAPPINGS[parent]} name, one of {options}",
+                        hint=schema.suggest(part, options),
+                    )
+                node[part] = {}
+            node = node[part]
+        if not isinstance(node, dict):
+            raise ConfigError(dotted, value, "a path inside a mapping")
+        node[parts[-1]] = value
+    return data

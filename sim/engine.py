@@ -1,0 +1,617 @@
+"""The rules of a round, written once as numpy over a leading axis of runs.
+
+`Engine` holds the state of R runs and exposes one method per phase of a round, in the order
+of docs/model.md §2: battlefield, costs, beliefs, reservation values, talks (the mediator's
+decision is passed in), acceptance and its consequences, and the fate of standing agreements.
+It does no I/O. `sim.model.NegotiationModel` is the Mesa shell that calls the phases in order.
+
+Runs that have ended stay in the arrays and are masked: nothing moves for them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim import bargaining
+from sim.params import ModelParams
+from sim.rng import Draws, Stream
+from sim.strategies.base import Decision, Observation
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+I = NDArray[np.int64]
+
+SIGN = np.array([1.0, -1.0])  # + trend favours A; party axis (A, B)
+
+
+class Status(enum.IntEnum):
+    WAR = 0
+    FRAMEWORK = 1
+    COMPREHENSIVE = 2
+    FROZEN = 3
+    CAPITULATION_A = 4
+    CAPITULATION_B = 5
+
+
+class Refusal(enum.IntEnum):
+    """Why a side refused a text: the first constraint that binds, in this order."""
+
+    NONE = 0
+    TERMS = 1  # worse than fighting on, even if the other side surely complied
+    TRUST = 2  # good enough only if the other side could be trusted to comply
+    DOMESTIC = 3  # would pass, but not the audience cost or the hardliners' demand
+    NOISE = 4  # the leader's own misjudgement (bounded rationality)
+    VETO = 5  # both signed; a stakeholder blocked it
+
+
+KIND_NAMES = {1: "framework", 2: "comprehensive"}
+
+
+@dataclass
+class RoundRecord:
+    """What happened in one round for every run (kept only when tracing)."""
+
+    round: int
+    values: dict[str, Any]
+
+
+class Engine:
+    """State and rules of R runs.
+
+    Args:
+        params: Compiled scenario parameters.
+        runs: Global run indices (their draws depend only on these, the seed and the round).
+        seed: Experiment seed.
+        trace: Keep a per-round record of everything (for the single-run story).
+    """
+
+    def __init__(self, params: ModelParams, runs: I, seed: int, *, trace: bool = False) -> None:
+        p = self.p = params
+        self.runs = np.asarray(runs, dtype=np.int64)
+        n = self.n = self.runs.shape[0]
+        k = p.n_issues
+        self.draws = Draws(seed, self.runs)
+        self.trace = trace
+        self.records: list[RoundRecord] = []
+        self.round = 0
+
+        self.control = np.full(n, p.initial_control, dtype=float)
+        self.exhaustion = np.zeros((n, 2))
+        self.trust = np.broadcast_to(p.trust, (n, 2)).astype(float)
+        self.aid_mediator = np.broadcast_to(p.mediator_aid, (n, 2)).astype(float)
+        self.aid_stakeholders = np.broadcast_to(p.stakeholder_aid, (n, 2)).astype(float)
+        self.sanctions_mediator = np.broadcast_to(p.mediator_sanctions, (n, 2)).astype(float)
+        self.credibility = np.full(n, p.credibility, dtype=float)
+        self.mediator_active = np.full(n, p.has_mediator, dtype=bool)
+        self.status = np.zeros(n, dtype=np.int8)
+
+        # Beliefs about the trend: mean and precision, starting optimistic (Blainey 1973).
+        trend0 = self._trend(self.exhaustion)
+        self.belief_mean = trend0[:, None] + SIGN * np.broadcast_to(p.optimism, (n, 2))
+        self.belief_precision = np.broadcast_to(1.0 / np.square(p.belief_sd), (n, 2)).astype(
+            float
+        )
+        self.information = np.zeros(n)  # facilitation carried into the next belief update
+
+        self.terms = np.full((n, k), np.nan)
+        self.agreement_enforcement = np.zeros(n)
+        self.agreement_imposed = np.zeros(n, dtype=bool)
+        self.first_agreement_round = np.full(n, -1, dtype=np.int64)
+        self.first_agreement_kind = np.zeros(n, dtype=np.int8)
+        self.first_collapse_round = np.full(n, -1, dtype=np.int64)
+        self.end_round = np.full(n, -1, dtype=np.int64)
+        self.agreements = np.zeros(n, dtype=np.int64)
+        self.collapses = np.zeros(n, dtype=np.int64)
+        self.first_ripe_round = np.full(n, -1, dtype=np.int64)
+        self.ripe_streak = np.zeros(n, dtype=np.int64)
+        self.failed_texts = np.zeros(n, dtype=np.int64)
+        self.rounds_talking = np.zeros(n, dtype=np.int64)
+        self.refused_last = np.zeros((n, 2), dtype=bool)
+        self.final_utility = np.full((n, 2), np.nan)
+        # The mediator's record: what it did, per run.
+        self.texts_proposed = np.zeros(n, dtype=np.int64)
+        self.carrots_offered = np.zeros(n, dtype=np.int64)
+        self.threats_made = np.zeros(n, dtype=np.int64)
+        self.sticks_applied = np.zeros(n, dtype=np.int64)
+        self.bluffs_called = np.zeros(n, dtype=np.int64)
+        self.withdrawal_round = np.full(n, -1, dtype=np.int64)
+
+        # Per-round quantities the next phases read.
+        self.trend = trend0
+        self.change = np.zeros(n)
+        self.reservation = np.zeros((n, 2))
+        self.hurdle_base = np.broadcast_to(
+            p.hardliner_cost + p.audience_cost, (n, 2)
+        ).astype(float)
+        self._annuity = self._cost_annuity()
+        self._frontier = self._pareto_frontier()
+        self._cur: dict[str, Any] = {}
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _cost_annuity(self) -> F:
+        """sum_{tau < H} delta^tau: how many rounds of cost the planning horizon weighs."""
+        d = np.asarray(self.p.discount_factor, dtype=float)
+        h = np.asarray(self.p.planning_horizon, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ann = np.where(d < 1.0, (1.0 - d**h) / (1.0 - d), h)
+        return ann
+
+    def _pareto_frontier(self) -> bargaining.Path:
+        p = self.p
+        n = self.n
+        start = np.broadcast_to(p.ideal[..., 0, :], (n, p.n_issues)).copy()
+        return bargaining.concession_path(
+            0, p.ideal, p.salience, p.span, p.assures, np.ones(p.n_issues, bool), start,
+            np.zeros((n, 2)),
+        )
+
+    def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
+        p = self.p
+        worn = np.clip(exhaustion / p.breaking_point, 0.0, 1.0)
+        own = p.capacity * (1.0 - p.exhaustion_drag * worn)
+        support = self.aid_mediator + self.aid_stakeholders if aid is None else aid
+        return own + support
+
+    def _trend(self, exhaustion: F, aid: F | None = None) -> F:
+        """Expected change of control per round: a Lanchester-style balance of capacities."""
+        cap = self._capacity(exhaustion, aid)
+        balance = (cap[:, 0] - cap[:, 1]) / np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
+        return self.p.drift_scale * balance
+
+    def _war_cost(self, sanctions: F | None = None) -> F:
+        """Cost of one more round of full-scale war, per side (R, 2)."""
+        p = self.p
+        sanc = self.sanctions_mediator if sanctions is None else sanctions
+        return p.cost_per_round + (sanc + p.stakeholder_sanctions) * (1.0 - p.cover)
+
+    def share_of_stakes(self, control: F) -> F:
+        """A's share of the stakes implied by a front line (Fearon's p, generalised)."""
+        p = self.p
+        return np.clip(
+            (control - p.control_at_b_victory) / (p.control_at_a_victory - p.control_at_b_victory),
+            0.0,
+            1.0,
+        )
+
+    def war_utilities(self, share: F) -> F:
+        """Utility of battlefield-implied terms to A and B, (R, 2) for share (R, 2) or (R,).
+
+        The battlefield prices every issue alike: at share s of the stakes, each issue sits
+        a fraction s of the way from B's ideal to A's. With linear utilities this gives
+        U_A = 1 - (1 - s) D_A and U_B = 1 - s D_B, where D_i is the stake at risk.
+        """
+        d = self.p.stakes_at_risk
+        s = share if share.ndim == 2 else share[:, None]
+        a = 1.0 - (1.0 - s[:, 0]) * d[..., 0]
+        b = 1.0 - s[:, -1] * d[..., 1]
+        return np.stack([a, b], axis=-1)
+
+    def _valuations(self, belief_mean: F, cost: F) -> tuple[F, F]:
+        """Reservation values under each side's own belief, and each side's estimate of the
+        other's (made with its own belief: the root of mutual optimism; Fearon 1995)."""
+        p = self.p
+        horizon = np.asarray(p.planning_horizon, dtype=float)
+        expected = self.control[:, None] + horizon * belief_mean  # (R, 2): each side's view
+        share = self.share_of_stakes(expected)
+        own_view = self.war_utilities(share)  # column i: i's value under i's belief
+        # The other side's value under i's belief: A projects B's value with A's share, etc.
+        other_view = self.war_utilities(share[:, ::-1])
+        future_cost = cost * self._annuity
+        reservation = own_view - future_cost + p.payoff_of_fighting
+        # estimate[:, i] = what the OTHER side (1 - i) thinks i's reservation value is.
+        estimate = other_view - future_cost + p.payoff_of_fighting
+        # Stalemate (the "S" of Zartman's MHS): fighting on is expected to buy less than it
+        # costs, on each side's own reckoning.
+        gain = own_view - self.war_utilities(self.share_of_stakes(self.control))
+        self.stalemate = gain < future_cost
+        return reservation, estimate
+
+    # -- phase 1: battlefield -----------------------------------------------------------------
+    def battlefield(self) -> None:
+        self.round += 1
+        t, p, d = self.round, self.p, self.draws
+        fighting = self.status == Status.WAR
+        cap = self._capacity(self.exhaustion)
+        total = np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
+        self.trend = p.drift_scale * (cap[:, 0] - cap[:, 1]) / total
+        change = self.trend + p.noise_sd * d.normal(t, Stream.BATTLE_NOISE)
+        # Breakthroughs are rare; which side breaks through is a capacity-weighted coin.
+        breakthrough = d.uniform(t, Stream.BREAKTHROUGH) < p.breakthrough_probability
+        a_side = d.uniform(t, Stream.BREAKTHROUGH_SIDE) < cap[:, 0] / total
+        change += np.where(breakthrough, np.where(a_side, 1.0, -1.0) * p.breakthrough_size, 0.0)
+        new = np.where(fighting, np.clip(self.control + change, 0.0, 1.0), self.control)
+        self.change = new - self.control
+        self.control = new
+        self._cur = {"breakthrough": breakthrough & fighting}
+
+    # -- phase 2: costs and exhaustion ----------------------------------------------------------
+    def costs(self) -> None:
+        p, s = self.p, self.status
+        fighting = s == Status.WAR
+        ceasefire = (s == Status.FRAMEWORK) | (s == Status.FROZEN)
+        intensity = np.where(fighting, 1.0, np.where(ceasefire, p.ceasefire_cost_share, 0.0))
+        sanctions = (self.sanctions_mediator + p.stakeholder_sanctions) * (1.0 - p.cover)
+        cost = p.cost_per_round * intensity[:, None] + sanctions * (fighting | ceasefire)[:, None]
+        self.exhaustion += cost
+        ratio = self.exhaustion / p.breaking_point
+        broken = fighting[:, None] & (ratio >= 1.0)
+        # If both break in the same round, the one further past its breaking point yields.
+        a_yields = broken[:, 0] & (~broken[:, 1] | (ratio[:, 0] >= ratio[:, 1]))
+        b_yields = broken[:, 1] & ~a_yields
+        winner_terms = np.broadcast_to(self.p.ideal, (self.n, 2, p.n_issues))
+        for yields, status, winner in (
+            (a_yields, Status.CAPITULATION_A, 1),
+            (b_yields, Status.CAPITULATION_B, 0),
+        ):
+            if yields.any():
+                self.status[yields] = status
+                self.end_round[yields] = self.round
+                self.terms[yields] = winner_terms[yields, winner]
+        self._cur["cost"] = cost
+
+    # -- phase 3: beliefs -------------------------------------------------------------------
+    def beliefs(self) -> None:
+        """Normal-normal updating on the observed change of control (Slantchev 2003's
+        principle of convergence); shared information from a mediator adds precision."""
+        p = self.p
+        observed = (self.status == Status.WAR) | (self.end_round == self.round)
+        gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / p.noise_sd**2
+        gain = np.where(observed[:, None], gain, 0.0)
+        post = self.belief_precision + gain
+        self.belief_mean = (
+            self.belief_precision * self.belief_mean + gain * self.change[:, None]
+        ) / post
+        self.belief_precision = post
+
+    # -- phase 4: reservation values and ripeness -------------------------------------------------
+    def reservation_values(self) -> None:
+        p = self.p
+        cost = self._war_cost()
+        self.reservation, self.estimate = self._valuations(self.belief_mean, cost)
+        # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
+        # less than it costs) plus a perceived way out: each side, on its own reckoning,
+        # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
+        stalemate = self.stalemate.all(axis=1)
+        need = self.reservation + self.hurdle_base
+        f = self._frontier
+        lam_a, ok_a = bargaining.last_acceptable(
+            f.u_giver, f.g_giver, np.ones(self.n), np.zeros(self.n), need[:, 0],
+            np.zeros(self.n), np.zeros(self.n),
+        )
+        u_b = bargaining.interpolate(f.u_receiver, lam_a)
+        self.ripe = stalemate & ok_a & (u_b >= need[:, 1]) & (self.status == Status.WAR)
+        newly = self.ripe & (self.first_ripe_round < 0)
+        self.first_ripe_round[newly] = self.round
+
+    # -- phase 5: what the mediator sees -----------------------------------------------------------
+    def observe(self) -> Observation:
+        p, t, d = self.p, self.round, self.draws
+        noise = np.stack(
+            [d.normal(t, Stream.MEDIATOR_ESTIMATE_A), d.normal(t, Stream.MEDIATOR_ESTIMATE_B)],
+            axis=-1,
+        )
+        return Observation(
+            round=t,
+            horizon=p.horizon,
+            at_war=(self.status == Status.WAR) & self.mediator_active,
+            control=self.control.copy(),
+            reservation_estimate=self.reservation + p.information_noise * noise,
+            hurdle_estimate=self.hurdle_base.copy(),
+            ideal=p.ideal,
+            salience=p.salience,
+            span=p.span,
+            assures=p.assures,
+            deferrable=p.deferrable,
+            open_position=p.open_position,
+            leverage=np.asarray(p.leverage, dtype=float),
+            credibility=self.credibility.copy(),
+            bias=np.asarray(p.bias, dtype=float),
+            guarantee_capacity=np.asarray(p.guarantee, dtype=float),
+            refused_last_round=self.refused_last.copy(),
+            failed_texts=self.failed_texts.copy(),
+            rounds_talking=self.rounds_talking.copy(),
+        )
+
+    # -- phase 5: talks ----------------------------------------------------------------------
+    def _own_offer(self) -> tuple[F, int]:
+        """The proposer's offer in direct talks (alternating: A in odd rounds).
+
+        The proposer concedes along its logrolling path until the receiver's acceptance
+        score, as the proposer reckons it, reaches zero. Its reckoning of the receiver's
+        reservation value uses its own belief about the war, shaded by a screening margin
+        that shrinks on a Boulware/Conceder path (Faratin et al. 1998): early offers
+        undercut, later ones overshoot. It never offers what it would itself refuse.
+        """
+        p = self.p
+        giver = 0 if self.round % 2 == 1 else 1
+        recv = 1 - giver
+        n = self.n
+        ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))
+        start = ideal[:, giver].copy()
+        value_of_assurance = (1.0 - self.trust) * p.exploitation_loss
+        path = bargaining.concession_path(
+            giver, p.ideal, p.salience, p.span, p.assures, np.ones(p.n_issues, bool), start,
+            value_of_assurance,
+        )
+        u_recv, g_recv = (path.u_receiver, path.g_receiver)
+        # Uncertainty of the proposer's estimate, carried from its belief over the horizon.
+        horizon = np.asarray(p.planning_horizon, dtype=float)
+        width = p.control_at_a_victory - p.control_at_b_victory
+        sd = (
+            np.broadcast_to(p.stakes_at_risk, (n, 2))[:, recv]
+            * np.broadcast_to(horizon, (n, 2))[:, recv]
+            / width
+            / np.sqrt(self.belief_precision[:, giver])
+        )
+        progress = np.maximum(
+            self.rounds_talking / np.broadcast_to(p.patience_rounds, (n, 2))[:, giver],
+            (self.exhaustion / p.breaking_point)[:, giver],
+        )
+        beta = np.broadcast_to(p.concession_exponent, (n, 2))[:, giver]
+        conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / beta)
+        z = np.broadcast_to(p.screening_z, (n, 2))[:, giver]
+        guess = self.estimate[:, recv] + z * sd * (2.0 * conceded - 1.0)
+        loss = np.broadcast_to(p.exploitation_loss, (n, 2))
+        no_guarantee = np.zeros(n)
+        lam_need, _ = bargaining.first_acceptable(
+            u_recv, g_recv, self.trust[:, recv], no_guarantee, guess, loss[:, recv],
+            self.hurdle_base[:, recv],
+        )
+        lam_max, _ = bargaining.last_acceptable(
+            path.u_giver, path.g_giver, self.trust[:, giver], no_guarantee,
+            self.reservation[:, giver], loss[:, giver], self.hurdle_base[:, giver],
+        )
+        lam = np.minimum(lam_need, lam_max)
+        return path.point(lam, start, ideal[:, recv]), giver
+
+    def _stick_loss(self, threats: F) -> F:
+        """What a threatened stick would cost each side, as it reckons it (R, 2).
+
+        A stick against a side the mediator arms is an aid cut; against the other, more
+        sanctions. The loss is the fall in the side's reservation value if carried out.
+        """
+        p = self.p
+        cut = threats * p.leverage
+        armed = self.aid_mediator > 0
+        new_aid = self.aid_mediator * np.where(armed, 1.0 - cut, 1.0)
+        replaced = (self.aid_mediator - new_aid) * p.compensates_aid_cut
+        aid = new_aid + replaced + self.aid_stakeholders
+        new_sanctions = self.sanctions_mediator + np.where(armed, 0.0, cut * p.sanctions_step)
+        trend_after = self._trend(self.exhaustion, aid)
+        shift = (trend_after - self.trend)[:, None]
+        after, _ = self._valuations(self.belief_mean + shift, self._war_cost(new_sanctions))
+        return np.maximum(self.reservation - after, 0.0)
+
+    def talks(self, decision: Decision) -> None:
+        """Put a text on the table, let both sides decide, and apply the consequences."""
+        p, t, d, n = self.p, self.round, self.draws, self.n
+        at_war = self.status == Status.WAR
+        mediating = at_war & self.mediator_active
+        cur = self._cur
+        zeros2 = np.zeros((n, 2))
+
+        if decision.trust_building is not None:
+            rate = np.where(mediating, decision.trust_building, 0.0)[:, None]
+            self.trust += rate * (1.0 - self.trust) * p.trust_in_mediator
+        self.information = (
+            np.where(mediating, decision.information, 0.0)
+            if decision.information is not None
+            else np.zeros(n)
+        )
+
+        drafted = decision.text is not None
+        mediated_text = mediating & drafted
+        framework = np.zeros(n, dtype=bool)
+        if drafted and mediated_text.all():
+            text = np.asarray(decision.text, dtype=float)
+            proposer = np.full(n, 2)
+        else:
+            own, giver = self._own_offer()
+            text = own
+            proposer = np.full(n, giver)
+            if drafted:
+                text = np.where(mediated_text[:, None], decision.text, own)
+                proposer = np.where(mediated_text, 2, giver)
+        if decision.framework is not None:
+            framework = mediated_text & decision.framework
+
+        carrots = (
+            np.where(mediating[:, None], decision.carrots, 0.0) * p.trust_in_mediator
+            if decision.carrots is not None
+            else zeros2
+        )
+        threats = (
+            np.where(mediating[:, None], decision.threats, 0.0)
+            if decision.threats is not None
+            else zeros2
+        )
+        external = (
+            np.where(mediating, decision.guarantee, 0.0)[:, None] * p.trust_in_mediator
+            if decision.guarantee is not None
+            else zeros2
+        )
+        threatened = threats > 0
+        stick_loss = (
+            self._stick_loss(threats) * self.credibility[:, None] if threatened.any() else zeros2
+        )
+
+        utility = bargaining.utilities(text, p.ideal, p.salience, p.span)
+        text_assurance = bargaining.assurance(text, p.ideal, p.span, p.assures)
+        comply = bargaining.compliance(self.trust, text_assurance, external)
+        hurdle = p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
+        reservation = self.reservation - stick_loss
+        value = utility + carrots
+        score = bargaining.acceptance_score(
+            value, reservation, comply, p.exploitation_loss, hurdle
+        )
+        noise = np.stack(
+            [d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1
+        ) * p.decision_noise
+        accept = (score + noise >= 0.0) & at_war[:, None]
+
+        floor = np.broadcast_to(p.veto_floor, (n, 2))
+        vetoed = at_war & accept.all(axis=1) & np.any(utility < np.nan_to_num(floor, nan=-1), 1)
+        deal = at_war & accept.all(axis=1) & ~vetoed
+
+        # Why each refusal happened: the first constraint that binds.
+        trusting = comply * (value - reservation + p.exploitation_loss) - p.exploitation_loss
+        reason = np.select(
+            [accept, value < reservation, trusting < 0.0, score < 0.0],
+            [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
+            Refusal.NOISE,
+        ).astype(np.int8)
+        reason = np.where(at_war[:, None], reason, Refusal.NONE)
+        reason = np.where(vetoed[:, None], Refusal.VETO, reason)
+
+        # A deal is imposed when some side would not have signed without carrots or sticks.
+        free = bargaining.acceptance_score(
+            utility, self.reservation, comply, p.exploitation_loss, hurdle
+        )
+        imposed = deal & np.any((free + noise < 0.0) & ((carrots > 0) | threatened), axis=1)
+
+        # The mediator follows through on threats against a side that refused, or not.
+        refused = at_war[:, None] & ~accept
+        called = threatened & refused & mediating[:, None]
+        if called.any():
+            streams = (Stream.FOLLOW_THROUGH_A, Stream.FOLLOW_THROUGH_B)
+            follow = np.stack([d.uniform(t, s) for s in streams], -1) < p.follow_through
+            carried = called & follow
+            self._apply_sticks(np.where(carried, threats, 0.0))
+            step = p.credibility_update
+            any_carried, any_bluff = carried.any(axis=1), (called & ~follow).any(axis=1)
+            self.credibility = np.where(
+                any_carried, self.credibility + step * (1.0 - self.credibility), self.credibility
+            )
+            self.credibility = np.where(any_bluff, self.credibility * (1.0 - step), self.credibility)
+            self.sticks_applied += carried.sum(axis=1)
+            self.bluffs_called += (called & ~follow).sum(axis=1)
+
+        self.texts_proposed += mediated_text
+        self.carrots_offered += (mediating[:, None] & (carrots > 0)).sum(axis=1)
+        self.threats_made += (mediating[:, None] & threatened).sum(axis=1)
+        self.failed_texts = np.where(mediated_text & ~deal, self.failed_texts + 1, 0)
+        self.refused_last = refused
+        self.rounds_talking += at_war
+
+        if decision.withdraw is not None:
+            leaving = self.mediator_active & decision.withdraw
+            self.withdrawal_round[leaving] = t
+            self.mediator_active &= ~decision.withdraw
+
+        # Consequences of a deal.
+        if deal.any():
+            kind = np.where(framework, Status.FRAMEWORK, Status.COMPREHENSIVE).astype(np.int8)
+            self.status = np.where(deal, kind, self.status)
+            self.terms[deal] = text[deal]
+            enforcement = 1.0 - (1.0 - np.clip(text_assurance, 0, 1)) * (1.0 - external)
+            self.agreement_enforcement = np.where(
+                deal, enforcement.mean(axis=1), self.agreement_enforcement
+            )
+            self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
+            first = deal & (self.first_agreement_round < 0)
+            self.first_agreement_round[first] = t
+            self.first_agreement_kind[first] = kind[first]
+            self.agreements += deal
+
+        # Ripe but no deal, round after round: the front freezes without an agreement.
+        still = at_war & ~deal
+        self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
+        freeze = still & (self.ripe_streak >= p.ripe_rounds_to_freeze)
+        if freeze.any():
+            self.status[freeze] = Status.FROZEN
+            self.end_round[freeze] = t
+            share = self.share_of_stakes(self.control)
+            ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))
+            line = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
+            self.terms[freeze] = line[freeze]
+
+        cur.update(
+            text=text, proposer=proposer, framework=framework, utility=utility,
+            score=score, accept=accept, reason=reason, deal=deal, vetoed=vetoed,
+            carrots=carrots, threats=threats, stick_loss=stick_loss, comply=comply,
+            imposed=imposed,
+        )
+
+    def _apply_sticks(self, intensity: F) -> None:
+        """Carry out sticks: cut the aid of an armed side (its backers replace a share), or
+        tighten sanctions on the other."""
+        p = self.p
+        cut = intensity * p.leverage
+        armed = self.aid_mediator > 0
+        removed = np.where(armed, self.aid_mediator * cut, 0.0)
+        self.aid_mediator = self.aid_mediator - removed
+        self.aid_stakeholders = self.aid_stakeholders + removed * p.compensates_aid_cut
+        self.sanctions_mediator = self.sanctions_mediator + np.where(
+            armed, 0.0, cut * p.sanctions_step
+        )
+
+    # -- phase 8: standing agreements ------------------------------------------------------------
+    def durability(self) -> None:
+        """Agreements made in earlier rounds may collapse; the hazard falls with enforcement
+        and trust (Fortna 2003, 2004) and rises for imposed deals (Beardsley 2011) and for
+        frameworks that leave core issues open."""
+        p, t = self.p, self.round
+        standing = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
+        standing &= ~self._cur.get("deal", np.zeros(self.n, bool))
+        if not standing.any():
+            self._record()
+            return
+        log_h = (
+            np.log(p.base_hazard + 1e-300)
+            - p.guarantee_effect * self.agreement_enforcement
+            - p.trust_effect * self.trust.mean(axis=1)
+            + np.log(p.imposed_hazard_ratio) * self.agreement_imposed
+            + np.log(p.framework_hazard_ratio) * (self.status == Status.FRAMEWORK)
+        )
+        hazard = np.minimum(np.exp(log_h), 1.0)
+        collapse = standing & (self.draws.uniform(t, Stream.COLLAPSE) < hazard)
+        if collapse.any():
+            self.status[collapse] = Status.WAR
+            self.terms[collapse] = np.nan
+            self.trust[collapse] *= 1.0 - p.trust_loss_on_collapse
+            first = collapse & (self.first_collapse_round < 0)
+            self.first_collapse_round[first] = t
+            self.collapses += collapse
+            self.rounds_talking[collapse] = 0
+            self.failed_texts[collapse] = 0
+            self.ripe_streak[collapse] = 0
+        self._cur["collapse"] = collapse
+        self._record()
+
+    def _record(self) -> None:
+        if not self.trace:
+            return
+        values = {
+            "control": self.control.copy(),
+            "trend": self.trend.copy(),
+            "exhaustion": self.exhaustion.copy(),
+            "belief": self.belief_mean.copy(),
+            "reservation": self.reservation.copy(),
+            "ripe": self.ripe.copy(),
+            "status": self.status.copy(),
+            "trust": self.trust.copy(),
+            "credibility": self.credibility.copy(),
+            "mediator_active": self.mediator_active.copy(),
+        }
+        values.update({k: np.copy(v) for k, v in self._cur.items()})
+        self.records.append(RoundRecord(self.round, values))
+
+    # -- end of the horizon ----------------------------------------------------------------
+    def finish(self) -> None:
+        """Utilities of the final terms (agreement, capitulation or frozen line)."""
+        p = self.p
+        has_terms = ~np.isnan(self.terms).any(axis=1)
+        filled = np.where(has_terms[:, None], self.terms, 0.0)
+        util = bargaining.utilities(filled, p.ideal, p.salience, p.span)
+        self.final_utility = np.where(has_terms[:, None], util, np.nan)
+
+    @property
+    def finished(self) -> bool:
+        """True when no run can change any more (every run ended in an absorbing state)."""
+        absorbing = self.status >= Status.FROZEN
+        return bool(absorbing.all())

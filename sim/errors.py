@@ -1,0 +1,49 @@
+"""The one error type a user should ever see from bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A scenario, override or spec value was rejected.
+
+    The message is one line: file, dotted path, the value found and what was expected, so a
+    user can fix the file without reading a traceback.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        value: Any,
+        expected: str,
+        *,
+        file: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.value = value
+        self.expected = expected
+        self.file = file
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        shown = _show(self.value)
+        text = f"{where}{self.path or '<top level>'} = {shown}: expected {self.expected}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def in_file(self, file: str) -> ConfigError:
+        """The same error, attributed to a file (set once, where the file is known)."""
+        if self.file is not None:
+            return self
+        return ConfigError(self.path, self.value, self.expected, file=file, hint=self.hint)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,154 @@
+"""The Mesa shell: parties, mediator and stakeholders as agents of one model.
+
+`NegotiationModel.step()` is one round for all R runs at once. The agents carry identity and
+parameters and make their decisions through the engine's vectorised phases; the mediator agent
+owns the strategy object and turns what it observes into a decision each round.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.config import Scenario
+from sim.engine import Engine, Status
+from sim.params import ModelParams, compile_params
+from sim.strategies import Decision, Strategy, make
+
+
+class PartyAgent(mesa.Agent):
+    """A belligerent (role A or B). Its state lives in the engine's (R, 2) arrays."""
+
+    def __init__(self, model: NegotiationModel, name: str, role: str) -> None:
+        super().__init__(model)
+        self.name = name
+        self.role = role
+        self.index = 0 if role == "A" else 1
+
+    @property
+    def exhaustion(self) -> NDArray[np.float64]:
+        return self.model.engine.exhaustion[:, self.index]
+
+    @property
+    def reservation_value(self) -> NDArray[np.float64]:
+        return self.model.engine.reservation[:, self.index]
+
+    @property
+    def believed_trend(self) -> NDArray[np.float64]:
+        return self.model.engine.belief_mean[:, self.index]
+
+    @property
+    def trust(self) -> NDArray[np.float64]:
+        return self.model.engine.trust[:, self.index]
+
+
+class MediatorAgent(mesa.Agent):
+    """The mediator: observes, then decides through its strategy."""
+
+    def __init__(self, model: NegotiationModel, name: str, strategy: Strategy) -> None:
+        super().__init__(model)
+        self.name = name
+        self.strategy = strategy
+
+    def decide(self) -> Decision:
+        engine = self.model.engine
+        if not engine.mediator_active.any():
+            return Decision()
+        return self.strategy.decide(engine.observe())
+
+
+class StakeholderAgent(mesa.Agent):
+    """An outside power backing one party (aid, sanctions, cover, veto).
+
+    Its effects enter the engine's parameters (aggregated over stakeholders); it is an agent
+    so that it shows in `model.agents` and can be given behaviour of its own.
+    """
+
+    def __init__(self, model: NegotiationModel, name: str, supports: str) -> None:
+        super().__init__(model)
+        self.name = name
+        self.supports = supports
+
+
+class NegotiationModel(mesa.Model):
+    """R runs of one scenario, stepped together.
+
+    Args:
+        scenario: A validated scenario.
+        runs: How many runs to step at once.
+        seed: The experiment seed.
+        first_run: Global index of the first run; run i of this model is run first_run + i
+            of the experiment, and draws the same numbers whatever the batch around it.
+        run_indices: Explicit global run indices (overrides runs/first_run).
+        trace: Keep the per-round record (for the single-run story).
+        collect: Collect model-level series with Mesa's DataCollector each round.
+        params: Pre-compiled parameters (sweeps pass per-run arrays here).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        runs: int = 1,
+        seed: int = 0,
+        *,
+        first_run: int = 0,
+        run_indices: NDArray[np.int64] | None = None,
+        trace: bool = False,
+        collect: bool = True,
+        params: ModelParams | None = None,
+    ) -> None:
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed_value = int(seed)
+        indices = (
+            np.asarray(run_indices, dtype=np.int64)
+            if run_indices is not None
+            else np.arange(first_run, first_run + runs, dtype=np.int64)
+        )
+        self.params = params if params is not None else compile_params(scenario)
+        self.engine = Engine(self.params, indices, seed, trace=trace)
+        self.party_a = PartyAgent(self, scenario.a, "A")
+        self.party_b = PartyAgent(self, scenario.b, "B")
+        med = scenario.mediator
+        self.mediator: MediatorAgent | None = None
+        if med is not None:
+            self.mediator = MediatorAgent(self, med.name, make(med.strategy, med.options))
+        self.stakeholders = [
+            StakeholderAgent(self, name, st.supports) for name, st in scenario.stakeholders.items()
+        ]
+        self.collect = collect
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "at_war": lambda m: float(np.mean(m.engine.status == Status.WAR)),
+                "settled": lambda m: float(np.mean(m.engine.first_agreement_round > 0)),
+                "mean_control": lambda m: float(np.mean(m.engine.control)),
+            }
+        )
+        self.running = True
+
+    @property
+    def horizon(self) -> int:
+        return self.scenario.horizon
+
+    def step(self) -> None:
+        """One round, in the order of docs/model.md §2."""
+        engine = self.engine
+        engine.battlefield()  # 1. the front moves (unless a ceasefire holds)
+        engine.costs()  # 2. costs, exhaustion, capitulation
+        engine.beliefs()  # 3. each side updates its belief about the trend
+        engine.reservation_values()  # 4. value of fighting on; ripeness
+        decision = self.mediator.decide() if self.mediator is not None else Decision()
+        engine.talks(decision)  # 5-7. text, acceptance, mediator's follow-through
+        engine.durability()  # 8. standing agreements may collapse
+        if self.collect:
+            self.datacollector.collect(self)
+        if engine.round >= self.horizon or engine.finished:
+            engine.finish()
+            self.running = False
+
+    def run(self) -> NegotiationModel:
+        """Step until the horizon (or until every run has ended)."""
+        while self.running:
+            self.step()
+        return self

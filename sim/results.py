@@ -1,0 +1,145 @@
+"""Per-run tables and their summaries (probabilities with intervals, censored times)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from sim.engine import KIND_NAMES, Engine, Status
+
+OUTCOMES = {
+    Status.WAR: "ongoing",
+    Status.FRAMEWORK: "framework",
+    Status.COMPREHENSIVE: "comprehensive",
+    Status.FROZEN: "frozen",
+}
+
+
+def outcome_labels(party_names: tuple[str, str]) -> dict[int, str]:
+    labels = {int(k): v for k, v in OUTCOMES.items()}
+    labels[int(Status.CAPITULATION_A)] = f"capitulation_{party_names[0]}"
+    labels[int(Status.CAPITULATION_B)] = f"capitulation_{party_names[1]}"
+    return labels
+
+
+def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """One row per run: outcome, timing, terms, utilities, the mediator's actions."""
+    p = engine.p
+    a, b = p.party_names
+    labels = outcome_labels(p.party_names)
+    status = engine.status
+    outcome = pd.Categorical.from_codes(
+        status.astype(np.int64), categories=[labels[i] for i in range(len(labels))]
+    )
+
+    def rounds(arr: np.ndarray) -> pd.arrays.IntegerArray:
+        return pd.arrays.IntegerArray(np.where(arr > 0, arr, 0), arr <= 0)
+
+    first_kind = np.array([KIND_NAMES.get(int(k), "") for k in range(3)], dtype=object)[
+        engine.first_agreement_kind
+    ]
+    cols: dict[str, Any] = {
+        "run": engine.runs,
+        "outcome": outcome,
+        "settlement_round": rounds(engine.first_agreement_round),
+        "first_agreement": pd.array(
+            np.where(first_kind == "", None, first_kind), dtype="string"
+        ),
+        "collapse_round": rounds(engine.first_collapse_round),
+        "end_round": rounds(engine.end_round),
+        "agreements": engine.agreements,
+        "collapses": engine.collapses,
+        "first_ripe_round": rounds(engine.first_ripe_round),
+        "final_control": engine.control,
+        f"utility_{a}": engine.final_utility[:, 0],
+        f"utility_{b}": engine.final_utility[:, 1],
+    }
+    for j, name in enumerate(p.issue_names):
+        cols[f"terms_{name}"] = engine.terms[:, j]
+    cols.update(
+        mediator_texts=engine.texts_proposed,
+        mediator_carrots=engine.carrots_offered,
+        mediator_threats=engine.threats_made,
+        mediator_sticks=engine.sticks_applied,
+        mediator_bluffs_called=engine.bluffs_called,
+        mediator_withdrawal_round=rounds(engine.withdrawal_round),
+    )
+    for key, values in (varying or {}).items():
+        cols[key] = np.broadcast_to(values, engine.runs.shape)
+    return pd.DataFrame(cols)
+
+
+def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval (Wilson 1927; recommended by Brown, Cai & DasGupta 2001)."""
+    if n == 0:
+        return (math.nan, math.nan)
+    low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
+    return float(low), float(high)
+
+
+def median_settlement_round(settlement_round: pd.Series, n: int) -> int | None:
+    """Median time to first agreement over all runs; runs that never settle are censored
+    at the horizon (or end in another way), so the median exists only if half settle."""
+    times = np.sort(settlement_round.dropna().to_numpy(dtype=np.int64))
+    need = math.ceil(n / 2)
+    if n == 0 or times.size < need:
+        return None
+    return int(times[need - 1])
+
+
+@dataclass
+class Summary:
+    runs: int
+    seed: int
+    horizon: int
+    outcomes: dict[str, int]
+    p_settlement: float
+    p_settlement_ci: tuple[float, float]
+    median_settlement_round: int | None
+    settled: int
+    collapsed: int
+    p_collapse_given_settlement: float | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "runs": self.runs,
+            "seed": self.seed,
+            "horizon": self.horizon,
+            "outcomes": self.outcomes,
+            "outcome_shares": {k: v / self.runs for k, v in self.outcomes.items()},
+            "p_settlement": self.p_settlement,
+            "p_settlement_ci": list(self.p_settlement_ci),
+            "median_settlement_round": self.median_settlement_round,
+            "settled": self.settled,
+            "collapsed": self.collapsed,
+            "p_collapse_given_settlement": self.p_collapse_given_settlement,
+        }
+        out.update(self.extra)
+        return out
+
+
+def summarise(table: pd.DataFrame, *, seed: int, horizon: int) -> Summary:
+    n = len(table)
+    settled_mask = table["settlement_round"].notna()
+    settled = int(settled_mask.sum())
+    collapsed = int((settled_mask & table["collapse_round"].notna()).sum())
+    counts = table["outcome"].value_counts(sort=False)
+    outcomes = {str(k): int(v) for k, v in counts.items()}
+    return Summary(
+        runs=n,
+        seed=seed,
+        horizon=horizon,
+        outcomes=outcomes,
+        p_settlement=settled / n if n else math.nan,
+        p_settlement_ci=wilson_interval(settled, n),
+        median_settlement_round=median_settlement_round(table["settlement_round"], n),
+        settled=settled,
+        collapsed=collapsed,
+        p_collapse_given_settlement=(collapsed / settled) if settled else None,
+    )
