@@ -1,18 +1,27 @@
 """Multi-issue bargaining geometry, vectorised over runs.
 
-Terms are a vector x in [0, 1]^K. Party i's utility is additive and linear in the distance
-from its ideal point, measured in units of the disputed range of the issue (the distance
-between the two ideals, d_k) and weighted by salience:
+Terms are positions x in [0, 1]^K on substantive scales. Party i's utility is additive and
+linear in the distance from its ideal point, measured in units of the disputed range of the
+issue (the distance between the two ideals, d_k) and weighted by salience:
     U_i(x) = sum_k w_ik (1 - |x_k - ideal_ik| / d_k).
-Salience thus weighs the whole dispute on an issue, whatever the width of its scale, and
-U_i runs from 0 (the other side's ideal on everything) to 1 (its own).
-With linear utilities the Pareto set is traced by moving issues one at a time from one side's
-ideal to the other's, in order of the ratio of what the receiver gains to what the giver loses;
-conceding first where you care least is exactly logrolling (Raiffa 1982). A concession path
-is therefore piecewise linear in a scalar lambda in [0, K]; everything below works on its K+1
-breakpoints, shape (R, K+1), and solves within one segment in closed form.
+Salience thus weighs the whole dispute on an issue, whatever the width of its scale, and U_i
+runs from 0 (the other side's ideal on everything) to 1 (its own).
 
-Arrays: R runs, K issues, parties indexed 0 = A, 1 = B.
+Every text the model writes lies between the two ideals, so internally a text is its vector
+of *progress* t in [0, 1]^K, t_k = 0 at B's ideal and 1 at A's ideal. In these coordinates
+utilities and the enforcement a text provides are linear:
+    U_A = c_A + sum_k w_Ak t_k          U_B = 1 - sum_k w_Bk t_k
+    g_A = sum_k a_Ak t_k                g_B = sum_k a_Bk (1 - t_k)
+(c_A: weight of issues not in dispute; a_ik: `assures`). One multiply-and-sum gives all four.
+
+With linear utilities the Pareto set is traced by moving issues one at a time from one side's
+ideal to the other's, in order of the ratio of what the receiver gains to what the giver
+loses; conceding first where you care least is logrolling (Raiffa 1982). A concession path is
+piecewise linear in a scalar lambda in [0, K]; the functions below work on its K+1
+breakpoints and solve within one segment in closed form.
+
+Arrays: R runs, K issues, parties indexed 0 = A, 1 = B. Parameter arrays may lack the runs
+axis (shared by all runs) or carry it (a sweep varying them per run).
 """
 
 from __future__ import annotations
@@ -23,27 +32,76 @@ import numpy as np
 from numpy.typing import NDArray
 
 F = NDArray[np.float64]
+I = NDArray[np.int64]
 
-# Guard against division by zero when a party gives an issue no weight at all.
+# Guards against division by zero on issues that a party does not weigh or that are not
+# in dispute.
 _TINY = 1e-12
+_SIGN = np.array([1.0, -1.0, 1.0, -1.0])
+
+
+@dataclass(frozen=True)
+class IssueSpace:
+    """The issue space in progress coordinates, for one scenario (or per run in a sweep).
+
+    Attributes:
+        lower: (K,) B's ideal on each issue (t = 0).
+        upper: (K,) A's ideal (t = 1).
+        weights: (4, K) rows w_A, w_B, a_A, a_B restricted to disputed issues.
+        offset: (4,) constants: U_A = c_A + ..., U_B = 1 - ..., g_A = ..., g_B = sum a_B - ...
+    """
+
+    lower: F
+    upper: F
+    weights: F
+    offset: F
+
+    @classmethod
+    def build(cls, ideal: F, salience: F, assures: F) -> IssueSpace:
+        lower, upper = ideal[..., 1, :], ideal[..., 0, :]
+        disputed = np.abs(upper - lower) > _TINY
+        d = disputed[..., None, :]
+        weights = np.concatenate([salience * d, assures * d], axis=-2)
+        total_b = salience[..., 1, :].sum(axis=-1)
+        undisputed_a = (salience[..., 0, :] * ~disputed).sum(axis=-1)
+        assures_b = (assures[..., 1, :] * disputed).sum(axis=-1)
+        offset = np.stack([undisputed_a, total_b, np.zeros_like(total_b), assures_b], axis=-1)
+        return cls(lower=lower, upper=upper, weights=weights, offset=offset)
+
+    @property
+    def salience_weights(self) -> F:
+        return self.weights[..., :2, :]
+
+    @property
+    def assurance_weights(self) -> F:
+        return self.weights[..., 2:, :]
+
+    def evaluate(self, t: F) -> tuple[F, F]:
+        """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
+        v = (t[:, None, :] * self.weights).sum(axis=-1)
+        v *= _SIGN
+        v += self.offset
+        return v[:, :2], v[:, 2:]
+
+    def utilities(self, t: F) -> F:
+        return self.evaluate(t)[0]
+
+    def positions(self, t: F) -> F:
+        """Substantive positions x of progress vectors t."""
+        return self.lower + t * (self.upper - self.lower)
+
+    def progress(self, x: F) -> F:
+        """Progress t of positions x (clipped to the segment between the ideals)."""
+        width = self.upper - self.lower
+        safe = np.where(np.abs(width) > _TINY, width, 1.0)
+        return np.clip(np.where(np.abs(width) > _TINY, (x - self.lower) / safe, 1.0), 0.0, 1.0)
 
 
 def utilities(x: F, ideal: F, salience: F, span: F) -> F:
-    """U_i(x) for both parties. x: (R, K); ideal, salience: (2, K) or (R, 2, K);
-    span: (K,) or (R, K) -> (R, 2). An issue on which the ideals coincide is not in dispute
-    and counts fully for both."""
+    """U_i(x) for both parties at any positions x (R, K), inside the segment or not."""
     gap = np.abs(x[:, None, :] - ideal) / np.maximum(span, _TINY)[..., None, :]
-    return (salience * (1.0 - np.minimum(gap, 1.0))).sum(axis=-1)
-
-
-def assurance(x: F, ideal: F, span: F, assures: F) -> F:
-    """Enforcement the text gives each party: sum_k assures_ik * (closeness to its ideal).
-
-    span: |ideal_A - ideal_B| per issue, (K,) or (R, K). Returns (R, 2).
-    """
-    gap = np.abs(x[:, None, :] - ideal)
-    closeness = 1.0 - gap / np.maximum(span, _TINY)[..., None, :]
-    return (assures * np.clip(closeness, 0.0, 1.0)).sum(axis=-1)
+    disputed = (span > _TINY)[..., None, :]
+    return (salience * np.where(disputed, 1.0 - np.minimum(gap, 1.0), 1.0)).sum(axis=-1)
 
 
 def compliance(trust: F, text_assurance: F, external: F) -> F:
@@ -71,84 +129,87 @@ def acceptance_score(
 
 @dataclass
 class Path:
-    """Breakpoints of a concession path from the giver's ideal toward the receiver's."""
+    """Breakpoints of a concession path from the giver's ideal toward the receiver's.
 
-    order: NDArray[np.int64]  # (R, K) issue order of concession
-    u_giver: F  # (R, K+1)
-    u_receiver: F
-    g_giver: F  # text assurance at breakpoints
-    g_receiver: F
+    u and g are (R or 1, K+1, 2): utilities and text enforcement of both parties at each
+    breakpoint. `ranks[k]` is the position of issue k in the order of concession.
+    """
 
-    def point(self, lam: F, start: F, target: F) -> F:
-        """Terms at path position lam (R,), given start/target positions (R, K)."""
-        ranks = np.empty_like(self.order)
-        np.put_along_axis(ranks, self.order, np.arange(self.order.shape[1])[None, :], axis=1)
-        moved = np.clip(lam[:, None] - ranks, 0.0, 1.0)
-        return start + moved * (target - start)
+    giver: int
+    ranks: I
+    u: F
+    g: F
+
+    def point(self, lam: F, t_start: F, movable: NDArray[np.bool_]) -> F:
+        """Progress vector at path position lam (R,)."""
+        target = 0.0 if self.giver == 0 else 1.0
+        moved = np.clip(lam[:, None] - self.ranks, 0.0, 1.0)
+        return np.where(movable, t_start + moved * (target - t_start), t_start)
 
 
 def concession_path(
     giver: int,
-    ideal: F,
-    salience: F,
-    span: F,
-    assures: F,
+    space: IssueSpace,
     movable: NDArray[np.bool_],
-    start: F,
-    value_of_assurance: F,
+    t_start: F,
+    value_of_assurance: F | None = None,
 ) -> Path:
     """Build the giver's logrolling path toward the receiver.
 
     Args:
-        giver: 0 (A concedes to B) or 1 (B concedes to A).
-        ideal, salience, assures: (2, K) or (R, 2, K).
-        span: (K,) or (R, K) distance between the ideals.
-        movable: (K,) or (R, K) issues the text may move (deferred issues stay at `start`).
-        start: (R, K) terms at lambda = 0 (giver's ideal, deferred issues at their open position).
-        value_of_assurance: (R, 2) utility-equivalent of a unit of enforcement to each party,
-            so guarantees are conceded where they buy the receiver most assurance.
+        giver: 0 (A concedes to B: t falls from 1 to 0) or 1 (B concedes: t rises to 1).
+        space: The issue space.
+        movable: (K,) or (R, K) issues the text may move (deferred issues stay at t_start).
+        t_start: (R, K) or (1, K) progress at lambda = 0: giver's ideal on movable issues.
+        value_of_assurance: (R, 2) or None: utility-equivalent of a unit of enforcement to
+            each party, so guarantees are conceded where they buy the receiver most.
     """
     receiver = 1 - giver
-    n_runs = start.shape[0]
-    sal = np.broadcast_to(salience, (n_runs, *salience.shape[-2:]))
-    asr = np.broadcast_to(assures, (n_runs, *assures.shape[-2:]))
-    spn = np.broadcast_to(span, (n_runs, span.shape[-1]))
-    mov = np.broadcast_to(movable, (n_runs, spn.shape[-1]))
-    du_r = np.where(mov, sal[:, receiver], 0.0)
-    du_g = np.where(mov, sal[:, giver], 0.0)
-    dg_r = np.where(mov, asr[:, receiver], 0.0)
-    dg_g = np.where(mov, asr[:, giver], 0.0)
-    gain = du_r + dg_r * value_of_assurance[:, receiver, None]
-    loss = du_g + dg_g * value_of_assurance[:, giver, None]
-    # Best ratio first; issues that cannot move sort last (ratio -1).
-    ratio = np.where(mov, gain / np.maximum(loss, _TINY), -1.0)
+    w = space.weights
+    sal_r, sal_g = w[..., receiver, :], w[..., giver, :]
+    asr_r, asr_g = w[..., 2 + receiver, :], w[..., 2 + giver, :]
+    gain, loss = sal_r, sal_g
+    if value_of_assurance is not None:
+        gain = sal_r + asr_r * value_of_assurance[:, receiver, None]
+        loss = sal_g + asr_g * value_of_assurance[:, giver, None]
+    # Best ratio first; issues that cannot move sort last. The sort is stable, so ties
+    # (and whole runs with equal parameters) give the same order in a batch and alone.
+    ratio = np.where(movable, gain / np.maximum(loss, _TINY), -1.0)
+    if ratio.ndim == 1:
+        ratio = ratio[None, :]
     order = np.argsort(-ratio, axis=1, kind="stable")
-    u_start = utilities(start, ideal, salience, span)
-    g_start = assurance(start, ideal, span, assures)
-
-    def cum(start_val: F, step: F, sign: float) -> F:
-        steps = np.take_along_axis(step, order, axis=1)
-        out = np.empty((n_runs, steps.shape[1] + 1))
-        out[:, 0] = start_val
-        np.cumsum(steps, axis=1, out=out[:, 1:])
-        out[:, 1:] *= sign
-        out[:, 1:] += start_val[:, None]
-        return out
-
-    return Path(
-        order=order,
-        u_giver=cum(u_start[:, giver], du_g, -1.0),
-        u_receiver=cum(u_start[:, receiver], du_r, 1.0),
-        g_giver=cum(g_start[:, giver], dg_g, -1.0),
-        g_receiver=cum(g_start[:, receiver], dg_r, 1.0),
-    )
+    ranks = np.argsort(order, axis=1, kind="stable")
+    mov = np.broadcast_to(movable, ratio.shape)
+    # Per-issue change of (U_A, U_B, g_A, g_B) when the giver concedes the issue fully.
+    sign_u = np.array([-1.0, 1.0]) if giver == 0 else np.array([1.0, -1.0])
+    steps = np.stack(
+        [w[..., 0, :], w[..., 1, :], w[..., 2, :], w[..., 3, :]], axis=-1
+    ) * np.concatenate([sign_u, sign_u])
+    steps = np.where(mov[..., None], np.broadcast_to(steps, (*ratio.shape, 4)), 0.0)
+    steps = np.take_along_axis(steps, order[..., None], axis=1)
+    u0, g0 = space.evaluate(t_start)
+    start = np.concatenate([u0, g0], axis=-1)  # (R, 4)
+    n = max(start.shape[0], steps.shape[0])
+    values = np.empty((n, steps.shape[1] + 1, 4))
+    values[:, 0] = start
+    np.cumsum(np.broadcast_to(steps, (n, *steps.shape[1:])), axis=1, out=values[:, 1:])
+    values[:, 1:] += start[:, None, :]
+    return Path(giver=giver, ranks=ranks, u=values[..., :2], g=values[..., 2:])
 
 
-def _segment_root(f0: F, f1: F, u0: F, du: F, p0: F, dp: F, v: F, loss: F, hurdle: F) -> F:
-    """Root in [0, 1] of f(s) = (p0 + s dp)(u0 + s du - v + loss) - loss - hurdle.
+def _pick(a: F, idx: I) -> F:
+    """a[r, idx[r]] for a of shape (R or 1, K+1) (fancy indexing: cheaper than
+    take_along_axis for one element per row)."""
+    if a.shape[0] == 1:
+        return a[0, idx]
+    return a[np.arange(idx.shape[0]), idx]
+
+
+def _segment_root(f0: F, f1: F, u0: F, du: F, p0: F, dp: F, v: F, loss: F) -> F:
+    """Root in [0, 1] of f(s) = (p0 + s dp)(u0 + s du - v + loss) - const, with f(0) = f0.
 
     The score is the product of two affine functions of s, so f is quadratic; we take the
-    root where f crosses between f0 = f(0) and f1 = f(1), which have opposite signs.
+    root where f crosses between f0 and f1, which have opposite signs.
     """
     a = dp * du
     b = p0 * du + dp * (u0 - v + loss)
@@ -162,124 +223,101 @@ def _segment_root(f0: F, f1: F, u0: F, du: F, p0: F, dp: F, v: F, loss: F, hurdl
         r1 = q / a
         r2 = c / q
     in1 = (r1 >= -1e-9) & (r1 <= 1 + 1e-9)
-    s_quad = np.where(in1, r1, r2)
-    s = np.where(linear, s_lin, s_quad)
+    s = np.where(linear, s_lin, np.where(in1, r1, r2))
     s = np.where(np.isfinite(s), s, np.where(f1 >= 0, 1.0, 0.0))
     return np.clip(s, 0.0, 1.0)
 
 
-def path_scores(path_u: F, path_g: F, trust: F, external: F, v: F, loss: F, hurdle: F) -> F:
-    """Acceptance score at every breakpoint for one party. All (R,) except path_* (R, K+1)."""
-    pi = compliance(trust[:, None], path_g, external[:, None])
-    return acceptance_score(path_u, v[:, None], pi, loss[:, None], hurdle[:, None])
+def _scores(path: Path, who: int, trust: F, external: F, v: F, loss: F, hurdle: F) -> F:
+    pi = compliance(trust[:, None], path.g[..., who], external[:, None])
+    return acceptance_score(path.u[..., who], v[:, None], pi, loss[:, None], hurdle[:, None])
 
 
-def first_acceptable(
-    path_u: F, path_g: F, trust: F, external: F, v: F, loss: F, hurdle: F
-) -> tuple[F, NDArray[np.bool_]]:
-    """Smallest lambda at which the receiver's score reaches 0 (it rises along the path).
-
-    Returns (lambda, feasible); infeasible runs get lambda = K (everything conceded).
-    """
-    f = path_scores(path_u, path_g, trust, external, v, loss, hurdle)
-    k = f.shape[1] - 1
-    ok = f >= 0.0
-    feasible = ok[:, -1]
-    idx = np.argmax(ok, axis=1)  # first breakpoint with f >= 0
-    at_start = ok[:, 0]
-    seg = np.clip(idx - 1, 0, k - 1)
-    lam = _solve_on_segment(f, path_u, path_g, trust, external, v, loss, hurdle, seg)
-    lam = np.where(at_start, 0.0, lam)
-    lam = np.where(feasible, lam, float(k))
-    return lam, feasible
-
-
-def last_acceptable(
-    path_u: F, path_g: F, trust: F, external: F, v: F, loss: F, hurdle: F
-) -> tuple[F, NDArray[np.bool_]]:
-    """Largest lambda at which the giver's own score is still >= 0 (it falls along the path)."""
-    f = path_scores(path_u, path_g, trust, external, v, loss, hurdle)
-    k = f.shape[1] - 1
-    ok = f >= 0.0
-    feasible = ok[:, 0]
-    # last breakpoint with f >= 0: reverse argmax
-    last = k - np.argmax(ok[:, ::-1], axis=1)
-    at_end = ok[:, -1]
-    seg = np.clip(last, 0, k - 1)
-    lam = _solve_on_segment(f, path_u, path_g, trust, external, v, loss, hurdle, seg)
-    lam = np.where(at_end, float(k), lam)
-    lam = np.where(feasible, lam, 0.0)
-    return lam, feasible
-
-
-def _solve_on_segment(
-    f: F, path_u: F, path_g: F, trust: F, external: F, v: F, loss: F, hurdle: F, seg: F
-) -> F:
-    s_idx = seg[:, None]
-    e_idx = s_idx + 1
-
-    def at(a: F, i: NDArray[np.int64]) -> F:
-        return np.take_along_axis(a, i, axis=1)[:, 0]
-
-    u0, u1 = at(path_u, s_idx), at(path_u, e_idx)
-    g0, g1 = at(path_g, s_idx), at(path_g, e_idx)
-    p0 = compliance(trust, g0, external)
-    p1 = compliance(trust, g1, external)
-    f0, f1 = at(f, s_idx), at(f, e_idx)
-    s = _segment_root(f0, f1, u0, u1 - u0, p0, p1 - p0, v, loss, hurdle)
+def _solve(path: Path, who: int, f: F, seg: I, trust: F, external: F, v: F, loss: F) -> F:
+    u, g = path.u[..., who], path.g[..., who]
+    u0, u1 = _pick(u, seg), _pick(u, seg + 1)
+    p0 = compliance(trust, _pick(g, seg), external)
+    p1 = compliance(trust, _pick(g, seg + 1), external)
+    s = _segment_root(_pick(f, seg), _pick(f, seg + 1), u0, u1 - u0, p0, p1 - p0, v, loss)
     return seg + s
 
 
-def nash_point(
-    u_a: F, u_b: F, d_a: F, d_b: F, power_b: F
+def first_acceptable(
+    path: Path, who: int, trust: F, external: F, v: F, loss: F, hurdle: F
 ) -> tuple[F, NDArray[np.bool_]]:
-    """Generalised Nash bargaining point on a piecewise-linear frontier.
+    """Smallest lambda at which `who`'s score reaches 0 (it rises along the path: receiver).
 
-    Maximises (U_A - d_A)^(1 - beta) * (U_B - d_B)^beta (Nash 1950; Kalai 1977 for beta != 1/2)
-    over the frontier given by breakpoints u_a, u_b (R, K+1), U_A falling and U_B rising.
-    When no frontier point gives both sides their disagreement value, returns the point that
-    leaves them equally short (the mediator splits the difference).
-
-    Returns (lambda, feasible).
+    Returns (lambda, feasible); infeasible runs get lambda = K (everything conceded).
     """
-    a0, a1 = u_a[:, :-1] - d_a[:, None], u_a[:, 1:] - d_a[:, None]
-    b0, b1 = u_b[:, :-1] - d_b[:, None], u_b[:, 1:] - d_b[:, None]
-    da, db = a1 - a0, b1 - b0
+    f = _scores(path, who, trust, external, v, loss, hurdle)
+    k = f.shape[1] - 1
+    ok = f >= 0.0
+    idx = np.argmax(ok, axis=1)
+    seg = np.clip(idx - 1, 0, k - 1)
+    lam = _solve(path, who, f, seg, trust, external, v, loss)
+    lam = np.where(ok[:, 0], 0.0, lam)
+    feasible = ok[:, -1]
+    return np.where(feasible, lam, float(k)), feasible
+
+
+def last_acceptable(
+    path: Path, who: int, trust: F, external: F, v: F, loss: F, hurdle: F
+) -> tuple[F, NDArray[np.bool_]]:
+    """Largest lambda at which `who`'s score is still >= 0 (it falls along the path: giver)."""
+    f = _scores(path, who, trust, external, v, loss, hurdle)
+    k = f.shape[1] - 1
+    ok = f >= 0.0
+    last = k - np.argmax(ok[:, ::-1], axis=1)
+    seg = np.clip(last, 0, k - 1)
+    lam = _solve(path, who, f, seg, trust, external, v, loss)
+    lam = np.where(ok[:, -1], float(k), lam)
+    feasible = ok[:, 0]
+    return np.where(feasible, lam, 0.0), feasible
+
+
+def nash_point(path: Path, d_a: F, d_b: F, power_b: F) -> tuple[F, NDArray[np.bool_]]:
+    """Generalised Nash bargaining point on the frontier traced by `path` (A giving to B).
+
+    Maximises (U_A - d_A)^(1 - beta) (U_B - d_B)^beta (Nash 1950; Kalai 1977 for beta other
+    than 1/2) segment by segment in closed form. When no frontier point gives both sides their
+    disagreement value, returns the point that leaves them equally short (the mediator splits
+    the difference). Returns (lambda, feasible).
+    """
+    ua = path.u[..., 0] - d_a[:, None]
+    ub = path.u[..., 1] - d_b[:, None]
+    a0, b0 = ua[:, :-1], ub[:, :-1]
+    da, db = ua[:, 1:] - a0, ub[:, 1:] - b0
     beta = power_b[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         s_star = -((1 - beta) * da * b0 + beta * db * a0) / (da * db)
     s_star = np.where(np.isfinite(s_star), np.clip(s_star, 0.0, 1.0), 0.0)
-    a_s, b_s = a0 + s_star * da, b0 + s_star * db
+    a_s = a0 + s_star * da
+    b_s = b0 + s_star * db
     feasible_seg = (a_s >= -1e-12) & (b_s >= -1e-12)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_obj = (1 - beta) * np.log(np.maximum(a_s, 1e-300)) + beta * np.log(
+        objective = (1 - beta) * np.log(np.maximum(a_s, 1e-300)) + beta * np.log(
             np.maximum(b_s, 1e-300)
         )
-    # Segments that move nothing (da = db = 0) are legitimate but add no information.
-    log_obj = np.where(feasible_seg, log_obj, -np.inf)
-    best = np.argmax(log_obj, axis=1)
-    feasible = np.isfinite(np.take_along_axis(log_obj, best[:, None], axis=1)[:, 0])
-    lam_nash = best + np.take_along_axis(s_star, best[:, None], axis=1)[:, 0]
+    objective = np.where(feasible_seg, objective, -np.inf)
+    best = np.argmax(objective, axis=1)
+    feasible = np.isfinite(_pick(objective, best))
+    lam_nash = best + _pick(s_star, best)
 
     # Equal-shortfall point: where (U_A - d_A) - (U_B - d_B) changes sign along the path.
-    gap = (u_a - d_a[:, None]) - (u_b - d_b[:, None])  # falls along the path
+    gap = ua - ub  # falls along the path
     k = gap.shape[1] - 1
     cross = gap <= 0.0
-    idx = np.argmax(cross, axis=1)
-    seg = np.clip(idx - 1, 0, k - 1)
-    g0 = np.take_along_axis(gap, seg[:, None], axis=1)[:, 0]
-    g1 = np.take_along_axis(gap, seg[:, None] + 1, axis=1)[:, 0]
+    seg = np.clip(np.argmax(cross, axis=1) - 1, 0, k - 1)
+    g0, g1 = _pick(gap, seg), _pick(gap, seg + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(g0 != g1, g0 / (g0 - g1), 0.0)
-    lam_eq = np.where(cross[:, 0], 0.0, np.where(cross.any(axis=1), seg + frac, float(k)))
+    lam_eq = np.where(cross[:, 0], 0.0, np.where(cross[:, -1], seg + frac, float(k)))
     return np.where(feasible, lam_nash, lam_eq), feasible
 
 
-def interpolate(path_vals: F, lam: F) -> F:
-    """Value of a piecewise-linear breakpoint array (R, K+1) at lambda (R,)."""
-    k = path_vals.shape[1] - 1
+def interpolate(values: F, lam: F) -> F:
+    """Value of a piecewise-linear breakpoint array (R or 1, K+1) at lambda (R,)."""
+    k = values.shape[1] - 1
     seg = np.clip(np.floor(lam).astype(np.int64), 0, k - 1)
-    s = lam - seg
-    v0 = np.take_along_axis(path_vals, seg[:, None], axis=1)[:, 0]
-    v1 = np.take_along_axis(path_vals, seg[:, None] + 1, axis=1)[:, 0]
-    return v0 + s * (v1 - v0)
+    v0, v1 = _pick(values, seg), _pick(values, seg + 1)
+    return v0 + (lam - seg) * (v1 - v0)

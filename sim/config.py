@@ -46,19 +46,24 @@ class Issue:
 @dataclass(frozen=True)
 class Domestic:
     audience_cost: float = param(
-        0.0, bounds=(0.0, 1.0), doc="Cost to the leader of accepting terms below the victory "
-        "threshold (stakes units; Fearon 1994)."
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Cost to the leader of accepting terms below the victory "
+        "threshold (stakes units; Fearon 1994).",
     )
     victory_threshold: float = param(
         0.0, bounds=(0.0, 1.0), doc="Utility a deal must give for the leader to claim victory."
     )
     hardliner_cost: float = param(
-        0.0, bounds=(0.0, 1.0), doc="Surplus hardliners demand before any deal passes (veto "
-        "players; Tsebelis 2002)."
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Surplus hardliners demand before any deal passes (veto players; Tsebelis 2002).",
     )
     payoff_of_fighting: float = param(
-        0.0, bounds=(0.0, 1.0), doc="Private domestic benefit to the leader of fighting on "
-        "(gambling for resurrection; Goemans 2000)."
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Private domestic benefit to the leader of fighting on "
+        "(gambling for resurrection; Goemans 2000).",
     )
 
 
@@ -76,23 +81,29 @@ class Party:
         0.005, bounds=(0.0, 1.0), doc="Cost of one round of war, in stakes units."
     )
     breaking_point: float = param(
-        1.0, bounds=(0.0, None), open_low=True,
+        1.0,
+        bounds=(0.0, None),
+        open_low=True,
         doc="Cumulative cost at which the party capitulates.",
     )
     optimism: float = param(
-        0.0, bounds=(-0.05, 0.05), doc="Initial bias of the believed trend toward own side "
-        "(control share per round; Blainey 1973, Fearon 1995)."
+        0.0,
+        bounds=(-0.05, 0.05),
+        doc="Initial bias of the believed trend toward own side "
+        "(control share per round; Blainey 1973, Fearon 1995).",
     )
     belief_sd: float = param(
         0.002, bounds=(0.0, 1.0), doc="Initial uncertainty (sd) of the believed trend."
     )
     trust: float = param(
-        0.5, bounds=(0.0, 1.0), doc="Belief that the other side will comply with a deal "
-        "(Kydd 2005)."
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="Belief that the other side will comply with a deal (Kydd 2005).",
     )
     exploitation_loss: float = param(
-        0.1, bounds=(0.0, 1.0), doc="Loss if it complies and the other side reneges "
-        "(commitment problem; Powell 2006)."
+        0.1,
+        bounds=(0.0, 1.0),
+        doc="Loss if it complies and the other side reneges (commitment problem; Powell 2006).",
     )
     planning_horizon: int = param(
         12, bounds=(1, 600), doc="Rounds over which it projects the war when valuing it."
@@ -101,21 +112,28 @@ class Party:
         0.99, bounds=(0.0, 1.0), open_low=True, doc="Per-round discount of future costs."
     )
     concession_exponent: float = param(
-        1.0, bounds=(0.0, 20.0), open_low=True,
+        1.0,
+        bounds=(0.0, 20.0),
+        open_low=True,
         doc="Shape of the concession path: <1 Boulware (late), >1 Conceder (early); "
         "Faratin, Sierra & Jennings 1998.",
     )
     patience_rounds: float = param(
-        24.0, bounds=(0.0, None), open_low=True,
+        24.0,
+        bounds=(0.0, None),
+        open_low=True,
         doc="Rounds after which the concession path is exhausted.",
     )
     screening_z: float = param(
-        1.0, bounds=(0.0, 5.0), doc="How far (in sd of its uncertainty) the first offer "
-        "undercuts the opponent's estimated reservation value."
+        1.0,
+        bounds=(0.0, 5.0),
+        doc="How far (in sd of its uncertainty) the first offer "
+        "undercuts the opponent's estimated reservation value.",
     )
     decision_noise: float = param(
-        0.02, bounds=(0.0, 1.0), doc="Scale of logistic noise in accepting (bounded "
-        "rationality; McKelvey & Palfrey 1995)."
+        0.02,
+        bounds=(0.0, 1.0),
+        doc="Scale of logistic noise in accepting (bounded rationality; McKelvey & Palfrey 1995).",
     )
     domestic: Domestic = dataclasses.field(default_factory=Domestic)
 
@@ -157,8 +175,10 @@ class Mediator:
     strategy: str = param("none", doc="Registered strategy name or 'module:Class'.")
     options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
     bias: float = param(
-        0.0, bounds=(-1.0, 1.0), doc="Perceived bias toward B (+) or A (-); lowers the "
-        "trust the disfavoured side puts in its texts and promises."
+        0.0,
+        bounds=(-1.0, 1.0),
+        doc="Perceived bias toward B (+) or A (-); lowers the "
+        "trust the disfavoured side puts in its texts and promises.",
     )
     leverage: Mapping[str, float] = param(
         {}, bounds=(0.0, 1.0), doc="Carrots and sticks it can bring to bear on each party."
@@ -182,12 +202,15 @@ class Mediator:
         0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
     )
     sanctions_step: float = param(
-        0.003, bounds=(0.0, 1.0), doc="Cost per round a carried-out sanctions stick adds "
-        "at full leverage."
+        0.003,
+        bounds=(0.0, 1.0),
+        doc="Cost per round a carried-out sanctions stick adds at full leverage.",
     )
     credibility_update: float = param(
-        0.5, bounds=(0.0, 1.0), doc="How far credibility moves after a threat is carried out "
-        "(toward 1) or a bluff is called (toward 0)."
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="How far credibility moves after a threat is carried out "
+        "(toward 1) or a bluff is called (toward 0).",
     )
 
 
@@ -221,8 +244,9 @@ class Agreement:
         1.0, bounds=(0.0, 10.0), doc="Log-hazard reduction at full mutual trust."
     )
     imposed_hazard_ratio: float = param(
-        2.0, bounds=(1.0, 20.0), doc="Hazard ratio of a deal accepted only under pressure "
-        "(Beardsley 2011)."
+        2.0,
+        bounds=(1.0, 20.0),
+        doc="Hazard ratio of a deal accepted only under pressure (Beardsley 2011).",
     )
     framework_hazard_ratio: float = param(
         1.5, bounds=(1.0, 20.0), doc="Hazard ratio of a framework deal with open issues."

@@ -93,9 +93,7 @@ class Engine:
         # Beliefs about the trend: mean and precision, starting optimistic (Blainey 1973).
         trend0 = self._trend(self.exhaustion)
         self.belief_mean = trend0[:, None] + SIGN * np.broadcast_to(p.optimism, (n, 2))
-        self.belief_precision = np.broadcast_to(1.0 / np.square(p.belief_sd), (n, 2)).astype(
-            float
-        )
+        self.belief_precision = np.broadcast_to(1.0 / np.square(p.belief_sd), (n, 2)).astype(float)
         self.information = np.zeros(n)  # facilitation carried into the next belief update
 
         self.terms = np.full((n, k), np.nan)
@@ -125,11 +123,13 @@ class Engine:
         self.trend = trend0
         self.change = np.zeros(n)
         self.reservation = np.zeros((n, 2))
-        self.hurdle_base = np.broadcast_to(
-            p.hardliner_cost + p.audience_cost, (n, 2)
-        ).astype(float)
+        self.hurdle_base = np.broadcast_to(p.hardliner_cost + p.audience_cost, (n, 2)).astype(float)
         self._annuity = self._cost_annuity()
+        self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures)
+        self.open_progress = self.space.progress(np.asarray(p.open_position, dtype=float))
+        self._all_movable = np.ones(k, dtype=bool)
         self._frontier = self._pareto_frontier()
+        self._arange = np.arange(n)
         self._cur: dict[str, Any] = {}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -142,13 +142,11 @@ class Engine:
         return ann
 
     def _pareto_frontier(self) -> bargaining.Path:
-        p = self.p
-        n = self.n
-        start = np.broadcast_to(p.ideal[..., 0, :], (n, p.n_issues)).copy()
-        return bargaining.concession_path(
-            0, p.ideal, p.salience, p.span, p.assures, np.ones(p.n_issues, bool), start,
-            np.zeros((n, 2)),
-        )
+        """The Pareto frontier: A concedes issues to B in order of B's relative salience.
+        Without per-run parameters it is one row shared by every run."""
+        rows = self.space.weights.shape[0] if self.space.weights.ndim == 3 else 1
+        start = np.ones((rows, self.p.n_issues))
+        return bargaining.concession_path(0, self.space, self._all_movable, start)
 
     def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
         p = self.p
@@ -270,7 +268,6 @@ class Engine:
 
     # -- phase 4: reservation values and ripeness -------------------------------------------------
     def reservation_values(self) -> None:
-        p = self.p
         cost = self._war_cost()
         self.reservation, self.estimate = self._valuations(self.belief_mean, cost)
         # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
@@ -278,12 +275,11 @@ class Engine:
         # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
         stalemate = self.stalemate.all(axis=1)
         need = self.reservation + self.hurdle_base
-        f = self._frontier
+        ones, zeros = np.ones(self.n), np.zeros(self.n)
         lam_a, ok_a = bargaining.last_acceptable(
-            f.u_giver, f.g_giver, np.ones(self.n), np.zeros(self.n), need[:, 0],
-            np.zeros(self.n), np.zeros(self.n),
+            self._frontier, 0, ones, zeros, need[:, 0], zeros, zeros
         )
-        u_b = bargaining.interpolate(f.u_receiver, lam_a)
+        u_b = bargaining.interpolate(self._frontier.u[..., 1], lam_a)
         self.ripe = stalemate & ok_a & (u_b >= need[:, 1]) & (self.status == Status.WAR)
         newly = self.ripe & (self.first_ripe_round < 0)
         self.first_ripe_round[newly] = self.round
@@ -308,6 +304,7 @@ class Engine:
             assures=p.assures,
             deferrable=p.deferrable,
             open_position=p.open_position,
+            space=self.space,
             leverage=np.asarray(p.leverage, dtype=float),
             credibility=self.credibility.copy(),
             bias=np.asarray(p.bias, dtype=float),
@@ -319,7 +316,7 @@ class Engine:
 
     # -- phase 5: talks ----------------------------------------------------------------------
     def _own_offer(self) -> tuple[F, int]:
-        """The proposer's offer in direct talks (alternating: A in odd rounds).
+        """The proposer's offer in direct talks (alternating: A in odd rounds), as progress t.
 
         The proposer concedes along its logrolling path until the receiver's acceptance
         score, as the proposer reckons it, reaches zero. Its reckoning of the receiver's
@@ -327,47 +324,53 @@ class Engine:
         that shrinks on a Boulware/Conceder path (Faratin et al. 1998): early offers
         undercut, later ones overshoot. It never offers what it would itself refuse.
         """
-        p = self.p
+        p, n = self.p, self.n
         giver = 0 if self.round % 2 == 1 else 1
         recv = 1 - giver
-        n = self.n
-        ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))
-        start = ideal[:, giver].copy()
+        start = np.full((1, p.n_issues), 1.0 if giver == 0 else 0.0)
         value_of_assurance = (1.0 - self.trust) * p.exploitation_loss
         path = bargaining.concession_path(
-            giver, p.ideal, p.salience, p.span, p.assures, np.ones(p.n_issues, bool), start,
-            value_of_assurance,
+            giver, self.space, self._all_movable, start, value_of_assurance
         )
-        u_recv, g_recv = (path.u_receiver, path.g_receiver)
+
+        def col(param: F, i: int) -> F:
+            return np.broadcast_to(param, (n, 2))[:, i]
+
         # Uncertainty of the proposer's estimate, carried from its belief over the horizon.
-        horizon = np.asarray(p.planning_horizon, dtype=float)
         width = p.control_at_a_victory - p.control_at_b_victory
         sd = (
-            np.broadcast_to(p.stakes_at_risk, (n, 2))[:, recv]
-            * np.broadcast_to(horizon, (n, 2))[:, recv]
+            col(p.stakes_at_risk, recv)
+            * col(p.planning_horizon, recv)
             / width
             / np.sqrt(self.belief_precision[:, giver])
         )
         progress = np.maximum(
-            self.rounds_talking / np.broadcast_to(p.patience_rounds, (n, 2))[:, giver],
-            (self.exhaustion / p.breaking_point)[:, giver],
+            self.rounds_talking / col(p.patience_rounds, giver),
+            self.exhaustion[:, giver] / col(p.breaking_point, giver),
         )
-        beta = np.broadcast_to(p.concession_exponent, (n, 2))[:, giver]
-        conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / beta)
-        z = np.broadcast_to(p.screening_z, (n, 2))[:, giver]
-        guess = self.estimate[:, recv] + z * sd * (2.0 * conceded - 1.0)
-        loss = np.broadcast_to(p.exploitation_loss, (n, 2))
+        conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / col(p.concession_exponent, giver))
+        guess = self.estimate[:, recv] + col(p.screening_z, giver) * sd * (2.0 * conceded - 1.0)
         no_guarantee = np.zeros(n)
         lam_need, _ = bargaining.first_acceptable(
-            u_recv, g_recv, self.trust[:, recv], no_guarantee, guess, loss[:, recv],
+            path,
+            recv,
+            self.trust[:, recv],
+            no_guarantee,
+            guess,
+            col(p.exploitation_loss, recv),
             self.hurdle_base[:, recv],
         )
         lam_max, _ = bargaining.last_acceptable(
-            path.u_giver, path.g_giver, self.trust[:, giver], no_guarantee,
-            self.reservation[:, giver], loss[:, giver], self.hurdle_base[:, giver],
+            path,
+            giver,
+            self.trust[:, giver],
+            no_guarantee,
+            self.reservation[:, giver],
+            col(p.exploitation_loss, giver),
+            self.hurdle_base[:, giver],
         )
         lam = np.minimum(lam_need, lam_max)
-        return path.point(lam, start, ideal[:, recv]), giver
+        return path.point(lam, start, self._all_movable), giver
 
     def _stick_loss(self, threats: F) -> F:
         """What a threatened stick would cost each side, as it reckons it (R, 2).
@@ -407,16 +410,20 @@ class Engine:
         drafted = decision.text is not None
         mediated_text = mediating & drafted
         framework = np.zeros(n, dtype=bool)
-        if drafted and mediated_text.all():
-            text = np.asarray(decision.text, dtype=float)
+        # Texts are evaluated in progress coordinates; the parties' own offers are needed
+        # only where some run at war has no mediator's text.
+        if drafted and not (at_war & ~mediated_text).any():
+            progress = self.space.progress(np.asarray(decision.text, dtype=float))
             proposer = np.full(n, 2)
         else:
             own, giver = self._own_offer()
-            text = own
+            progress = own
             proposer = np.full(n, giver)
             if drafted:
-                text = np.where(mediated_text[:, None], decision.text, own)
+                drafted_t = self.space.progress(np.asarray(decision.text, dtype=float))
+                progress = np.where(mediated_text[:, None], drafted_t, own)
                 proposer = np.where(mediated_text, 2, giver)
+        text = self.space.positions(progress)
         if decision.framework is not None:
             framework = mediated_text & decision.framework
 
@@ -440,18 +447,16 @@ class Engine:
             self._stick_loss(threats) * self.credibility[:, None] if threatened.any() else zeros2
         )
 
-        utility = bargaining.utilities(text, p.ideal, p.salience, p.span)
-        text_assurance = bargaining.assurance(text, p.ideal, p.span, p.assures)
+        utility, text_assurance = self.space.evaluate(progress)
         comply = bargaining.compliance(self.trust, text_assurance, external)
         hurdle = p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
         reservation = self.reservation - stick_loss
         value = utility + carrots
-        score = bargaining.acceptance_score(
-            value, reservation, comply, p.exploitation_loss, hurdle
+        score = bargaining.acceptance_score(value, reservation, comply, p.exploitation_loss, hurdle)
+        noise = (
+            np.stack([d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1)
+            * p.decision_noise
         )
-        noise = np.stack(
-            [d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1
-        ) * p.decision_noise
         accept = (score + noise >= 0.0) & at_war[:, None]
 
         floor = np.broadcast_to(p.veto_floor, (n, 2))
@@ -487,7 +492,9 @@ class Engine:
             self.credibility = np.where(
                 any_carried, self.credibility + step * (1.0 - self.credibility), self.credibility
             )
-            self.credibility = np.where(any_bluff, self.credibility * (1.0 - step), self.credibility)
+            self.credibility = np.where(
+                any_bluff, self.credibility * (1.0 - step), self.credibility
+            )
             self.sticks_applied += carried.sum(axis=1)
             self.bluffs_called += (called & ~follow).sum(axis=1)
 
@@ -531,9 +538,19 @@ class Engine:
             self.terms[freeze] = line[freeze]
 
         cur.update(
-            text=text, proposer=proposer, framework=framework, utility=utility,
-            score=score, accept=accept, reason=reason, deal=deal, vetoed=vetoed,
-            carrots=carrots, threats=threats, stick_loss=stick_loss, comply=comply,
+            text=text,
+            proposer=proposer,
+            framework=framework,
+            utility=utility,
+            score=score,
+            accept=accept,
+            reason=reason,
+            deal=deal,
+            vetoed=vetoed,
+            carrots=carrots,
+            threats=threats,
+            stick_loss=stick_loss,
+            comply=comply,
             imposed=imposed,
         )
 
@@ -607,7 +624,7 @@ class Engine:
         p = self.p
         has_terms = ~np.isnan(self.terms).any(axis=1)
         filled = np.where(has_terms[:, None], self.terms, 0.0)
-        util = bargaining.utilities(filled, p.ideal, p.salience, p.span)
+        util = bargaining.utilities(filled, p.ideal, p.salience, p.span)  # any positions
         self.final_utility = np.where(has_terms[:, None], util, np.nan)
 
     @property

@@ -47,9 +47,7 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
         "run": engine.runs,
         "outcome": outcome,
         "settlement_round": rounds(engine.first_agreement_round),
-        "first_agreement": pd.array(
-            np.where(first_kind == "", None, first_kind), dtype="string"
-        ),
+        "first_agreement": pd.array(np.where(first_kind == "", None, first_kind), dtype="string"),
         "collapse_round": rounds(engine.first_collapse_round),
         "end_round": rounds(engine.end_round),
         "agreements": engine.agreements,

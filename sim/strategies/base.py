@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.bargaining import IssueSpace
+
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 
@@ -38,6 +40,7 @@ class Observation:
     assures: F  # (2, K) or (R, 2, K)
     deferrable: B  # (K,)
     open_position: F  # (K,) position of a deferred issue while it is open
+    space: IssueSpace  # the issue space in progress coordinates (see sim.bargaining)
     leverage: F  # (2,) or (R, 2)
     credibility: F  # (R,)
     bias: F  # scalar or (R,): + favours B
@@ -58,7 +61,8 @@ class Decision:
             one round's own observation (facilitation speeds belief convergence).
         trust_building: (R,) share of the remaining distrust removed this round.
         carrots: (R, 2) side payments promised to each party if it signs (stakes units).
-        threats: (R, 2) sticks threatened against each party if it refuses.
+        threats: (R, 2) in [0, 1]: share of its leverage the mediator puts behind a stick
+            threatened against each party if it refuses (0: no threat).
         guarantee: (R,) strength of an outside guarantee attached to the text.
         withdraw: (R,) the mediator leaves for good.
     """

@@ -39,8 +39,10 @@ class Facilitative(Strategy):
     @dataclass(frozen=True)
     class Options:
         information: float = param(
-            1.0, bounds=(0.0, 100.0), doc="Extra precision of shared information, as a "
-            "multiple of one round of each party's own observation."
+            1.0,
+            bounds=(0.0, 100.0),
+            doc="Extra precision of shared information, as a "
+            "multiple of one round of each party's own observation.",
         )
         trust_building: float = param(
             0.02, bounds=(0.0, 1.0), doc="Share of remaining distrust removed per round."
@@ -63,27 +65,39 @@ def draft_nash_text(
     hurdles. After `framework_after_failures` refused texts in a row, it drafts a framework
     instead: deferrable issues stay open at their open position and the rest is bargained.
 
-    Returns (text (R, K), framework (R,), mediator-feasible (R,)).
+    Returns (text positions (R, K), framework (R,), mediator-feasible (R,)).
     """
-    n, k = obs.control.shape[0], obs.deferrable.shape[0]
+    n = obs.control.shape[0]
+    space = obs.space
     framework = (
         (obs.failed_texts >= framework_after_failures)
         & (framework_after_failures > 0)
         & bool(obs.deferrable.any())
     )
     pinned = framework[:, None] & obs.deferrable[None, :]
-    ideal = np.broadcast_to(obs.ideal, (n, 2, k))
-    start = np.where(pinned, obs.open_position[None, :], ideal[:, 0])
-    target = np.where(pinned, start, ideal[:, 1])
-    path = bargaining.concession_path(
-        0, obs.ideal, obs.salience, obs.span, obs.assures, ~pinned, start, np.zeros((n, 2))
-    )
+    movable = ~pinned
+    open_t = space.progress(obs.open_position)
+    start = np.where(pinned, open_t, 1.0)
+    if space.weights.ndim == 2:
+        # Parameters shared by all runs: only two frontiers exist (comprehensive and
+        # framework), so build each once and pick per run.
+        paths = [
+            bargaining.concession_path(0, space, mov, np.where(mov, 1.0, open_t)[None, :])
+            for mov in (np.ones_like(obs.deferrable), ~obs.deferrable)
+        ]
+        pick = framework[:, None, None]
+        path = bargaining.Path(
+            giver=0,
+            ranks=np.where(framework[:, None], paths[1].ranks, paths[0].ranks),
+            u=np.where(pick, paths[1].u, paths[0].u),
+            g=np.where(pick, paths[1].g, paths[0].g),
+        )
+    else:
+        path = bargaining.concession_path(0, space, movable, start)
     disagreement = obs.reservation_estimate + obs.hurdle_estimate
     power_b = np.broadcast_to(0.5 * (1.0 + np.asarray(obs.bias, dtype=float)), (n,))
-    lam, feasible = bargaining.nash_point(
-        path.u_giver, path.u_receiver, disagreement[:, 0], disagreement[:, 1], power_b
-    )
-    return path.point(lam, start, target), framework, feasible
+    lam, feasible = bargaining.nash_point(path, disagreement[:, 0], disagreement[:, 1], power_b)
+    return space.positions(path.point(lam, start, movable)), framework, feasible
 
 
 @register
@@ -98,8 +112,10 @@ class Formulative(Strategy):
     @dataclass(frozen=True)
     class Options:
         framework_after_failures: int = param(
-            3, bounds=(0, 1000), doc="Refused texts in a row before it drafts a framework "
-            "deal leaving deferrable issues open (0: never)."
+            3,
+            bounds=(0, 1000),
+            doc="Refused texts in a row before it drafts a framework "
+            "deal leaving deferrable issues open (0: never).",
         )
 
     def decide(self, obs: Observation) -> Decision:
@@ -132,7 +148,7 @@ class Manipulative(Strategy):
     def decide(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
         n = text.shape[0]
-        utility = bargaining.utilities(text, obs.ideal, obs.salience, obs.span)
+        utility = obs.space.utilities(obs.space.progress(text))
         shortfall = obs.reservation_estimate + obs.hurdle_estimate - utility
         leverage = np.broadcast_to(obs.leverage, (n, 2))
         cap = leverage * self.options.carrot_value

@@ -1,0 +1,297 @@
+"""Command-line interface: `negsim run`, `negsim provenance`, `negsim strategies`.
+
+The only module that prints. Bad input ends with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+from sim.errors import ConfigError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: bad input gets one clear line.
+        sys.stderr.write(f"negsim: error: {message} (see negsim {self.prog.split()[-1]} -h)\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="negsim", description="War-termination negotiation simulator.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario once (the story) or many times (summary)")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--seed", type=int, default=0, help="experiment seed (default 0)")
+    run.add_argument("--runs", type=int, default=None, help="number of runs (default: one)")
+    run.add_argument("--run-index", type=int, default=None, help="replay this run alone")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--out", default=None, help="write runs.parquet and manifest.json here")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)",
+    )
+    run.add_argument("--chunk-size", type=int, default=None, help=argparse.SUPPRESS)
+
+    prov = sub.add_parser("provenance", help="every parameter, its value and its sources")
+    prov.add_argument("scenario")
+    prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
+
+    sub.add_parser("strategies", help="list the registered mediator strategies")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _cmd_run(args)
+        if args.command == "provenance":
+            return _cmd_provenance(args)
+        if args.command == "strategies":
+            return _cmd_strategies()
+    except ConfigError as err:
+        sys.stderr.write(f"negsim: error: {err}\n")
+        return EXIT_BAD_INPUT
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# run
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from sim.config import load_scenario
+    from sim.simulate import DEFAULT_CHUNK, replay, simulate
+    from sim.storage import write_results
+
+    for name in ("seed", "runs", "run_index", "chunk_size"):
+        value = getattr(args, name)
+        if value is not None and value < (1 if name in ("runs", "chunk_size") else 0):
+            raise ConfigError(
+                f"--{name.replace('_', '-')}",
+                value,
+                "a non-negative integer" if name in ("seed", "run_index") else "a positive integer",
+            )
+    scenario = load_scenario(args.scenario, args.set)
+    if args.out is not None:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    if args.runs is None or args.run_index is not None:
+        index = args.run_index if args.run_index is not None else 0
+        model = replay(scenario, args.seed, index)
+        if args.json:
+            from sim.results import engine_table
+
+            row = engine_table(model.engine).iloc[0].to_dict()
+            print(json.dumps(_jsonable(row), indent=2))
+        else:
+            print(_story(model, index))
+        return 0
+    results = simulate(
+        scenario, runs=args.runs, seed=args.seed, chunk_size=args.chunk_size or DEFAULT_CHUNK
+    )
+    summary = results.summary()
+    if args.out is not None:
+        write_results(results, Path(args.out))
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2))
+    else:
+        print(_summary_text(summary, scenario.name, args.out))
+    return 0
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        return None if np.isnan(obj) else float(obj)
+    if obj is None or (not isinstance(obj, str) and _is_na(obj)):
+        return None
+    return obj if isinstance(obj, int | str | bool) else str(obj)
+
+
+def _is_na(obj: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(obj))
+    except (TypeError, ValueError):
+        return False
+
+
+def _summary_text(summary: Any, name: str, out: str | None) -> str:
+    s = summary
+    low, high = s.p_settlement_ci
+    median = s.median_settlement_round
+    lines = [
+        f"{name}: {s.runs:,} runs, seed {s.seed}, horizon {s.horizon} rounds",
+        f"  settlement within the horizon: {s.p_settlement:.3f} (95% CI {low:.3f}-{high:.3f})",
+        "  median round of settlement: "
+        + (f"{median}" if median is not None else "not reached (under half settle)"),
+    ]
+    if s.p_collapse_given_settlement is not None:
+        lines.append(f"  agreements that later collapsed: {s.p_collapse_given_settlement:.3f}")
+    lines.append("  outcomes at the horizon:")
+    for outcome, count in s.outcomes.items():
+        lines.append(f"    {outcome:<24} {count:>9,}  {count / s.runs:6.1%}")
+    if out is not None:
+        lines.append(f"  wrote {Path(out) / 'runs.parquet'} and manifest.json")
+    return "\n".join(lines)
+
+
+_REASONS = {
+    1: "terms worse than fighting on",
+    2: "no trust the other side complies",
+    3: "domestic constraint",
+    4: "misjudgement (noise)",
+    5: "stakeholder veto",
+}
+
+
+def _month(start: str, offset: int, round_days: int) -> str:
+    year, month = (int(x) for x in start.split("-")[:2])
+    months = (offset - 1) * round_days // 30
+    year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1
+    return f"{year:04d}-{month:02d}"
+
+
+def _story(model: Any, index: int) -> str:
+    """Round-by-round account of one run."""
+    from sim.engine import Status
+    from sim.results import engine_table
+
+    sc, engine = model.scenario, model.engine
+    a, b = sc.a, sc.b
+    med = sc.mediator.name if sc.mediator is not None else "mediator"
+    proposer_name = {0: a, 1: b, 2: med}
+    issues = sc.issue_names
+    lines = [f"{sc.name}: run {index}, seed {model.seed_value}"]
+    prev_status = Status.WAR
+    for rec in engine.records:
+        v = {k: val[0] for k, val in rec.values.items()}
+        t = rec.round
+        was_war = prev_status == Status.WAR
+        head = f"round {t:>2} ({_month(sc.start, t, sc.round_days)})"
+        lines.append(
+            f"{head}  front {v['control']:.1%} (trend {v['trend']:+.2%}/round)  "
+            f"exhaustion {a} {v['exhaustion'][0]:.3f} {b} {v['exhaustion'][1]:.3f}  "
+            f"cost {a} {v['cost'][0]:.4f} {b} {v['cost'][1]:.4f}"
+        )
+        if was_war and v["status"] not in (Status.CAPITULATION_A, Status.CAPITULATION_B):
+            lines.append(
+                f"    beliefs (trend/round) {a} {v['belief'][0]:+.3%} {b} {v['belief'][1]:+.3%}"
+                f"  reservation values {a} {v['reservation'][0]:.3f} {b} "
+                f"{v['reservation'][1]:.3f}  ripe: {'yes' if v['ripe'] else 'no'}"
+            )
+            terms = ", ".join(f"{i} {x:.2f}" for i, x in zip(issues, v["text"], strict=True))
+            kind = " (framework)" if v["framework"] else ""
+            lines.append(f"    {proposer_name[int(v['proposer'])]} proposes{kind}: {terms}")
+            extras = []
+            for j, name in ((0, a), (1, b)):
+                if v["carrots"][j] > 0:
+                    extras.append(f"carrot {v['carrots'][j]:.3f} to {name}")
+                if v["threats"][j] > 0:
+                    extras.append(f"threat against {name} (felt {v['stick_loss'][j]:.3f})")
+            if extras:
+                lines.append("    mediator: " + "; ".join(extras))
+            answers = []
+            for j, name in ((0, a), (1, b)):
+                verdict = "accepts" if v["accept"][j] else "refuses"
+                why = "" if v["accept"][j] else f" ({_REASONS.get(int(v['reason'][j]), '?')})"
+                answers.append(
+                    f"{name} {verdict}{why}: utility {v['utility'][j]:.3f}, "
+                    f"score {v['score'][j]:+.3f}"
+                )
+            lines.append("    " + "; ".join(answers))
+            if v["vetoed"]:
+                lines.append("    a stakeholder vetoes the text")
+        status = Status(int(v["status"]))
+        if status != prev_status or v.get("collapse", False):
+            lines.append("    >> " + _event(status, prev_status, bool(v.get("collapse")), sc))
+        prev_status = status
+    row = engine_table(engine).iloc[0]
+    lines.append("")
+    lines.append(f"outcome: {row['outcome']}")
+    settle = row["settlement_round"]
+    lines.append(
+        "first agreement: "
+        + (f"round {settle} ({row['first_agreement']})" if not _is_na(settle) else "none")
+    )
+    if not _is_na(row["collapse_round"]):
+        lines.append(f"first collapse: round {row['collapse_round']}")
+    if not np.isnan(engine.terms[0]).any():
+        terms = ", ".join(f"{i} {x:.2f}" for i, x in zip(issues, engine.terms[0], strict=True))
+        lines.append(f"terms: {terms}")
+        lines.append(f"utility: {a} {row[f'utility_{a}']:.3f}, {b} {row[f'utility_{b}']:.3f}")
+    lines.append(
+        f"mediator: {row['mediator_texts']} texts, {row['mediator_threats']} threats, "
+        f"{row['mediator_sticks']} sticks carried out, {row['mediator_bluffs_called']} bluffs "
+        "called"
+    )
+    return "\n".join(lines)
+
+
+def _event(status: Any, prev: Any, collapsed: bool, sc: Any) -> str:
+    from sim.engine import Status
+
+    if collapsed:
+        return "the agreement collapses; the war resumes"
+    return {
+        Status.FRAMEWORK: "framework agreement and ceasefire signed",
+        Status.COMPREHENSIVE: "comprehensive agreement signed",
+        Status.FROZEN: "the front freezes without an agreement (frozen conflict)",
+        Status.CAPITULATION_A: f"{sc.a} capitulates",
+        Status.CAPITULATION_B: f"{sc.b} capitulates",
+        Status.WAR: "the war resumes",
+    }[status]
+
+
+# --------------------------------------------------------------------------------------------
+# provenance and strategies
+
+
+def _cmd_provenance(args: argparse.Namespace) -> int:
+    from sim.provenance import provenance_rows
+
+    rows = provenance_rows(args.scenario, args.seeds)
+    for row in rows:
+        print(f"{row.path} = {row.value}")
+        if row.facts:
+            for fact_id, text in row.facts:
+                print(f"    [{fact_id}] {text}")
+        if row.assumption is not None:
+            print(f"    assumption, plausible range {row.assumption[0]} to {row.assumption[1]}")
+        if row.note:
+            print(f"    note: {row.note}")
+        if row.default:
+            print("    model default (docs/model.md)")
+    return 0
+
+
+def _cmd_strategies() -> int:
+    from sim.strategies import get, names
+
+    for name in names():
+        print(f"{name:<16} {get(name).summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Where each scenario number comes from: facts in seeds/ or a declared assumption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.config import load_scenario, read_yaml
+from sim.errors import ConfigError
+
+_SKIP = {"provenance", "description", "name"}
+
+
+@dataclass
+class ProvenanceRow:
+    path: str
+    value: Any
+    facts: list[tuple[str, str]]
+    assumption: tuple[float, float] | None
+    note: str
+    default: bool
+
+
+def load_facts(seeds_dir: Path) -> dict[str, str]:
+    """All facts in seeds/*.yaml, by id."""
+    facts: dict[str, str] = {}
+    for f in sorted(seeds_dir.glob("*.yaml")):
+        data = read_yaml(f)
+        for i, item in enumerate((data or {}).get("facts", [])):
+            if not isinstance(item, dict) or "id" not in item:
+                raise ConfigError(f"facts[{i}]", item, "a fact with an id", file=str(f))
+            facts[item["id"]] = " ".join(str(item.get("fact", "")).split())
+    return facts
+
+
+def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Numeric, boolean and string leaves of nested scenario data, as (dotted path, value)."""
+    out: list[tuple[str, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not prefix and key in _SKIP:
+                continue
+            if key == "description":
+                continue
+            out.extend(leaves(value, f"{prefix}.{key}" if prefix else key))
+    elif isinstance(data, int | float | str):  # bool is an int: kept too
+        out.append((prefix, data))
+    return out
+
+
+def _source_for(path: str, provenance: dict[str, Any]) -> tuple[str, Any] | None:
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in provenance:
+            return key, provenance[key]
+    return None
+
+
+def provenance_rows(scenario_path: str, seeds: str | None = None) -> list[ProvenanceRow]:
+    scenario = load_scenario(scenario_path)
+    seeds_dir = Path(seeds) if seeds else Path(scenario_path).resolve().parent.parent / "seeds"
+    if not seeds_dir.is_dir():
+        raise ConfigError("--seeds", str(seeds_dir), "a folder of fact files (seeds/*.yaml)")
+    facts = load_facts(seeds_dir)
+    raw = read_yaml(scenario_path)
+    given = {p for p, _ in leaves(raw)}
+    prov = {k: v for k, v in scenario.provenance.items()}
+    rows = []
+    for path, value in leaves(scenario.to_dict()):
+        if isinstance(value, str) and path not in given:
+            continue
+        found = _source_for(path, prov)
+        src = found[1] if found else None
+        fact_list = []
+        if src is not None:
+            for fid in src.facts:
+                if fid not in facts:
+                    raise ConfigError(
+                        f"provenance.{found[0]}.facts",
+                        fid,
+                        f"a fact id present in {seeds_dir}",
+                        file=scenario_path,
+                    )
+                fact_list.append((fid, facts[fid]))
+        rows.append(
+            ProvenanceRow(
+                path=path,
+                value=value,
+                facts=fact_list,
+                assumption=tuple(src.assumption) if src is not None and src.assumption else None,
+                note=src.note if src is not None else "",
+                default=path not in given,
+            )
+        )
+    return rows
