@@ -93,7 +93,10 @@ class Party:
         "(control share per round; Blainey 1973, Fearon 1995).",
     )
     belief_sd: float = param(
-        0.002, bounds=(0.0, 1.0), doc="Initial uncertainty (sd) of the believed trend."
+        0.002,
+        bounds=(0.0, 1.0),
+        doc="Initial uncertainty (sd) of the believed trend; 0 means the party knows the "
+        "trend exactly (complete information) and its belief never moves.",
     )
     trust: float = param(
         0.5,
@@ -153,7 +156,11 @@ class Battlefield:
         0.03, bounds=(0.0, 1.0), doc="Trend per round (control share) at total dominance."
     )
     noise_sd: float = param(
-        0.003, bounds=(0.0, 1.0), doc="Sd of the monthly change of control around the trend."
+        0.003,
+        bounds=(0.0, 1.0),
+        open_low=True,
+        doc="Sd of the monthly change of control around the trend (positive: it is also the "
+        "noise of every observation the parties learn from).",
     )
     breakthrough_probability: float = param(
         0.005, bounds=(0.0, 1.0), doc="Chance per round of a breakthrough by either side."

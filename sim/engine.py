@@ -27,6 +27,7 @@ B = NDArray[np.bool_]
 I = NDArray[np.int64]
 
 SIGN = np.array([1.0, -1.0])  # + trend favours A; party axis (A, B)
+_SWEETENER = 1e-9
 
 
 class Status(enum.IntEnum):
@@ -93,7 +94,9 @@ class Engine:
         # Beliefs about the trend: mean and precision, starting optimistic (Blainey 1973).
         trend0 = self._trend(self.exhaustion)
         self.belief_mean = trend0[:, None] + SIGN * np.broadcast_to(p.optimism, (n, 2))
-        self.belief_precision = np.broadcast_to(1.0 / np.square(p.belief_sd), (n, 2)).astype(float)
+        with np.errstate(divide="ignore"):  # belief_sd 0: infinite precision, a known trend
+            precision = 1.0 / np.square(np.asarray(p.belief_sd, dtype=float))
+        self.belief_precision = np.broadcast_to(precision, (n, 2)).astype(float)
         self.information = np.zeros(n)  # facilitation carried into the next belief update
 
         self.terms = np.full((n, k), np.nan)
@@ -261,9 +264,12 @@ class Engine:
         gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / p.noise_sd**2
         gain = np.where(observed[:, None], gain, 0.0)
         post = self.belief_precision + gain
-        self.belief_mean = (
-            self.belief_precision * self.belief_mean + gain * self.change[:, None]
-        ) / post
+        known = np.isinf(self.belief_precision)
+        with np.errstate(invalid="ignore"):
+            updated = (
+                self.belief_precision * self.belief_mean + gain * self.change[:, None]
+            ) / post
+        self.belief_mean = np.where(known, self.belief_mean, updated)
         self.belief_precision = post
 
     # -- phase 4: reservation values and ripeness -------------------------------------------------
@@ -350,6 +356,9 @@ class Engine:
         )
         conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / col(p.concession_exponent, giver))
         guess = self.estimate[:, recv] + col(p.screening_z, giver) * sd * (2.0 * conceded - 1.0)
+        # Aim a hair above the receiver's threshold: an offer solved to leave the receiver
+        # exactly indifferent would otherwise be refused or not on the last bit of round-off.
+        guess = guess + _SWEETENER
         no_guarantee = np.zeros(n)
         lam_need, _ = bargaining.first_acceptable(
             path,
