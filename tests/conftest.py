@@ -1,0 +1,58 @@
+"""Shared fixtures: a minimal valid scenario (as plain data) and the Ukraine 2025 scenario."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.config import Scenario, load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).parents[1]
+UKRAINE = ROOT / "configs" / "ukraine_2025.yaml"
+
+
+def _party(role: str, ideal: float, issues: tuple[str, ...]) -> dict[str, Any]:
+    weight = 1.0 / len(issues)
+    return {
+        "role": role,
+        "ideal": {name: ideal for name in issues},
+        "salience": {name: weight for name in issues},
+    }
+
+
+def minimal_scenario_dict(issues: tuple[str, ...] = ("stakes",)) -> dict[str, Any]:
+    """A minimal valid scenario as plain data: parties `a` (role A, ideal 1 on every issue)
+    and `b` (role B, ideal 0), equal saliences summing to 1, default everything else.
+
+    Tests modify the returned dict (a fresh deep copy every call) and build it with
+    `build_scenario`.
+    """
+    data = {
+        "name": "minimal",
+        "horizon": 24,
+        "issues": {name: {} for name in issues},
+        "parties": {"a": _party("A", 1.0, issues), "b": _party("B", 0.0, issues)},
+    }
+    return copy.deepcopy(data)
+
+
+def build_scenario(data: dict[str, Any]) -> Scenario:
+    return scenario_from_dict(data, file="test")
+
+
+@pytest.fixture
+def minimal_dict() -> dict[str, Any]:
+    return minimal_scenario_dict()
+
+
+@pytest.fixture(scope="session")
+def ukraine_path() -> Path:
+    return UKRAINE
+
+
+@pytest.fixture(scope="session")
+def ukraine() -> Scenario:
+    return load_scenario(UKRAINE)

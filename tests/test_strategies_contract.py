@@ -1,0 +1,174 @@
+"""Every registered mediator strategy honours the interface contract.
+
+Observations come from a real engine (the Ukraine scenario after a few rounds), so the
+arrays have the shapes and values strategies meet in practice.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import numpy as np
+import pytest
+
+from sim import NegotiationModel
+from sim.strategies import Decision, Observation, Strategy, get, make, names
+
+STRATEGIES = names()
+
+
+def test_builtins_are_registered():
+    assert {"none", "facilitative", "formulative", "manipulative"} <= set(STRATEGIES)
+
+
+@pytest.fixture(scope="module", params=[2, 5], ids=["round2", "round5"])
+def observation(request, ukraine) -> Observation:
+    model = NegotiationModel(ukraine, runs=50, seed=1, collect=False)
+    for _ in range(request.param):
+        model.step()
+    obs = model.engine.observe()
+    assert obs.at_war.shape == (50,)
+    assert obs.at_war.any()
+    return obs
+
+
+def _leaves(obj: object, prefix: str = "") -> dict[str, object]:
+    """Every array or scalar inside an observation (recursing into nested dataclasses)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, object] = {}
+        for f in dataclasses.fields(obj):
+            out.update(_leaves(getattr(obj, f.name), f"{prefix}{f.name}."))
+        return out
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in obj.items():
+            out.update(_leaves(value, f"{prefix}{key}."))
+        return out
+    if isinstance(obj, list | tuple):
+        out = {}
+        for i, value in enumerate(obj):
+            out.update(_leaves(value, f"{prefix}{i}."))
+        return out
+    return {prefix.rstrip("."): obj}
+
+
+def _snapshot(obs: Observation) -> dict[str, object]:
+    return {key: copy.deepcopy(value) for key, value in _leaves(obs).items()}
+
+
+def _equal(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    x, y = np.asarray(a), np.asarray(b)
+    if x.shape != y.shape or x.dtype != y.dtype:
+        return False
+    return bool(np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"))
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_constructs_with_defaults(name):
+    strategy = make(name)
+    assert isinstance(strategy, Strategy)
+    assert type(strategy) is get(name)
+    assert strategy.name == name
+    assert strategy == make(name, {})
+    assert isinstance(strategy.summary, str) and strategy.summary
+    assert hash(strategy) == hash(make(name))
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_pickles_round_trip(name, observation):
+    strategy = make(name)
+    clone = pickle.loads(pickle.dumps(strategy))
+    assert clone == strategy
+    assert type(clone) is type(strategy)
+    original, cloned = strategy.decide(observation), clone.decide(observation)
+    for key, value in original.fields().items():
+        assert _equal(value, cloned.fields()[key]), key
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_same_observation_same_decision(name, observation):
+    strategy = make(name)
+    first = strategy.decide(observation)
+    second = strategy.decide(observation)
+    other = make(name).decide(observation)
+    assert isinstance(first, Decision)
+    for key, value in first.fields().items():
+        assert _equal(value, second.fields()[key]), key
+        assert _equal(value, other.fields()[key]), key
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_does_not_mutate_the_observation(name, observation):
+    before = _snapshot(observation)
+    make(name).decide(observation)
+    after = _snapshot(observation)
+    for key, value in before.items():
+        assert _equal(value, after[key]), f"{name} changed observation.{key}"
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_decision_shapes_and_ranges(name, observation):
+    n = observation.at_war.shape[0]
+    k = observation.deferrable.shape[0]
+    d = make(name).decide(observation)
+    shapes = {
+        "text": (n, k),
+        "framework": (n,),
+        "information": (n,),
+        "trust_building": (n,),
+        "carrots": (n, 2),
+        "threats": (n, 2),
+        "guarantee": (n,),
+        "withdraw": (n,),
+    }
+    for key, value in d.fields().items():
+        if value is None:
+            continue
+        arr = np.asarray(value)
+        assert np.broadcast_shapes(arr.shape, shapes[key]) == shapes[key], key
+        if arr.dtype != bool:
+            assert np.all(np.isfinite(arr)), key
+            assert np.all(arr >= 0.0), key
+    for key in ("trust_building", "guarantee", "threats"):
+        value = d.fields()[key]
+        if value is not None:
+            assert np.all(np.asarray(value) <= 1.0), key
+    if make(name).drafts_texts:
+        assert d.text is not None
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_texts_inside_the_bargaining_space(name, observation):
+    d = make(name).decide(observation)
+    if d.text is None:
+        return
+    text = np.asarray(d.text, dtype=float)
+    n, k = text.shape
+    assert np.all(text >= 0.0) and np.all(text <= 1.0)
+    ideal = np.broadcast_to(observation.ideal, (n, 2, k))
+    low = np.minimum(ideal[:, 0], ideal[:, 1])
+    high = np.maximum(ideal[:, 0], ideal[:, 1])
+    # Framework texts pin deferrable issues at their open position instead.
+    if d.framework is not None:
+        pinned = np.asarray(d.framework)[:, None] & observation.deferrable[None, :]
+        pos = np.broadcast_to(observation.open_position, (n, k))
+        low = np.where(pinned, np.minimum(low, pos), low)
+        high = np.where(pinned, np.maximum(high, pos), high)
+    assert np.all(text >= low - 1e-12), np.min(text - low)
+    assert np.all(text <= high + 1e-12), np.max(text - high)
+
+
+def test_formulative_text_is_not_a_corner(ukraine):
+    """The Nash text is not simply one side's ideal on every issue."""
+    model = NegotiationModel(ukraine, runs=20, seed=3, collect=False)
+    model.step()
+    obs = model.engine.observe()
+    text = np.asarray(make("formulative").decide(obs).text)
+    ideal = np.asarray(obs.ideal)
+    # Not every issue sits at one side's ideal: the mediator splits something.
+    gap = np.minimum(np.abs(text - ideal[0]), np.abs(text - ideal[1]))
+    assert np.any(gap > 1e-6)
