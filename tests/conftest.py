@@ -56,3 +56,15 @@ def ukraine_path() -> Path:
 @pytest.fixture(scope="session")
 def ukraine() -> Scenario:
     return load_scenario(UKRAINE)
+
+
+# The keys `negsim run --json` and Summary.to_dict() must carry (issue contract).
+SUMMARY_KEYS = {
+    "runs",
+    "seed",
+    "horizon",
+    "outcomes",
+    "p_settlement",
+    "p_settlement_ci",
+    "median_settlement_round",
+}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from sim import simulate
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SUMMARY_KEYS
 
 pytest.importorskip("sim.cli")
 
@@ -26,15 +26,6 @@ OUTCOMES = {
     "frozen",
     "capitulation_russia",
     "capitulation_ukraine",
-}
-SUMMARY_KEYS = {
-    "runs",
-    "seed",
-    "horizon",
-    "outcomes",
-    "p_settlement",
-    "p_settlement_ci",
-    "median_settlement_round",
 }
 
 

@@ -11,17 +11,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 from sim import simulate
 from sim.results import median_settlement_round, wilson_interval
+from tests.conftest import SUMMARY_KEYS as REQUIRED
 from tests.conftest import build_scenario, minimal_scenario_dict
-
-REQUIRED = {
-    "runs",
-    "seed",
-    "horizon",
-    "outcomes",
-    "p_settlement",
-    "p_settlement_ci",
-    "median_settlement_round",
-}
 
 
 def _wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
