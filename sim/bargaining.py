@@ -68,14 +68,6 @@ class IssueSpace:
         offset = np.stack([undisputed_a, total_b, np.zeros_like(total_b), assures_b], axis=-1)
         return cls(lower=lower, upper=upper, weights=weights, offset=offset)
 
-    @property
-    def salience_weights(self) -> F:
-        return self.weights[..., :2, :]
-
-    @property
-    def assurance_weights(self) -> F:
-        return self.weights[..., 2:, :]
-
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
         v = (t[:, None, :] * self.weights).sum(axis=-1)

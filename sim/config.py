@@ -371,7 +371,7 @@ def _cross_check(sc: Scenario) -> None:
         # Imported here: the strategy registry imports the engine, which imports this module.
         from sim.strategies import registry
 
-        registry.check_strategy(med.strategy, med.options, "mediator")
+        registry.make(med.strategy, med.options, "mediator")  # validates name and options
     for sname, st in sc.stakeholders.items():
         if st.supports not in names:
             raise ConfigError(

@@ -132,7 +132,6 @@ class Engine:
         self.open_progress = self.space.progress(np.asarray(p.open_position, dtype=float))
         self._all_movable = np.ones(k, dtype=bool)
         self._frontier = self._pareto_frontier()
-        self._arange = np.arange(n)
         self._cur: dict[str, Any] = {}
 
     # -- helpers -----------------------------------------------------------------------------

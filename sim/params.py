@@ -7,7 +7,7 @@ run without a Python loop: the rules broadcast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -83,7 +83,6 @@ class ModelParams:
     framework_hazard_ratio: float
     trust_loss_on_collapse: float
     ripe_rounds_to_freeze: int
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def n_issues(self) -> int:
@@ -136,7 +135,6 @@ def compile_params(sc: Scenario) -> ModelParams:
         if st.veto_utility_floor is not None:
             veto[j] = np.fmax(veto[j], st.veto_utility_floor)
     bf, ag = sc.battlefield, sc.agreement
-    options = dict(med.options) if med is not None else {}
     return ModelParams(
         horizon=sc.horizon,
         issue_names=issues,
@@ -202,5 +200,4 @@ def compile_params(sc: Scenario) -> ModelParams:
         framework_hazard_ratio=ag.framework_hazard_ratio,
         trust_loss_on_collapse=ag.trust_loss_on_collapse,
         ripe_rounds_to_freeze=ag.ripe_rounds_to_freeze,
-        extra={"strategy_options": options},
     )

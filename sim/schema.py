@@ -158,11 +158,3 @@ def to_plain(obj: Any) -> Any:
     if isinstance(obj, tuple | list):
         return [to_plain(v) for v in obj]
     return obj
-
-
-def field_doc(cls: type, name: str) -> Mapping[str, Any]:
-    """Metadata (`doc`, `bounds`) of one field, for documentation and provenance listings."""
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name == name:
-            return f.metadata
-    raise KeyError(name)

@@ -55,10 +55,6 @@ def make(name: str, options: Mapping[str, Any] | None = None, path: str = "media
     return cls(opts)
 
 
-def check_strategy(name: str, options: Mapping[str, Any], path: str) -> None:
-    make(name, options, path)
-
-
 def _ensure_builtins() -> None:
     # Importing the module registers the built-in strategies (explicit register() calls).
     from sim.strategies import builtin  # noqa: F401
