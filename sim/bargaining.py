@@ -277,8 +277,18 @@ def nash_point(path: Path, d_a: F, d_b: F, power_b: F) -> tuple[F, NDArray[np.bo
     """
     ua = path.u[..., 0] - d_a[:, None]
     ub = path.u[..., 1] - d_b[:, None]
-    a0, b0 = ua[:, :-1], ub[:, :-1]
-    da, db = ua[:, 1:] - a0, ub[:, 1:] - b0
+    return nash_on_segments(ua[:, :-1], ua[:, 1:], ub[:, :-1], ub[:, 1:], power_b)
+
+
+def nash_on_segments(a0: F, a1: F, b0: F, b1: F, power_b: F) -> tuple[F, NDArray[np.bool_]]:
+    """The Nash point of surpluses that are linear on each of K segments of a path.
+
+    a0, a1 (R, K): A's surplus at the start and end of each segment (falling along the
+    path); b0, b1 likewise for B (rising). The ends of adjacent segments need not agree (a
+    surplus may jump between segments). Returns (lambda = segment + fraction, feasible); an
+    infeasible run gets the first point where the two shortfalls are equal.
+    """
+    da, db = a1 - a0, b1 - b0
     beta = power_b[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         s_star = -((1 - beta) * da * b0 + beta * db * a0) / (da * db)
@@ -295,15 +305,17 @@ def nash_point(path: Path, d_a: F, d_b: F, power_b: F) -> tuple[F, NDArray[np.bo
     feasible = np.isfinite(_pick(objective, best))
     lam_nash = best + _pick(s_star, best)
 
-    # Equal-shortfall point: where (U_A - d_A) - (U_B - d_B) changes sign along the path.
-    gap = ua - ub  # falls along the path
-    k = gap.shape[1] - 1
-    cross = gap <= 0.0
-    seg = np.clip(np.argmax(cross, axis=1) - 1, 0, k - 1)
-    g0, g1 = _pick(gap, seg), _pick(gap, seg + 1)
+    # Equal-shortfall point: the first segment that ends with A's surplus at or below B's.
+    # If the difference jumped below zero at the segment's start, the point is that start,
+    # a hair back toward A so the jump is not triggered (the most-balanced text there).
+    g0, g1 = a0 - b0, a1 - b1
+    k = g0.shape[1]
+    below = g1 <= 0.0
+    seg = np.argmax(below, axis=1)
+    h0, h1 = _pick(g0, seg), _pick(g1, seg)
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(g0 != g1, g0 / (g0 - g1), 0.0)
-    lam_eq = np.where(cross[:, 0], 0.0, np.where(cross[:, -1], seg + frac, float(k)))
+        frac = np.where(h0 > 0.0, h0 / (h0 - h1), -1e-9)
+    lam_eq = np.where(below.any(axis=1), np.clip(seg + frac, 0.0, float(k)), float(k))
     return np.where(feasible, lam_nash, lam_eq), feasible
 
 

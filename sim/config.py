@@ -177,10 +177,32 @@ class Battlefield:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """One phase of a mediator's schedule."""
+
+    strategy: str = param(doc="Registered strategy name or 'module:Class'.")
+    options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    rounds: int | None = param(
+        None, bounds=(1, 100000), doc="Most rounds the phase lasts (none: no limit)."
+    )
+    until: Literal["ripe", "ceasefire", "agreement", "deadlock"] | None = param(
+        None, doc="Condition that ends the phase early, run by run."
+    )
+    deadlock_after: int = param(
+        3, bounds=(1, 1000), doc="Refused texts in a row that count as a deadlock."
+    )
+
+
+@dataclass(frozen=True)
 class Mediator:
     name: str = param("mediator", doc="Who mediates.")
     strategy: str = param("none", doc="Registered strategy name or 'module:Class'.")
     options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    schedule: tuple[Phase, ...] = param(
+        (),
+        doc="Strategies in phases, in order (replaces `strategy`); the last phase lasts "
+        "to the end.",
+    )
     bias: float = param(
         0.0,
         bounds=(-1.0, 1.0),
@@ -263,6 +285,17 @@ class Agreement:
     )
     ripe_rounds_to_freeze: int = param(
         12, bounds=(1, 1000), doc="Rounds of ripeness without a deal before the front freezes."
+    )
+    ceasefire_hazard_ratio: float = param(
+        2.0,
+        bounds=(1.0, 20.0),
+        doc="Hazard ratio of a bare ceasefire (no agreement) against a comprehensive deal.",
+    )
+    ceasefire_exploitation: float = param(
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="Share of the exploitation loss a side fears from a ceasefire the other side "
+        "could use to regroup (weighted by its distrust).",
     )
 
 
@@ -372,6 +405,20 @@ def _cross_check(sc: Scenario) -> None:
         from sim.strategies import registry
 
         registry.make(med.strategy, med.options, "mediator")  # validates name and options
+        if med.schedule and (med.strategy != "none" or med.options):
+            raise ConfigError(
+                "mediator.strategy",
+                med.strategy,
+                "to be left out when mediator.schedule is given (each phase names its strategy)",
+            )
+        for i, phase in enumerate(med.schedule):
+            path = f"mediator.schedule[{i}]"
+            registry.make(phase.strategy, phase.options, path)
+            last = i == len(med.schedule) - 1
+            if not last and phase.rounds is None and phase.until is None:
+                raise ConfigError(
+                    f"{path}.rounds", None, "rounds or until, so that the next phase can start"
+                )
     for sname, st in sc.stakeholders.items():
         if st.supports not in names:
             raise ConfigError(

@@ -31,12 +31,15 @@ _SWEETENER = 1e-9
 
 
 class Status(enum.IntEnum):
+    """Where a run stands. Codes at or above FROZEN are absorbing."""
+
     WAR = 0
-    FRAMEWORK = 1
-    COMPREHENSIVE = 2
-    FROZEN = 3
-    CAPITULATION_A = 4
-    CAPITULATION_B = 5
+    CEASEFIRE = 1  # fighting stopped by an unconditional ceasefire; talks go on
+    FRAMEWORK = 2
+    COMPREHENSIVE = 3
+    FROZEN = 4
+    CAPITULATION_A = 5
+    CAPITULATION_B = 6
 
 
 class Refusal(enum.IntEnum):
@@ -50,7 +53,7 @@ class Refusal(enum.IntEnum):
     VETO = 5  # both signed; a stakeholder blocked it
 
 
-KIND_NAMES = {1: "framework", 2: "comprehensive"}
+KIND_NAMES = {int(Status.FRAMEWORK): "framework", int(Status.COMPREHENSIVE): "comprehensive"}
 
 
 @dataclass
@@ -102,6 +105,13 @@ class Engine:
         self.terms = np.full((n, k), np.nan)
         self.agreement_enforcement = np.zeros(n)
         self.agreement_imposed = np.zeros(n, dtype=bool)
+        self.agreement_hazard_ratio = np.ones(n)
+        self.last_agreement_round = np.full(n, -1, dtype=np.int64)
+        self.ceasefire_enforcement = np.zeros(n)
+        self.ceasefires = np.zeros(n, dtype=np.int64)
+        self.ceasefire_collapses = np.zeros(n, dtype=np.int64)
+        self.first_ceasefire_round = np.full(n, -1, dtype=np.int64)
+        self.partial_agreements = np.zeros(n, dtype=np.int64)
         self.first_agreement_round = np.full(n, -1, dtype=np.int64)
         self.first_agreement_kind = np.zeros(n, dtype=np.int8)
         self.first_collapse_round = np.full(n, -1, dtype=np.int64)
@@ -126,6 +136,7 @@ class Engine:
         self.trend = trend0
         self.change = np.zeros(n)
         self.reservation = np.zeros((n, 2))
+        self.net_gain = np.zeros((n, 2))
         self.hurdle_base = np.broadcast_to(p.hardliner_cost + p.audience_cost, (n, 2)).astype(float)
         self._annuity = self._cost_annuity()
         self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures)
@@ -208,7 +219,8 @@ class Engine:
         # Stalemate (the "S" of Zartman's MHS): fighting on is expected to buy less than it
         # costs, on each side's own reckoning.
         gain = own_view - self.war_utilities(self.share_of_stakes(self.control))
-        self.stalemate = gain < future_cost
+        self.net_gain = gain - future_cost
+        self.stalemate = self.net_gain < 0.0
         return reservation, estimate
 
     # -- phase 1: battlefield -----------------------------------------------------------------
@@ -233,7 +245,7 @@ class Engine:
     def costs(self) -> None:
         p, s = self.p, self.status
         fighting = s == Status.WAR
-        ceasefire = (s == Status.FRAMEWORK) | (s == Status.FROZEN)
+        ceasefire = (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK) | (s == Status.FROZEN)
         intensity = np.where(fighting, 1.0, np.where(ceasefire, p.ceasefire_cost_share, 0.0))
         sanctions = (self.sanctions_mediator + p.stakeholder_sanctions) * (1.0 - p.cover)
         cost = p.cost_per_round * intensity[:, None] + sanctions * (fighting | ceasefire)[:, None]
@@ -296,13 +308,23 @@ class Engine:
             [d.normal(t, Stream.MEDIATOR_ESTIMATE_A), d.normal(t, Stream.MEDIATOR_ESTIMATE_B)],
             axis=-1,
         )
+        fighting = self.status == Status.WAR
+        in_ceasefire = self.status == Status.CEASEFIRE
         return Observation(
             round=t,
             horizon=p.horizon,
-            at_war=(self.status == Status.WAR) & self.mediator_active,
+            at_war=(fighting | in_ceasefire) & self.mediator_active,
+            fighting=fighting,
+            in_ceasefire=in_ceasefire,
+            agreed=(self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE),
+            ripe=self.ripe.copy(),
             control=self.control.copy(),
             reservation_estimate=self.reservation + p.information_noise * noise,
-            hurdle_estimate=self.hurdle_base.copy(),
+            trust=self.trust.copy(),
+            exploitation_loss=p.exploitation_loss,
+            hardliner_cost=p.hardliner_cost,
+            audience_cost=p.audience_cost,
+            victory_threshold=p.victory_threshold,
             ideal=p.ideal,
             salience=p.salience,
             span=p.span,
@@ -317,6 +339,8 @@ class Engine:
             refused_last_round=self.refused_last.copy(),
             failed_texts=self.failed_texts.copy(),
             rounds_talking=self.rounds_talking.copy(),
+            agreement_round=self.last_agreement_round.copy(),
+            phase_round=np.full(self.n, t, dtype=np.int64),
         )
 
     # -- phase 5: talks ----------------------------------------------------------------------
@@ -401,34 +425,45 @@ class Engine:
     def talks(self, decision: Decision) -> None:
         """Put a text on the table, let both sides decide, and apply the consequences."""
         p, t, d, n = self.p, self.round, self.draws, self.n
-        at_war = self.status == Status.WAR
+        fighting = self.status == Status.WAR
+        # Talks go on while fighting and under a bare ceasefire; `at_war` below means "no
+        # agreement yet", the runs where a text can be signed.
+        at_war = fighting | (self.status == Status.CEASEFIRE)
         mediating = at_war & self.mediator_active
         cur = self._cur
         zeros2 = np.zeros((n, 2))
 
+        def per_run(value: F | None, default: float) -> F:
+            if value is None:
+                return np.full(n, default)
+            return np.where(mediating, value, default)
+
         if decision.trust_building is not None:
             rate = np.where(mediating, decision.trust_building, 0.0)[:, None]
             self.trust += rate * (1.0 - self.trust) * p.trust_in_mediator
-        self.information = (
-            np.where(mediating, decision.information, 0.0)
-            if decision.information is not None
-            else np.zeros(n)
-        )
+        self.information = per_run(decision.information, 0.0)
+        self._support(decision, mediating)
+        self._partial_track(decision, mediating)
+        ceasefire_accept = self._ceasefire(decision, mediating & fighting)
 
         drafted = decision.text is not None
-        mediated_text = mediating & drafted
+        mediated_text = np.zeros(n, dtype=bool)
+        if drafted:
+            drafted_text = np.asarray(decision.text, dtype=float)
+            mediated_text = mediating & ~np.isnan(drafted_text).any(axis=-1)
         framework = np.zeros(n, dtype=bool)
         # Texts are evaluated in progress coordinates; the parties' own offers are needed
-        # only where some run at war has no mediator's text.
-        if drafted and not (at_war & ~mediated_text).any():
-            progress = self.space.progress(np.asarray(decision.text, dtype=float))
+        # only where some run still talking has no mediator's text.
+        if mediated_text.any():
+            drafted_t = self.space.progress(np.nan_to_num(drafted_text))
+        if not (at_war & ~mediated_text).any():
+            progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)
         else:
             own, giver = self._own_offer()
             progress = own
             proposer = np.full(n, giver)
-            if drafted:
-                drafted_t = self.space.progress(np.asarray(decision.text, dtype=float))
+            if mediated_text.any():
                 progress = np.where(mediated_text[:, None], drafted_t, own)
                 proposer = np.where(mediated_text, 2, giver)
         text = self.space.positions(progress)
@@ -450,6 +485,12 @@ class Engine:
             if decision.guarantee is not None
             else zeros2
         )
+        refusal_cost = (
+            np.where(mediated_text[:, None], decision.refusal_cost, 0.0)
+            if decision.refusal_cost is not None
+            else zeros2
+        )
+        hurdle_scale = per_run(decision.hurdle_scale, 1.0)[:, None]
         threatened = threats > 0
         stick_loss = (
             self._stick_loss(threats) * self.credibility[:, None] if threatened.any() else zeros2
@@ -457,8 +498,10 @@ class Engine:
 
         utility, text_assurance = self.space.evaluate(progress)
         comply = bargaining.compliance(self.trust, text_assurance, external)
-        hurdle = p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
-        reservation = self.reservation - stick_loss
+        hurdle = (p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)) * (
+            hurdle_scale
+        )
+        reservation = self.reservation - stick_loss - refusal_cost
         value = utility + carrots
         score = bargaining.acceptance_score(value, reservation, comply, p.exploitation_loss, hurdle)
         noise = (
@@ -528,13 +571,17 @@ class Engine:
                 deal, enforcement.mean(axis=1), self.agreement_enforcement
             )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
+            ratio = per_run(decision.hazard_ratio, 1.0)
+            self.agreement_hazard_ratio = np.where(deal, ratio, self.agreement_hazard_ratio)
             first = deal & (self.first_agreement_round < 0)
             self.first_agreement_round[first] = t
             self.first_agreement_kind[first] = kind[first]
+            self.last_agreement_round[deal] = t
             self.agreements += deal
 
-        # Ripe but no deal, round after round: the front freezes without an agreement.
-        still = at_war & ~deal
+        # Ripe but no deal, round after round, while the guns still speak: the front freezes
+        # without an agreement.
+        still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
         freeze = still & (self.ripe_streak >= p.ripe_rounds_to_freeze)
         if freeze.any():
@@ -560,7 +607,68 @@ class Engine:
             stick_loss=stick_loss,
             comply=comply,
             imposed=imposed,
+            ceasefire_accept=ceasefire_accept,
         )
+
+    def _support(self, decision: Decision, mediating: B) -> None:
+        """A mediator that takes sides changes its aid and sanctions (never below zero)."""
+        if decision.aid_change is not None:
+            change = np.where(mediating[:, None], decision.aid_change, 0.0)
+            self.aid_mediator = np.maximum(self.aid_mediator + change, 0.0)
+        if decision.sanctions_change is not None:
+            change = np.where(mediating[:, None], decision.sanctions_change, 0.0)
+            self.sanctions_mediator = np.maximum(self.sanctions_mediator + change, 0.0)
+
+    def _partial_track(self, decision: Decision, mediating: B) -> None:
+        """Self-enforcing partial agreements (prisoner exchanges, humanitarian pauses): each
+        one concluded is a costly signal that removes some distrust (Osgood 1962; Kydd 2000)."""
+        if decision.partial_track is None:
+            return
+        chance = np.where(mediating, decision.partial_track, 0.0)
+        success = self.draws.uniform(self.round, Stream.PARTIAL) < chance
+        gain = np.where(success, decision.partial_trust, 0.0)
+        gain = gain if decision.partial_trust is not None else np.zeros(self.n)
+        self.trust += gain[:, None] * (1.0 - self.trust)
+        self.partial_agreements += success
+        self._cur["partial"] = success
+
+    def _ceasefire(self, decision: Decision, offered: B) -> F:
+        """An unconditional ceasefire, proposed to runs still fighting.
+
+        Each side weighs what fighting on is expected to buy over its planning horizon
+        against what it costs (`net_gain`), and fears that a distrusted enemy will use the
+        pause to regroup. The side with momentum (net gain > 0) refuses.
+        Returns the acceptance flags (R, 2).
+        """
+        p, t, n = self.p, self.round, self.n
+        if decision.ceasefire is None or not (offered & decision.ceasefire).any():
+            return np.zeros((n, 2), dtype=bool)
+        offered = offered & decision.ceasefire
+        fear = (1.0 - self.trust) * p.exploitation_loss * p.ceasefire_exploitation
+        draws = self.draws
+        noise = np.stack(
+            [draws.logistic(t, Stream.CEASEFIRE_A), draws.logistic(t, Stream.CEASEFIRE_B)], axis=-1
+        )
+        score = -self.net_gain - fear + noise * p.decision_noise
+        accept = (score >= 0.0) & offered[:, None]
+        agreed = accept.all(axis=1)
+        if agreed.any():
+            self.status[agreed] = Status.CEASEFIRE
+            guarantee = (
+                np.broadcast_to(decision.guarantee, (n,))
+                if decision.guarantee is not None
+                else np.zeros(n)
+            )
+            self.ceasefire_enforcement = np.where(
+                agreed,
+                guarantee * np.broadcast_to(p.trust_in_mediator, (n, 2)).mean(axis=1),
+                self.ceasefire_enforcement,
+            )
+            self.ceasefires += agreed
+            first = agreed & (self.first_ceasefire_round < 0)
+            self.first_ceasefire_round[first] = t
+            self.ripe_streak[agreed] = 0
+        return accept
 
     def _apply_sticks(self, intensity: F) -> None:
         """Carry out sticks: cut the aid of an armed side (its backers replace a share), or
@@ -577,35 +685,57 @@ class Engine:
 
     # -- phase 8: standing agreements ------------------------------------------------------------
     def durability(self) -> None:
-        """Agreements made in earlier rounds may collapse; the hazard falls with enforcement
-        and trust (Fortna 2003, 2004) and rises for imposed deals (Beardsley 2011) and for
-        frameworks that leave core issues open."""
+        """Agreements and bare ceasefires made in earlier rounds may collapse.
+
+        The hazard falls with enforcement and trust (Fortna 2003, 2004); it rises for
+        frameworks that leave core issues open, for bare ceasefires, and for deals that were
+        signed only under the mediator's carrots and sticks once the mediator has left and
+        its leverage with it (Beardsley 2008, 2011). A strategy may scale the hazard of the
+        deals it brokers (public commitments bind more, private ones less).
+        """
         p, t = self.p, self.round
-        standing = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
-        standing &= ~self._cur.get("deal", np.zeros(self.n, bool))
-        if not standing.any():
+        new_deal = self._cur.get("deal", np.zeros(self.n, bool))
+        new_ceasefire = self._cur.get("ceasefire_accept", np.zeros((self.n, 2), bool)).all(axis=1)
+        agreed = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
+        standing = agreed & ~new_deal
+        truce = (self.status == Status.CEASEFIRE) & ~new_ceasefire
+        if not (standing.any() or truce.any()):
+            self._cur["collapse"] = standing
             self._record()
             return
-        log_h = (
-            np.log(p.base_hazard + 1e-300)
+        unpropped = self.agreement_imposed & ~self.mediator_active
+        common = np.log(p.base_hazard + 1e-300) - p.trust_effect * self.trust.mean(axis=1)
+        deal_h = (
+            common
             - p.guarantee_effect * self.agreement_enforcement
-            - p.trust_effect * self.trust.mean(axis=1)
-            + np.log(p.imposed_hazard_ratio) * self.agreement_imposed
+            + np.log(self.agreement_hazard_ratio)
+            + np.log(p.imposed_hazard_ratio) * unpropped
             + np.log(p.framework_hazard_ratio) * (self.status == Status.FRAMEWORK)
         )
+        truce_h = (
+            common
+            - p.guarantee_effect * self.ceasefire_enforcement
+            + np.log(p.ceasefire_hazard_ratio)
+        )
+        log_h = np.where(truce, truce_h, deal_h)
         hazard = np.minimum(np.exp(log_h), 1.0)
-        collapse = standing & (self.draws.uniform(t, Stream.COLLAPSE) < hazard)
-        if collapse.any():
-            self.status[collapse] = Status.WAR
+        falls = self.draws.uniform(t, Stream.COLLAPSE) < hazard
+        collapse = standing & falls
+        truce_ends = truce & falls
+        back = collapse | truce_ends
+        if back.any():
+            self.status[back] = Status.WAR
             self.terms[collapse] = np.nan
-            self.trust[collapse] *= 1.0 - p.trust_loss_on_collapse
+            self.trust[back] *= 1.0 - p.trust_loss_on_collapse
             first = collapse & (self.first_collapse_round < 0)
             self.first_collapse_round[first] = t
             self.collapses += collapse
-            self.rounds_talking[collapse] = 0
-            self.failed_texts[collapse] = 0
-            self.ripe_streak[collapse] = 0
+            self.ceasefire_collapses += truce_ends
+            self.rounds_talking[back] = 0
+            self.failed_texts[back] = 0
+            self.ripe_streak[back] = 0
         self._cur["collapse"] = collapse
+        self._cur["ceasefire_collapse"] = truce_ends
         self._record()
 
     def _record(self) -> None:
@@ -622,6 +752,9 @@ class Engine:
             "trust": self.trust.copy(),
             "credibility": self.credibility.copy(),
             "mediator_active": self.mediator_active.copy(),
+            "net_gain": self.net_gain.copy(),
+            "aid": (self.aid_mediator + self.aid_stakeholders).copy(),
+            "sanctions": self.sanctions_mediator.copy(),
         }
         values.update({k: np.copy(v) for k, v in self._cur.items()})
         self.records.append(RoundRecord(self.round, values))

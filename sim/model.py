@@ -11,10 +11,11 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.config import Scenario
+from sim.config import Mediator, Scenario
 from sim.engine import Engine, Status
 from sim.params import ModelParams, compile_params
 from sim.strategies import Decision, Strategy, make
+from sim.strategies.schedule import Schedule, Step
 
 
 class PartyAgent(mesa.Agent):
@@ -46,7 +47,7 @@ class PartyAgent(mesa.Agent):
 class MediatorAgent(mesa.Agent):
     """The mediator: observes, then decides through its strategy."""
 
-    def __init__(self, model: NegotiationModel, name: str, strategy: Strategy) -> None:
+    def __init__(self, model: NegotiationModel, name: str, strategy: Strategy | Schedule) -> None:
         super().__init__(model)
         self.name = name
         self.strategy = strategy
@@ -56,6 +57,22 @@ class MediatorAgent(mesa.Agent):
         if not engine.mediator_active.any():
             return Decision()
         return self.strategy.decide(engine.observe())
+
+
+def build_strategy(mediator: Mediator, runs: int) -> Strategy | Schedule:
+    """The mediator's strategy, or its phased schedule (which keeps per-run state)."""
+    if not mediator.schedule:
+        return make(mediator.strategy, mediator.options)
+    steps = [
+        Step(
+            strategy=make(ph.strategy, ph.options, f"mediator.schedule[{i}]"),
+            rounds=ph.rounds,
+            until=ph.until,
+            deadlock_after=ph.deadlock_after,
+        )
+        for i, ph in enumerate(mediator.schedule)
+    ]
+    return Schedule(steps, runs)
 
 
 class StakeholderAgent(mesa.Agent):
@@ -113,7 +130,8 @@ class NegotiationModel(mesa.Model):
         med = scenario.mediator
         self.mediator: MediatorAgent | None = None
         if med is not None:
-            self.mediator = MediatorAgent(self, med.name, make(med.strategy, med.options))
+            strategy = build_strategy(med, self.engine.n)
+            self.mediator = MediatorAgent(self, med.name, strategy)
         self.stakeholders = [
             StakeholderAgent(self, name, st.supports) for name, st in scenario.stakeholders.items()
         ]

@@ -83,6 +83,8 @@ class ModelParams:
     framework_hazard_ratio: float
     trust_loss_on_collapse: float
     ripe_rounds_to_freeze: int
+    ceasefire_hazard_ratio: float
+    ceasefire_exploitation: float
 
     @property
     def n_issues(self) -> int:
@@ -200,4 +202,6 @@ def compile_params(sc: Scenario) -> ModelParams:
         framework_hazard_ratio=ag.framework_hazard_ratio,
         trust_loss_on_collapse=ag.trust_loss_on_collapse,
         ripe_rounds_to_freeze=ag.ripe_rounds_to_freeze,
+        ceasefire_hazard_ratio=ag.ceasefire_hazard_ratio,
+        ceasefire_exploitation=ag.ceasefire_exploitation,
     )

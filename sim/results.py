@@ -14,6 +14,7 @@ from sim.engine import KIND_NAMES, Engine, Status
 
 OUTCOMES = {
     Status.WAR: "ongoing",
+    Status.CEASEFIRE: "ceasefire",
     Status.FRAMEWORK: "framework",
     Status.COMPREHENSIVE: "comprehensive",
     Status.FROZEN: "frozen",
@@ -40,9 +41,8 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
     def rounds(arr: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.arrays.IntegerArray(np.where(arr > 0, arr, 0), arr <= 0)
 
-    first_kind = np.array([KIND_NAMES.get(int(k), "") for k in range(3)], dtype=object)[
-        engine.first_agreement_kind
-    ]
+    kinds = [KIND_NAMES.get(k, "") for k in range(max(KIND_NAMES) + 1)]
+    first_kind = np.array(kinds, dtype=object)[engine.first_agreement_kind]
     cols: dict[str, Any] = {
         "run": engine.runs,
         "outcome": outcome,

@@ -44,6 +44,9 @@ class Stream(enum.IntEnum):
     FOLLOW_THROUGH_B = 10
     VETO = 11
     STRATEGY = 12
+    CEASEFIRE_A = 13
+    CEASEFIRE_B = 14
+    PARTIAL = 15
 
 
 def _mix(z: U64) -> U64:

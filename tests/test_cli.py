@@ -21,6 +21,7 @@ pytest.importorskip("sim.cli")
 SCENARIO = "configs/ukraine_2025.yaml"
 OUTCOMES = {
     "ongoing",
+    "ceasefire",
     "framework",
     "comprehensive",
     "frozen",

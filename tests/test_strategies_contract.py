@@ -124,21 +124,46 @@ def test_decision_shapes_and_ranges(name, observation):
         "threats": (n, 2),
         "guarantee": (n,),
         "withdraw": (n,),
+        "ceasefire": (n,),
+        "hurdle_scale": (n,),
+        "refusal_cost": (n, 2),
+        "hazard_ratio": (n,),
+        "partial_track": (n,),
+        "partial_trust": (n,),
+        "aid_change": (n, 2),
+        "sanctions_change": (n, 2),
     }
+    signed = {"aid_change", "sanctions_change"}
+    assert set(shapes) == set(d.fields()), "the contract must cover every decision field"
     for key, value in d.fields().items():
         if value is None:
             continue
         arr = np.asarray(value)
         assert np.broadcast_shapes(arr.shape, shapes[key]) == shapes[key], key
+        if key == "text":
+            # A row is a whole text or no text (all NaN) for that run.
+            missing = np.isnan(arr)
+            assert np.all(missing.all(axis=1) | ~missing.any(axis=1)), key
+            arr = arr[~missing.any(axis=1)]
         if arr.dtype != bool:
             assert np.all(np.isfinite(arr)), key
-            assert np.all(arr >= 0.0), key
-    for key in ("trust_building", "guarantee", "threats"):
+            if key not in signed:
+                assert np.all(arr >= 0.0), key
+    for key in ("trust_building", "guarantee", "threats", "partial_track", "partial_trust"):
         value = d.fields()[key]
         if value is not None:
             assert np.all(np.asarray(value) <= 1.0), key
+    if d.hazard_ratio is not None:
+        assert np.all(np.asarray(d.hazard_ratio) > 0.0)
     if make(name).drafts_texts:
         assert d.text is not None
+        # It drafts for some run where talks can happen in round 2 (ceasefire-first waits
+        # for a ceasefire; by round 5 a deadline push or a withdrawal may be over).
+        drafted = ~np.isnan(np.asarray(d.text)).any(axis=1)
+        if name != "ceasefire_first" and observation.round == 2:
+            assert drafted[observation.at_war].any()
+        # Never a text where no talks can happen.
+        assert not drafted[~observation.at_war].any()
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
@@ -148,6 +173,8 @@ def test_texts_inside_the_bargaining_space(name, observation):
         return
     text = np.asarray(d.text, dtype=float)
     n, k = text.shape
+    drafted = ~np.isnan(text).any(axis=1)
+    text = np.where(drafted[:, None], text, 0.5)  # rows without a text are not checked
     assert np.all(text >= 0.0) and np.all(text <= 1.0)
     ideal = np.broadcast_to(observation.ideal, (n, 2, k))
     low = np.minimum(ideal[:, 0], ideal[:, 1])
@@ -158,6 +185,7 @@ def test_texts_inside_the_bargaining_space(name, observation):
         pos = np.broadcast_to(observation.open_position, (n, k))
         low = np.where(pinned, np.minimum(low, pos), low)
         high = np.where(pinned, np.maximum(high, pos), high)
+    low, high = np.where(drafted[:, None], low, 0.0), np.where(drafted[:, None], high, 1.0)
     assert np.all(text >= low - 1e-12), np.min(text - low)
     assert np.all(text <= high + 1e-12), np.max(text - high)
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.bargaining import IssueSpace
+from sim.bargaining import IssueSpace, acceptance_score, compliance
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -30,10 +30,18 @@ class Observation:
 
     round: int
     horizon: int
-    at_war: B  # (R,) runs where talks can happen this round
+    at_war: B  # (R,) runs where talks can happen this round (at war or under a ceasefire)
+    fighting: B  # (R,) runs where the fighting goes on (no ceasefire, no agreement)
+    in_ceasefire: B  # (R,) runs under an unconditional ceasefire without an agreement
+    agreed: B  # (R,) runs with a standing framework or comprehensive agreement
+    ripe: B  # (R,) mutually hurting stalemate with a perceived way out (Zartman)
     control: F  # (R,) share of B's territory held by A
     reservation_estimate: F  # (R, 2) mediator's noisy estimate of each side's reservation value
-    hurdle_estimate: F  # (R, 2) its estimate of each side's domestic hurdle
+    trust: F  # (R, 2) each side's trust that the other will comply
+    exploitation_loss: F  # (2,) or (R, 2) what a side loses if the other reneges
+    hardliner_cost: F  # (2,) or (R, 2) domestic cost of any deal
+    audience_cost: F  # (2,) or (R, 2) extra cost of a deal short of the victory threshold
+    victory_threshold: F  # (2,) or (R, 2)
     ideal: F  # (2, K) or (R, 2, K)
     salience: F  # (2, K) or (R, 2, K)
     span: F  # (K,) or (R, K) distance between the ideals
@@ -48,6 +56,81 @@ class Observation:
     refused_last_round: B  # (R, 2) which side refused the last text
     failed_texts: NDArray[np.int64]  # (R,) consecutive texts refused
     rounds_talking: NDArray[np.int64]  # (R,) rounds since talks (re)started
+    agreement_round: NDArray[np.int64]  # (R,) round of the latest agreement (-1: none)
+    phase_round: NDArray[np.int64]  # (R,) rounds since this strategy took over (1 = first)
+
+    def subset(self, rows: NDArray[np.int64]) -> Observation:
+        """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
+        n = self.control.shape[0]
+        per_run_ndim = {
+            "ideal": 3,
+            "salience": 3,
+            "span": 2,
+            "assures": 3,
+            "leverage": 2,
+            "bias": 1,
+            "guarantee_capacity": 1,
+            "exploitation_loss": 2,
+            "hardliner_cost": 2,
+            "audience_cost": 2,
+            "victory_threshold": 2,
+        }
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, np.ndarray) or value.ndim == 0:
+                continue
+            if f.name in per_run_ndim and value.ndim < per_run_ndim[f.name]:
+                continue  # shared by all runs
+            if value.shape[0] == n:
+                changes[f.name] = value[rows]
+        if self.space.weights.ndim == 3:
+            sp = self.space
+            changes["space"] = type(sp)(
+                lower=sp.lower[rows],
+                upper=sp.upper[rows],
+                weights=sp.weights[rows],
+                offset=sp.offset[rows],
+            )
+        return dataclasses.replace(self, **changes)
+
+    def hurdles(self, utility: F) -> F:
+        """Each side's domestic hurdle for texts of these utilities (R, ..., 2)."""
+        extra = utility.ndim - 2
+        shape = (-1,) + (1,) * extra + (2,)
+
+        def per_run(a: F) -> F:
+            a = np.asarray(a, dtype=float)
+            return a.reshape(shape) if a.ndim == 2 else a
+
+        short = utility < per_run(self.victory_threshold)
+        return per_run(self.hardliner_cost) + per_run(self.audience_cost) * short
+
+    def scores(
+        self, utility: F, enforcement: F, external: F | float = 0.0, hurdle: F | None = None
+    ) -> F:
+        """Each side's acceptance score of texts, as the mediator reckons it: the expected
+        gain of signing over fighting on (on its estimate of the reservation values), net
+        of the compliance risk and the domestic hurdle (docs/model.md §2.6).
+
+        `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
+        `hurdle` defaults to the hurdle at these utilities.
+        """
+        extra = utility.ndim - 2
+        shape = (-1,) + (1,) * extra + (2,)
+
+        def per_run(a: F) -> F:
+            a = np.asarray(a, dtype=float)
+            return a.reshape(shape) if a.ndim == 2 else a
+
+        ext = np.asarray(external, dtype=float)
+        ext = ext.reshape((-1,) + (1,) * (extra + 1)) if ext.ndim == 1 else ext
+        pi = compliance(per_run(self.trust), enforcement, ext)
+        if hurdle is None:
+            hurdle = self.hurdles(utility)
+        return acceptance_score(
+            utility, per_run(self.reservation_estimate), pi, per_run(self.exploitation_loss), hurdle
+        )
 
 
 @dataclass
@@ -55,7 +138,8 @@ class Decision:
     """A strategy's moves for one round; None fields mean "do nothing of that kind".
 
     Attributes:
-        text: (R, K) terms put on the table; None leaves the parties to exchange offers.
+        text: (R, K) terms put on the table; None (or a row of NaN for one run) leaves the
+            parties to exchange offers.
         framework: (R,) the text leaves deferrable issues open (ceasefire plus framework).
         information: (R,) extra precision of shared battlefield information, as a multiple of
             one round's own observation (facilitation speeds belief convergence).
@@ -65,6 +149,16 @@ class Decision:
             threatened against each party if it refuses (0: no threat).
         guarantee: (R,) strength of an outside guarantee attached to the text.
         withdraw: (R,) the mediator leaves for good.
+        ceasefire: (R,) it proposes an unconditional ceasefire to runs still fighting.
+        hurdle_scale: (R,) multiplies each side's domestic hurdle this round (a public
+            formula raises it, a private channel or a leaders' summit lowers it).
+        refusal_cost: (R, 2) what each side pays for being seen to refuse this text.
+        hazard_ratio: (R,) multiplies the collapse hazard of a deal concluded this round.
+        partial_track: (R,) chance a self-enforcing partial agreement (e.g. a prisoner
+            exchange) is concluded this round.
+        partial_trust: (R,) share of the remaining distrust each partial agreement removes.
+        aid_change: (R, 2) change of its military aid to each side (capacity units), now.
+        sanctions_change: (R, 2) change of the per-round cost its sanctions put on each side.
     """
 
     text: F | None = None
@@ -72,9 +166,17 @@ class Decision:
     information: F | None = None
     trust_building: F | None = None
     carrots: F | None = None
-    threats: B | None = None
+    threats: F | None = None
     guarantee: F | None = None
     withdraw: B | None = None
+    ceasefire: B | None = None
+    hurdle_scale: F | None = None
+    refusal_cost: F | None = None
+    hazard_ratio: F | None = None
+    partial_track: F | None = None
+    partial_trust: F | None = None
+    aid_change: F | None = None
+    sanctions_change: F | None = None
 
     def fields(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

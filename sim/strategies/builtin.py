@@ -7,6 +7,7 @@ manipulation, as coded by Beardsley, Quinn, Biswas & Wilkenfeld (2006).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,43 @@ class NoMediator(Strategy):
         return Decision()
 
 
+@dataclass(frozen=True)
+class FacilitationOptions:
+    """Communication settings. The modes are nested in practice: a mediator that drafts texts
+    also relays information and works on trust (Beardsley et al. 2006 code the most
+    intensive mode used), so every text-drafting strategy carries these too."""
+
+    information: float = param(
+        1.0,
+        bounds=(0.0, 100.0),
+        doc="Extra precision of shared information, as a "
+        "multiple of one round of each party's own observation.",
+    )
+    trust_building: float = param(
+        0.02, bounds=(0.0, 1.0), doc="Share of remaining distrust removed per round."
+    )
+
+
+@dataclass(frozen=True)
+class TextOptions(FacilitationOptions):
+    """Settings of a mediator that drafts texts."""
+
+    framework_after_failures: int = param(
+        3,
+        bounds=(0, 1000),
+        doc="Refused texts in a row before it drafts a framework "
+        "deal leaving deferrable issues open (0: never).",
+    )
+
+
+def facilitate(obs: Observation, opts: FacilitationOptions, decision: Decision) -> Decision:
+    """Add the communication moves to a decision (in place) and return it."""
+    n = obs.at_war.shape[0]
+    decision.information = np.full(n, opts.information)
+    decision.trust_building = np.full(n, opts.trust_building)
+    return decision
+
+
 @register
 class Facilitative(Strategy):
     """Communication-facilitation: shares information and builds trust; drafts no texts."""
@@ -36,44 +74,56 @@ class Facilitative(Strategy):
     summary = "relays information (faster belief convergence) and slowly builds trust; no texts"
     sources = ("Touval & Zartman 1985", "Beardsley et al. 2006", "Kydd 2003")
 
-    @dataclass(frozen=True)
-    class Options:
-        information: float = param(
-            1.0,
-            bounds=(0.0, 100.0),
-            doc="Extra precision of shared information, as a "
-            "multiple of one round of each party's own observation.",
-        )
-        trust_building: float = param(
-            0.02, bounds=(0.0, 1.0), doc="Share of remaining distrust removed per round."
-        )
+    Options = FacilitationOptions
 
     def decide(self, obs: Observation) -> Decision:
-        n = obs.at_war.shape[0]
-        return Decision(
-            information=np.full(n, self.options.information),
-            trust_building=np.full(n, self.options.trust_building),
-        )
+        return facilitate(obs, self.options, Decision())
 
 
 def draft_nash_text(
-    obs: Observation, framework_after_failures: int
+    obs: Observation,
+    framework_after_failures: int,
+    *,
+    framework_first: bool = False,
+    tilt: float = 0.0,
+    external: np.ndarray | float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The mediator's single negotiating text: the (bias-tilted) Nash bargaining point.
 
     It works on its own noisy estimates of the parties' reservation values and domestic
     hurdles. After `framework_after_failures` refused texts in a row, it drafts a framework
     instead: deferrable issues stay open at their open position and the rest is bargained.
+    `framework_first` drafts the framework from the start; `tilt` adds to the mediator's bias
+    toward B (+) or A (-) for this text only; `external` is the outside guarantee (R,) the
+    parties would see attached to it.
 
-    Returns (text positions (R, K), framework (R,), mediator-feasible (R,)).
+    Returns (text positions (R, K), framework (R,), mediator-feasible (R,)); runs where no
+    talks can happen get a row of NaN (no text).
     """
     n = obs.control.shape[0]
+    talking = np.flatnonzero(obs.at_war)
+    if talking.size < n:
+        # Draft only where talks can happen (most runs have ended after the first months).
+        text = np.full((n, obs.deferrable.shape[0]), np.nan)
+        framework = np.zeros(n, dtype=bool)
+        feasible = np.zeros(n, dtype=bool)
+        if talking.size:
+            ext = np.asarray(external, dtype=float)
+            sub_ext = ext[talking] if ext.ndim == 1 else ext
+            t, f, ok = draft_nash_text(
+                obs.subset(talking),
+                framework_after_failures,
+                framework_first=framework_first,
+                tilt=tilt,
+                external=sub_ext,
+            )
+            text[talking], framework[talking], feasible[talking] = t, f, ok
+        return text, framework, feasible
     space = obs.space
     framework = (
-        (obs.failed_texts >= framework_after_failures)
-        & (framework_after_failures > 0)
-        & bool(obs.deferrable.any())
-    )
+        ((obs.failed_texts >= framework_after_failures) & (framework_after_failures > 0))
+        | framework_first
+    ) & bool(obs.deferrable.any())
     pinned = framework[:, None] & obs.deferrable[None, :]
     movable = ~pinned
     open_t = space.progress(obs.open_position)
@@ -94,10 +144,59 @@ def draft_nash_text(
         )
     else:
         path = bargaining.concession_path(0, space, movable, start)
-    disagreement = obs.reservation_estimate + obs.hurdle_estimate
-    power_b = np.broadcast_to(0.5 * (1.0 + np.asarray(obs.bias, dtype=float)), (n,))
-    lam, feasible = bargaining.nash_point(path, disagreement[:, 0], disagreement[:, 1], power_b)
+    # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
+    # disagreement point of each side is the text it would just sign, given the risk that
+    # the other reneges and its own domestic hurdle (docs/model.md §2.7).
+    bias = np.clip(np.asarray(obs.bias, dtype=float) + tilt, -1.0, 1.0)
+    power_b = np.broadcast_to(0.5 * (1.0 + bias), (n,))
+    lam, feasible = score_nash_point(obs, path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
+
+
+def score_nash_point(
+    obs: Observation, path: bargaining.Path, external: np.ndarray | float, power_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nash point of the acceptance scores along `path` (A giving to B).
+
+    Along a segment utilities and enforcement are linear; the domestic hurdle jumps where a
+    side's utility crosses its victory threshold. Each segment is cut at those (at most two)
+    crossings, the hurdle is constant on each piece, and the scores are taken as linear on
+    each piece (exact at its ends). Returns (lambda on the path, feasible).
+    """
+    u, g = np.broadcast_arrays(path.u, path.g)
+    n = power_b.shape[0]
+    u = np.broadcast_to(u, (n, *u.shape[1:]))
+    g = np.broadcast_to(g, (n, *g.shape[1:]))
+    u0, du = u[:, :-1], u[:, 1:] - u[:, :-1]  # (R, K, 2)
+    g0, dg = g[:, :-1], g[:, 1:] - g[:, :-1]
+    thr = np.asarray(obs.victory_threshold, dtype=float)
+    thr = thr[:, None, :] if thr.ndim == 2 else thr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(np.abs(du) > 1e-12, (thr - u0) / du, 0.0)
+    cross = np.clip(np.nan_to_num(cross), 0.0, 1.0)
+    cuts = np.sort(cross, axis=-1)
+    zeros, ones = np.zeros(cuts.shape[:-1] + (1,)), np.ones(cuts.shape[:-1] + (1,))
+    bounds = np.concatenate([zeros, cuts, ones], axis=-1)  # (R, K, 4)
+    lo, hi = bounds[..., :-1], bounds[..., 1:]  # (R, K, 3) pieces
+    mid = 0.5 * (lo + hi)
+
+    def at(frac: np.ndarray, base: np.ndarray, step: np.ndarray) -> np.ndarray:
+        return base[:, :, None, :] + frac[..., None] * step[:, :, None, :]  # (R, K, 3, 2)
+
+    k = u0.shape[1]
+    flat = (n, 3 * k, 2)
+    h = obs.hurdles(at(mid, u0, du).reshape(flat))
+    s_lo = obs.scores(at(lo, u0, du).reshape(flat), at(lo, g0, dg).reshape(flat), external, h)
+    s_hi = obs.scores(at(hi, u0, du).reshape(flat), at(hi, g0, dg).reshape(flat), external, h)
+    lam_piece, feasible = bargaining.nash_on_segments(
+        s_lo[..., 0], s_hi[..., 0], s_lo[..., 1], s_hi[..., 1], power_b
+    )
+    piece = np.clip(np.floor(lam_piece).astype(np.int64), 0, 3 * k - 1)
+    frac = lam_piece - piece
+    rows = np.arange(n)
+    seg_lo, seg_hi = lo.reshape(n, -1)[rows, piece], hi.reshape(n, -1)[rows, piece]
+    lam = piece // 3 + seg_lo + frac * (seg_hi - seg_lo)
+    return lam, feasible
 
 
 @register
@@ -109,18 +208,11 @@ class Formulative(Strategy):
     summary = "drafts a single text each round: Nash point on its noisy estimates, tilted by bias"
     sources = ("Fisher 1981 (single negotiating text)", "Nash 1950", "Beardsley et al. 2006")
 
-    @dataclass(frozen=True)
-    class Options:
-        framework_after_failures: int = param(
-            3,
-            bounds=(0, 1000),
-            doc="Refused texts in a row before it drafts a framework "
-            "deal leaving deferrable issues open (0: never).",
-        )
+    Options = TextOptions
 
     def decide(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
-        return Decision(text=text, framework=framework)
+        return facilitate(obs, self.options, Decision(text=text, framework=framework))
 
 
 @register
@@ -133,8 +225,7 @@ class Manipulative(Strategy):
     sources = ("Touval & Zartman 1985", "Beardsley et al. 2006", "Beardsley 2011")
 
     @dataclass(frozen=True)
-    class Options:
-        framework_after_failures: int = param(3, bounds=(0, 1000), doc="As in formulative.")
+    class Options(TextOptions):
         carrot_value: float = param(
             0.1, bounds=(0.0, 1.0), doc="Largest side payment at full leverage (stakes units)."
         )
@@ -146,20 +237,30 @@ class Manipulative(Strategy):
         )
 
     def decide(self, obs: Observation) -> Decision:
-        text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
-        n = text.shape[0]
-        utility = obs.space.utilities(obs.space.progress(text))
-        shortfall = obs.reservation_estimate + obs.hurdle_estimate - utility
-        leverage = np.broadcast_to(obs.leverage, (n, 2))
-        cap = leverage * self.options.carrot_value
-        carrots = np.clip(shortfall + self.options.margin, 0.0, cap)
-        # Threaten whoever it still expects to balk after the carrot.
-        threats = np.where(shortfall + self.options.margin > carrots, 1.0, 0.0)
-        threats *= self.options.threat_intensity * (leverage > 0)
-        return Decision(
-            text=text,
-            framework=framework,
-            carrots=carrots,
-            threats=threats,
-            guarantee=np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,)).copy(),
+        text, framework, _ = draft_nash_text(
+            obs, self.options.framework_after_failures, external=obs.guarantee_capacity
         )
+        return facilitate(obs, self.options, backed_text(obs, text, framework, self.options))
+
+
+def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts: Any) -> Decision:
+    """A text backed by carrots sized to each side's expected shortfall (capped by leverage)
+    and by threats against whoever is still expected to balk, plus the mediator's guarantee.
+    `opts` needs carrot_value, threat_intensity and margin."""
+    n = text.shape[0]
+    guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,)).copy()
+    utility, enforcement = obs.space.evaluate(obs.space.progress(text))
+    score = obs.scores(utility, enforcement, guarantee)
+    pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
+    # A carrot c is worth pi * c on the score (it is paid only if the deal holds). Runs
+    # without a text (NaN) get neither carrots nor threats.
+    shortfall = np.nan_to_num(-score / np.maximum(pi, 1e-9), nan=-np.inf)
+    leverage = np.broadcast_to(obs.leverage, (n, 2))
+    cap = leverage * opts.carrot_value
+    carrots = np.clip(shortfall + opts.margin, 0.0, cap)
+    # Threaten whoever it still expects to balk after the carrot.
+    threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
+    threats *= opts.threat_intensity * (leverage > 0)
+    return Decision(
+        text=text, framework=framework, carrots=carrots, threats=threats, guarantee=guarantee
+    )

@@ -57,4 +57,4 @@ def make(name: str, options: Mapping[str, Any] | None = None, path: str = "media
 
 def _ensure_builtins() -> None:
     # Importing the module registers the built-in strategies (explicit register() calls).
-    from sim.strategies import builtin  # noqa: F401
+    from sim.strategies import builtin, catalogue  # noqa: F401
