@@ -1,4 +1,4 @@
-"""Command-line interface: `negsim run`, `negsim provenance`, `negsim strategies`.
+"""Command-line interface: `negsim run`, `compare`, `provenance`, `strategies`.
 
 The only module that prints. Bad input ends with one line on stderr and exit code 2.
 """
@@ -51,6 +51,21 @@ def _parser() -> argparse.ArgumentParser:
     prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
 
     sub.add_parser("strategies", help="list the registered mediator strategies")
+
+    cmp = sub.add_parser("compare", help="strategies head to head on common random numbers")
+    cmp.add_argument("scenario", help="scenario YAML file")
+    cmp.add_argument(
+        "--strategies",
+        required=True,
+        help="comma-separated strategy names; 'scenario' is the mediator as the file sets it "
+        "up (e.g. its schedule); differences are against the first",
+    )
+    cmp.add_argument("--runs", type=int, default=20000, help="runs per strategy (default 20000)")
+    cmp.add_argument("--seed", type=int, default=0, help="experiment seed (default 0)")
+    cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cmp.add_argument("--out", default=None, help="write tables and a figure here")
+    cmp.add_argument("--format", default="png", choices=["png", "svg", "pdf"], help="figure format")
+    cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     return parser
 
 
@@ -63,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_provenance(args)
         if args.command == "strategies":
             return _cmd_strategies()
+        if args.command == "compare":
+            return _cmd_compare(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
@@ -119,9 +136,63 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare, write_comparison
+    from sim.config import load_scenario
+
+    if args.runs < 2:
+        raise ConfigError("--runs", args.runs, "an integer of at least 2")
+    if args.seed < 0:
+        raise ConfigError("--seed", args.seed, "a non-negative integer")
+    names = [n.strip() for n in args.strategies.split(",") if n.strip()]
+    scenario = load_scenario(args.scenario, args.set)
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ConfigError("--out", args.out, "a directory (or a path to create)")
+    result = compare(scenario, names, runs=args.runs, seed=args.seed)
+    if args.out is not None:
+        write_comparison(result, Path(args.out), args.format)
+    if args.json:
+        print(json.dumps(_jsonable(result.to_dict()), indent=2))
+        return 0
+    table = result.summary_table()
+    ref = names[0]
+    print(f"{scenario.name}: {args.runs:,} runs per strategy, seed {args.seed}, common draws")
+    header = (
+        f"  {'strategy':<24}{'p_settle':>9} {'95% CI':>13}{'median':>8}{'collapse':>9}"
+        f"  {'diff vs ' + ref:>22}"
+    )
+    print(header)
+    for row in table.itertuples():
+        median = "-" if pd_isna(row.median_settlement_round) else str(row.median_settlement_round)
+        collapse = (
+            "-"
+            if row.p_collapse_given_settlement is None or pd_isna(row.p_collapse_given_settlement)
+            else f"{row.p_collapse_given_settlement:.3f}"
+        )
+        print(
+            f"  {row.strategy:<24}{row.p_settlement:>9.3f} "
+            f"{row.p_settlement_low:.3f}-{row.p_settlement_high:.3f}{median:>8}{collapse:>9}"
+            f"  {row.diff_p_settlement:+.3f} ({row.diff_low:+.3f}, {row.diff_high:+.3f})"
+        )
+    print("  outcome shares:")
+    shares = [c for c in table.columns if c.startswith("share_")]
+    for row in table.to_dict("records"):
+        parts = [f"{c.removeprefix('share_')} {row[c]:.1%}" for c in shares if row[c] > 0]
+        print(f"    {row['strategy']:<22}" + ", ".join(parts))
+    if args.out is not None:
+        print(f"  wrote {args.out}/runs.parquet, summary.parquet, comparison.{args.format}")
+    return 0
+
+
+def pd_isna(value: Any) -> bool:
+    return value is None or _is_na(value)
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.floating | float):
@@ -293,7 +364,7 @@ def _cmd_strategies() -> int:
     from sim.strategies import get, names
 
     for name in names():
-        print(f"{name:<16} {get(name).summary}")
+        print(f"{name:<24} {get(name).summary}")
     return 0
 
 

@@ -118,7 +118,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         [[sc.issues[i].assures.get(n, 0.0) for i in issues] for n in names], dtype=float
     )
     med = sc.mediator
-    has_med = med is not None and med.strategy != "none"
+    has_med = med is not None and (med.strategy != "none" or bool(med.schedule))
 
     def med_pair(section: str) -> F:
         if med is None:

@@ -44,6 +44,9 @@ def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
             if key == "description":
                 continue
             out.extend(leaves(value, f"{prefix}.{key}" if prefix else key))
+    elif isinstance(data, list | tuple):
+        for i, value in enumerate(data):
+            out.extend(leaves(value, f"{prefix}[{i}]"))
     elif isinstance(data, int | float | str):  # bool is an int: kept too
         out.append((prefix, data))
     return out

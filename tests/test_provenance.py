@@ -43,15 +43,24 @@ def _covering_key(path: str, keys: set[str]) -> str | None:
 def _lookup(data: dict[str, Any], dotted: str) -> Any:
     node: Any = data
     for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
+        name, _, index = part.partition("[")
+        if not isinstance(node, dict) or name not in node:
             raise KeyError(dotted)
-        node = node[part]
+        node = node[name]
+        if index:
+            i = int(index.rstrip("]"))
+            if not isinstance(node, list) or i >= len(node):
+                raise KeyError(dotted)
+            node = node[i]
     return node
 
 
-@pytest.fixture(scope="module")
-def scenario_data() -> dict[str, Any]:
-    return _raw(UKRAINE)
+SCENARIOS = [UKRAINE, UKRAINE.with_name("ukraine_2025_us_schedule.yaml")]
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def scenario_data(request) -> dict[str, Any]:
+    return _raw(request.param)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,250 @@
+"""Head-to-head comparison of mediator strategies on common random numbers.
+
+Every strategy is run on the same scenario, seed and run indices. Run i draws the same
+battlefield noise and decision shocks whichever strategy mediates (randomness is a function
+of seed, run, round and stream), so per-run differences isolate the strategy's effect and
+their paired standard errors are far smaller than those of two independent samples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.weightstats import DescrStatsW
+
+from sim.config import Scenario
+from sim.errors import ConfigError
+from sim.results import Summary, summarise
+from sim.simulate import DEFAULT_CHUNK, simulate
+from sim.strategies import registry
+
+AS_CONFIGURED = "scenario"  # the mediator exactly as the scenario file sets it up
+
+
+def strategy_variant(scenario: Scenario, name: str) -> Scenario:
+    """The scenario with its mediator using strategy `name` (default options, no schedule).
+
+    `scenario` keeps the mediator as configured (its own strategy, options or schedule).
+    """
+    if name == AS_CONFIGURED:
+        return scenario
+    registry.get(name, "--strategies")
+    if scenario.mediator is None:
+        raise ConfigError(
+            "mediator",
+            None,
+            "a mediator in the scenario to compare strategies on",
+            file=scenario.source_file,
+        )
+    mediator = dataclasses.replace(scenario.mediator, strategy=name, options={}, schedule=())
+    return dataclasses.replace(scenario, mediator=mediator)
+
+
+@dataclass
+class PairedDifference:
+    """Mean per-run difference in settlement (this strategy minus the reference) with a
+    95% t-interval over the paired differences."""
+
+    diff: float
+    low: float
+    high: float
+
+
+@dataclass
+class Comparison:
+    scenario: Scenario
+    seed: int
+    runs: int
+    names: list[str]
+    tables: dict[str, pd.DataFrame]
+
+    def summaries(self) -> dict[str, Summary]:
+        return {
+            name: summarise(table, seed=self.seed, horizon=self.scenario.horizon)
+            for name, table in self.tables.items()
+        }
+
+    def paired(self) -> dict[str, PairedDifference]:
+        """Paired difference in p_settlement against the first strategy."""
+        ref = self.tables[self.names[0]]["settlement_round"].notna().to_numpy(dtype=float)
+        out = {}
+        for name in self.names:
+            settled = self.tables[name]["settlement_round"].notna().to_numpy(dtype=float)
+            d = settled - ref
+            if d.size < 2 or np.all(d == d[0]):
+                value = float(d.mean()) if d.size else math.nan
+                out[name] = PairedDifference(value, value, value)
+                continue
+            low, high = DescrStatsW(d).tconfint_mean(alpha=0.05)
+            out[name] = PairedDifference(float(d.mean()), float(low), float(high))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        paired = self.paired()
+        out: dict[str, Any] = {}
+        for name, summary in self.summaries().items():
+            entry = summary.to_dict()
+            entry["strategy"] = name
+            entry["reference"] = self.names[0]
+            pd_ = paired[name]
+            entry["diff_p_settlement"] = pd_.diff
+            entry["diff_p_settlement_ci"] = [pd_.low, pd_.high]
+            out[name] = entry
+        return out
+
+    def summary_table(self) -> pd.DataFrame:
+        rows = []
+        for name, entry in self.to_dict().items():
+            row = {
+                "strategy": name,
+                "runs": entry["runs"],
+                "settled": entry["settled"],
+                "p_settlement": entry["p_settlement"],
+                "p_settlement_low": entry["p_settlement_ci"][0],
+                "p_settlement_high": entry["p_settlement_ci"][1],
+                "median_settlement_round": entry["median_settlement_round"],
+                "p_collapse_given_settlement": entry["p_collapse_given_settlement"],
+                "diff_p_settlement": entry["diff_p_settlement"],
+                "diff_low": entry["diff_p_settlement_ci"][0],
+                "diff_high": entry["diff_p_settlement_ci"][1],
+            }
+            for outcome, share in entry["outcome_shares"].items():
+                row[f"share_{outcome}"] = share
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        table["median_settlement_round"] = table["median_settlement_round"].astype("Int64")
+        return table
+
+    def runs_table(self) -> pd.DataFrame:
+        """All runs of all strategies, with a categorical `strategy` column."""
+        parts = []
+        for name in self.names:
+            part = self.tables[name].copy()
+            part.insert(0, "strategy", name)
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True)
+        table["strategy"] = pd.Categorical(table["strategy"], categories=self.names)
+        return table
+
+
+def compare(
+    scenario: Scenario,
+    strategies: list[str],
+    runs: int,
+    seed: int,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Comparison:
+    """Run every strategy on the same runs (common random numbers)."""
+    if not strategies:
+        raise ConfigError("--strategies", "", "at least one strategy name")
+    if len(set(strategies)) != len(strategies):
+        raise ConfigError("--strategies", ",".join(strategies), "each strategy named once")
+    variants = {name: strategy_variant(scenario, name) for name in strategies}  # validate all first
+    tables = {
+        name: simulate(variant, runs=runs, seed=seed, chunk_size=chunk_size).table
+        for name, variant in variants.items()
+    }
+    return Comparison(
+        scenario=scenario, seed=seed, runs=runs, names=list(strategies), tables=tables
+    )
+
+
+def survival_table(cmp: Comparison) -> pd.DataFrame:
+    """Share of runs without a settlement after each round, per strategy.
+
+    Runs that never settle are censored at the horizon, the only censoring there is, so the
+    Kaplan-Meier estimate reduces to one minus the empirical distribution of settlement
+    rounds; runs that end otherwise (capitulation, frozen front) can no longer settle and
+    stay in the unsettled share.
+    """
+    horizon = cmp.scenario.horizon
+    rounds = np.arange(0, horizon + 1)
+    rows = {}
+    for name, table in cmp.tables.items():
+        times = table["settlement_round"].dropna().to_numpy(dtype=np.int64)
+        settled_by = np.searchsorted(np.sort(times), rounds, side="right")
+        rows[name] = 1.0 - settled_by / max(len(table), 1)
+    return pd.DataFrame(rows, index=pd.Index(rounds, name="round"))
+
+
+def plot_comparison(cmp: Comparison) -> Any:
+    """Two panels: time-to-settlement survival curves, and outcome shares per strategy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    surv = survival_table(cmp)
+    summary = cmp.summary_table()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), constrained_layout=True)
+    for name in cmp.names:
+        left.step(surv.index, surv[name], where="post", label=name)
+    left.set_xlabel("round (months)")
+    left.set_ylabel("share without a settlement")
+    left.set_ylim(0.0, 1.02)
+    left.set_title("Time to first agreement", fontsize=9)
+    left.legend(fontsize=6, frameon=False)
+
+    share_cols = [c for c in summary.columns if c.startswith("share_")]
+    shares = summary.set_index("strategy")[share_cols]
+    shares = shares.loc[:, shares.sum(axis=0) > 0]
+    bottom = np.zeros(len(shares))
+    for col in shares.columns:
+        right.barh(shares.index, shares[col], left=bottom, label=col.removeprefix("share_"))
+        bottom += shares[col].to_numpy()
+    right.set_xlabel("share of runs")
+    right.set_xlim(0.0, 1.0)
+    right.invert_yaxis()
+    right.set_title("Outcome at the horizon", fontsize=9)
+    right.legend(fontsize=6, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    for ax in (left, right):
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> list[Path]:
+    """runs.parquet, summary.parquet, summary.csv, survival.csv, manifest.json and a figure."""
+    from sim import __version__
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def atomic(path: Path, write: Any) -> None:
+        tmp = path.with_name(f".{path.name}.tmp")
+        write(tmp)
+        os.replace(tmp, path)
+        written.append(path)
+
+    atomic(out / "runs.parquet", lambda p: cmp.runs_table().to_parquet(p, index=False))
+    summary = cmp.summary_table()
+    atomic(out / "summary.parquet", lambda p: summary.to_parquet(p, index=False))
+    atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    atomic(out / "survival.csv", lambda p: survival_table(cmp).to_csv(p))
+    fig = plot_comparison(cmp)
+    atomic(
+        out / f"comparison.{figure_format}", lambda p: fig.savefig(p, format=figure_format, dpi=200)
+    )
+    manifest = {
+        "kind": "compare",
+        "scenario_name": cmp.scenario.name,
+        "scenario_file": cmp.scenario.source_file,
+        "scenario": cmp.scenario.to_dict(),
+        "seed": cmp.seed,
+        "runs": cmp.runs,
+        "horizon": cmp.scenario.horizon,
+        "version": __version__,
+        "strategies": cmp.names,
+        "summary": cmp.to_dict(),
+        "files": [p.name for p in written],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return written

@@ -1,0 +1,167 @@
+"""Each strategy's distinctive effect, in the direction the literature and the articles give.
+
+Arms share the seed (common random numbers) and differences are tested against the standard
+error of the paired per-run differences, as in test_directions.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, simulate
+from tests.conftest import UKRAINE
+
+RUNS = 2000
+SEED = 424242
+Z = 4.0
+BASE = {"horizon": 24}
+OPTIMISTIC = {"parties.russia.optimism": 0.008, "parties.ukraine.optimism": 0.006}
+SOBER = {"parties.russia.optimism": 0.0, "parties.ukraine.optimism": 0.0}
+# A's momentum: a steep trend in its favour that it also believes in.
+MOMENTUM = {"battlefield.drift_scale": 0.1, "parties.russia.optimism": 0.008}
+# A stable front: the scenario's near-flat trend, and no side expecting better.
+STABLE = SOBER
+
+
+def _table(overrides: dict[str, Any], runs: int = RUNS) -> pd.DataFrame:
+    sc = load_scenario(UKRAINE, overrides={**BASE, **overrides})
+    return simulate(sc, runs=runs, seed=SEED).table
+
+
+def _settled(table: pd.DataFrame, by: int | None = None) -> np.ndarray:
+    rounds = table["settlement_round"]
+    if by is None:
+        return rounds.notna().to_numpy(dtype=float)
+    return (rounds.fillna(10**9) <= by).to_numpy(dtype=float)
+
+
+def _greater(high: np.ndarray, low: np.ndarray, what: str) -> None:
+    diff = high - low
+    se = float(diff.std(ddof=1) / np.sqrt(diff.size))
+    assert se > 0, f"{what}: the two arms are identical"
+    assert diff.mean() > Z * se, f"{what}: {diff.mean():.4f} not > {Z} SE ({se:.4f})"
+
+
+def _collapse_share(table: pd.DataFrame) -> tuple[float, int]:
+    settled = table["settlement_round"].notna()
+    return float(table.loc[settled, "collapse_round"].notna().mean()), int(settled.sum())
+
+
+def test_manipulation_beats_facilitation_and_facilitation_beats_none():
+    man = _settled(_table({"mediator.strategy": "manipulative"}))
+    fac = _settled(_table({"mediator.strategy": "facilitative"}))
+    none = _settled(_table({"mediator.strategy": "none"}))
+    _greater(man, fac, "manipulative - facilitative")
+    _greater(fac, none, "facilitative - none")
+
+
+def test_deadline_deal_without_a_shift_rarely_succeeds():
+    """Within its deadline, the push works when no side still expects the war to pay
+    (beliefs have been brought to earth, as by a battlefield shift) and rarely otherwise."""
+    shifted = _table({"mediator.strategy": "deadline_deal", **SOBER})
+    stuck = _table({"mediator.strategy": "deadline_deal", **OPTIMISTIC})
+    in_time_shifted, in_time_stuck = _settled(shifted, by=3), _settled(stuck, by=3)
+    _greater(in_time_shifted, in_time_stuck, "deal by the deadline: shifted - stuck")
+    assert in_time_stuck.mean() < 0.5 * in_time_shifted.mean()
+    # The mediator walks away when the deadline passes.
+    assert (stuck["mediator_withdrawal_round"] == 4).all()
+
+
+def test_ceasefire_first_stalls_while_one_side_has_momentum():
+    momentum = _table({"mediator.strategy": "ceasefire_first", **MOMENTUM})
+    stable = _table({"mediator.strategy": "ceasefire_first", **STABLE})
+    early = 6
+
+    def ceasefire_by(table: pd.DataFrame) -> np.ndarray:
+        return (table["first_ceasefire_round"].fillna(10**9) <= early).to_numpy(dtype=float)
+
+    _greater(ceasefire_by(stable), ceasefire_by(momentum), "early ceasefire: stable - momentum")
+    # Under momentum, waiting for a ceasefire delays agreement against talking while fighting.
+    many = 3 * RUNS  # a smaller effect: more runs
+    twf = _table({"mediator.strategy": "talking_while_fighting", **MOMENTUM}, runs=many)
+    waits = _table({"mediator.strategy": "ceasefire_first", **MOMENTUM}, runs=many)
+    _greater(_settled(twf, by=12), _settled(waits, by=12), "deal in a year: twf - cf-first")
+
+
+def test_talking_while_fighting_ends_in_an_armistice():
+    table = _table({"mediator.strategy": "talking_while_fighting"})
+    firsts = table["first_agreement"].dropna()
+    assert len(firsts) > 0
+    assert (firsts == "framework").all()
+    assert (table["ceasefires"] == 0).all()  # no bare ceasefire is ever proposed
+
+
+def test_public_formula_binds_more_and_private_channel_less():
+    public = _table({"mediator.strategy": "public_formula"})
+    private = _table({"mediator.strategy": "private_channel"})
+    # Quiet talks lower the domestic price of concessions: more agreements...
+    _greater(_settled(private), _settled(public), "p_settlement: private - public")
+    # ...that are easier to walk away from.
+    share_public, n_public = _collapse_share(public)
+    share_private, n_private = _collapse_share(private)
+    se = np.sqrt(
+        share_public * (1 - share_public) / n_public
+        + share_private * (1 - share_private) / n_private
+    )
+    assert share_private - share_public > 3 * se, (share_private, share_public)
+
+
+def test_working_groups_build_trust_through_partial_agreements():
+    groups = _table({"mediator.strategy": "working_groups"})
+    formulative = _table({"mediator.strategy": "formulative"})
+    assert groups["partial_agreements"].mean() > 1.0
+    assert (formulative["partial_agreements"] == 0).all()
+    _greater(_settled(groups), _settled(formulative), "working_groups - formulative")
+    assert (groups["first_agreement"].dropna() == "framework").all()  # framework first
+
+
+def test_withdrawn_carrots_raise_the_collapse_hazard():
+    """Deals propped up by a carrot fail more often once the mediator (and carrot) leaves."""
+    overrides = {"horizon": 60, "mediator.strategy": "normalization_carrot"}
+    stays = _table(overrides)
+    leaves = _table({**overrides, "mediator.options.exit_after": 2})
+    # The same runs settle the same way until the exit (common random numbers).
+    assert np.array_equal(_settled(stays), _settled(leaves))
+    settled = _settled(stays) > 0
+    broke_stays = stays.loc[settled, "collapse_round"].notna().to_numpy(dtype=float)
+    broke_leaves = leaves.loc[settled, "collapse_round"].notna().to_numpy(dtype=float)
+    _greater(broke_leaves, broke_stays, "collapse after settlement: exit - stay")
+
+
+def test_side_with_moves_the_front_and_the_terms_toward_its_ally():
+    ally = _table({"mediator.strategy": "side_with"})
+    neutral = _table({"mediator.strategy": "formulative"})
+    _greater(neutral["final_control"].to_numpy(), ally["final_control"].to_numpy(), "A's control")
+    # Runs where both arms end with agreed terms (not fighting again at the horizon).
+    both = ally["first_agreement"].notna() & neutral["first_agreement"].notna()
+    both &= ally["utility_ukraine"].notna() & neutral["utility_ukraine"].notna()
+    both &= ally["outcome"].isin(["framework", "comprehensive"])
+    both &= neutral["outcome"].isin(["framework", "comprehensive"])
+    assert both.sum() > 100
+    _greater(
+        ally.loc[both, "utility_ukraine"].to_numpy(),
+        neutral.loc[both, "utility_ukraine"].to_numpy(),
+        "B's utility of the terms",
+    )
+
+
+def test_withdrawal_leaves_and_stops_drafting():
+    leaves = _table({"mediator.strategy": "withdrawal", "mediator.options.after_rounds": 3})
+    stays = _table({"mediator.strategy": "formulative"})
+    at_war_then = leaves["settlement_round"].fillna(10**9) > 3
+    assert (leaves.loc[at_war_then, "mediator_withdrawal_round"] == 4).all()
+    assert leaves["mediator_texts"].max() <= 3
+    _greater(_settled(stays), _settled(leaves), "p_settlement: stays - leaves")
+
+
+@pytest.mark.parametrize("name", ["facilitative", "formulative", "manipulative"])
+def test_every_mediator_beats_no_mediator(name):
+    _greater(
+        _settled(_table({"mediator.strategy": name})),
+        _settled(_table({"mediator.strategy": "none"})),
+        f"{name} - none",
+    )
