@@ -200,3 +200,13 @@ def test_formulative_text_is_not_a_corner(ukraine):
     # Not every issue sits at one side's ideal: the mediator splits something.
     gap = np.minimum(np.abs(text - ideal[0]), np.abs(text - ideal[1]))
     assert np.any(gap > 1e-6)
+
+
+def test_every_strategy_and_option_is_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "strategies.md").read_text()
+    for name in STRATEGIES:
+        assert f"### `{name}`" in doc, name
+        for field in dataclasses.fields(get(name).Options):
+            assert f"`{field.name}`" in doc, (name, field.name)

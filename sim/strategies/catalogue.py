@@ -15,7 +15,13 @@ import numpy as np
 
 from sim.schema import param
 from sim.strategies.base import Decision, Observation, Strategy
-from sim.strategies.builtin import TextOptions, backed_text, draft_nash_text, facilitate
+from sim.strategies.builtin import (
+    FacilitationOptions,
+    TextOptions,
+    backed_text,
+    draft_nash_text,
+    facilitate,
+)
 from sim.strategies.registry import register
 
 _SIDE = {"A": 0, "B": 1}
@@ -57,7 +63,7 @@ class DeadlineDeal(Strategy):
 
     def decide(self, obs: Observation) -> Decision:
         opts = self.options
-        text, framework, _ = draft_nash_text(obs, 0)
+        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         decision = backed_text(obs, text, framework, opts)
         before = obs.phase_round <= opts.deadline
         n = before.shape[0]
@@ -212,7 +218,7 @@ class WorkingGroups(Strategy):
     sources = ("window-2025", "Osgood 1962", "Kydd 2000", "Putnam 1988")
 
     @dataclass(frozen=True)
-    class Options(TextOptions):
+    class Options(FacilitationOptions):
         partial_chance: float = param(
             0.3, bounds=(0.0, 1.0), doc="Chance per round of a partial (humanitarian) agreement."
         )
@@ -360,7 +366,7 @@ class Withdrawal(Strategy):
 
     def decide(self, obs: Observation) -> Decision:
         opts = self.options
-        text, framework, _ = draft_nash_text(obs, 0)
+        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         leave = obs.phase_round > opts.after_rounds
         if opts.after_failures > 0:
             leave = leave | (obs.failed_texts >= opts.after_failures)
