@@ -10,6 +10,7 @@ Runs that have ended stay in the arrays and are masked: nothing moves for them.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,42 @@ class RoundRecord:
 
     round: int
     values: dict[str, Any]
+
+
+def _take_params(p: ModelParams, rows: I, n: int) -> ModelParams:
+    """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept."""
+    changes = {}
+    for f in dataclasses.fields(p):
+        value = getattr(p, f.name)
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+            changes[f.name] = value[rows]
+    return dataclasses.replace(p, **changes) if changes else p
+
+
+def _take_space(space: bargaining.IssueSpace, rows: I, n: int) -> bargaining.IssueSpace:
+    if space.weights.ndim != 3:
+        return space
+    return bargaining.IssueSpace(
+        lower=space.lower[rows],
+        upper=space.upper[rows],
+        weights=space.weights[rows],
+        offset=space.offset[rows],
+    )
+
+
+def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
+    if path.u.shape[0] != n or n == 1:
+        return path
+    return bargaining.Path(giver=path.giver, ranks=path.ranks[rows], u=path.u[rows], g=path.g[rows])
+
+
+def _take_decision(decision: Decision, rows: I, n: int) -> Decision:
+    """A decision restricted to some runs (fields over the runs axis sliced)."""
+    changes = {}
+    for key, value in decision.fields().items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+            changes[key] = value[rows]
+    return dataclasses.replace(decision, **changes)
 
 
 class Engine:
@@ -285,6 +322,19 @@ class Engine:
 
     # -- phase 4: reservation values and ripeness -------------------------------------------------
     def reservation_values(self) -> None:
+        """Reservation values and ripeness, computed only for runs still talking."""
+        rows = self._talking_rows()
+        if rows is None:
+            self._reservation_values()
+            return
+        sub = self._subset(rows)
+        sub._reservation_values()
+        self._absorb(sub, rows)
+        done = np.ones(self.n, dtype=bool)
+        done[rows] = False
+        self.ripe[done] = False  # only a run at war can be ripe
+
+    def _reservation_values(self) -> None:
         cost = self._war_cost()
         self.reservation, self.estimate = self._valuations(self.belief_mean, cost)
         # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
@@ -423,7 +473,80 @@ class Engine:
         return np.maximum(self.reservation - after, 0.0)
 
     def talks(self, decision: Decision) -> None:
-        """Put a text on the table, let both sides decide, and apply the consequences."""
+        """Put a text on the table, let both sides decide, and apply the consequences.
+
+        Only runs still talking (at war or under a bare ceasefire) are computed; the others
+        only lose the per-round bookkeeping of talks and may see the mediator leave.
+        """
+        rows = self._talking_rows()
+        if rows is None:
+            self._talks(decision)
+            return
+        sub = self._subset(rows)
+        sub._talks(_take_decision(decision, rows, self.n))
+        self._absorb(sub, rows)
+        rest = np.ones(self.n, dtype=bool)
+        rest[rows] = False
+        self.information[rest] = 0.0
+        self.failed_texts[rest] = 0
+        self.ripe_streak[rest] = 0
+        self.refused_last[rest] = False
+        if decision.withdraw is not None:
+            leaving = self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest
+            self.withdrawal_round[leaving] = self.round
+            self.mediator_active &= ~leaving
+        cur = {}
+        for key, value in sub._cur.items():
+            full = np.zeros((self.n, *value.shape[1:]), dtype=value.dtype)
+            full[rows] = value
+            cur[key] = full
+        self._cur.update(cur)
+
+    # -- working on the runs still talking ---------------------------------------------------
+    # Most runs reach an agreement, a frozen line or a capitulation within the first rounds;
+    # afterwards the expensive phases only concern the few still talking. They run on a
+    # compact copy of those runs and the results are written back: the same numbers, since
+    # every rule is per run and draws depend only on (seed, run, round, stream).
+    _COMPACT_MIN_RUNS = 64
+
+    def _talking_rows(self) -> I | None:
+        """Indices of runs still talking, or None when compacting would not pay."""
+        if self.trace or self.n < self._COMPACT_MIN_RUNS:
+            return None
+        talking = (self.status == Status.WAR) | (self.status == Status.CEASEFIRE)
+        rows = np.flatnonzero(talking)
+        return rows if rows.size <= 0.6 * self.n else None
+
+    def _subset(self, rows: I) -> Engine:
+        sub = object.__new__(Engine)
+        sub.__dict__.update(self.__dict__)
+        n = self.n
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+                setattr(sub, name, value[rows])
+        sub.n = rows.size
+        sub.draws = self.draws.take(rows)
+        sub.p = _take_params(self.p, rows, n)
+        sub.space = _take_space(self.space, rows, n)
+        sub._frontier = _take_path(self._frontier, rows, n)
+        sub._cur = {}
+        sub.records = []
+        return sub
+
+    def _absorb(self, sub: Engine, rows: I) -> None:
+        n = self.n
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+                new = getattr(sub, name)
+                if new is not value:
+                    if not value.flags.writeable:
+                        value = value.copy()
+                        setattr(self, name, value)
+                    value[rows] = new
+        self._cur.update({k: v for k, v in sub._cur.items() if k not in self._cur})
+        self.round = sub.round
+
+    def _talks(self, decision: Decision) -> None:
         p, t, d, n = self.p, self.round, self.draws, self.n
         fighting = self.status == Status.WAR
         # Talks go on while fighting and under a bare ceasefire; `at_war` below means "no

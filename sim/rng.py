@@ -82,6 +82,12 @@ class Draws:
         self.runs = np.asarray(runs, dtype=np.int64)
         self._keys = run_keys(self.seed, self.runs)
 
+    def take(self, rows: NDArray[np.int64]) -> Draws:
+        """The draws of some of the runs (identical to theirs in the whole batch)."""
+        sub = object.__new__(Draws)
+        sub.seed, sub.runs, sub._keys = self.seed, self.runs[rows], self._keys[rows]
+        return sub
+
     def bits(self, round_: int, stream: int) -> U64:
         # Python ints, reduced mod 2**64: numpy would warn on (intended) scalar wrap-around.
         offset = (round_ * int(_ROUND_STEP) + stream * int(_STREAM_STEP)) & _MASK64

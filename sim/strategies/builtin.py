@@ -128,27 +128,30 @@ def draft_nash_text(
     movable = ~pinned
     open_t = space.progress(obs.open_position)
     start = np.where(pinned, open_t, 1.0)
-    if space.weights.ndim == 2:
-        # Parameters shared by all runs: only two frontiers exist (comprehensive and
-        # framework), so build each once and pick per run.
-        paths = [
-            bargaining.concession_path(0, space, mov, np.where(mov, 1.0, open_t)[None, :])
-            for mov in (np.ones_like(obs.deferrable), ~obs.deferrable)
-        ]
-        pick = framework[:, None, None]
-        path = bargaining.Path(
-            giver=0,
-            ranks=np.where(framework[:, None], paths[1].ranks, paths[0].ranks),
-            u=np.where(pick, paths[1].u, paths[0].u),
-            g=np.where(pick, paths[1].g, paths[0].g),
-        )
-    else:
-        path = bargaining.concession_path(0, space, movable, start)
-    # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
-    # disagreement point of each side is the text it would just sign, given the risk that
-    # the other reneges and its own domestic hurdle (docs/model.md §2.7).
     bias = np.clip(np.asarray(obs.bias, dtype=float) + tilt, -1.0, 1.0)
     power_b = np.broadcast_to(0.5 * (1.0 + bias), (n,))
+    # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
+    # disagreement point of each side is the text it would just sign, given the risk that
+    # the other reneges and its own domestic hurdle (docs/model.md §4).
+    if space.weights.ndim == 2:
+        # Parameters shared by all runs: only two frontiers exist (comprehensive and
+        # framework); each is built once and solved for the runs that use it.
+        feasible = np.zeros(n, dtype=bool)
+        progress = np.empty((n, obs.deferrable.shape[0]))
+        ext = np.asarray(external, dtype=float)
+        for variant, mov in ((False, np.ones_like(obs.deferrable)), (True, ~obs.deferrable)):
+            rows = np.flatnonzero(framework == variant)
+            if rows.size == 0:
+                continue
+            start_v = np.where(mov, 1.0, open_t)[None, :]
+            path = bargaining.concession_path(0, space, mov, start_v)
+            sub = obs if rows.size == n else obs.subset(rows)
+            sub_ext = ext[rows] if ext.ndim == 1 else ext
+            lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
+            progress[rows] = path.point(lam, start_v, mov)
+            feasible[rows] = ok
+        return space.positions(progress), framework, feasible
+    path = bargaining.concession_path(0, space, movable, start)
     lam, feasible = score_nash_point(obs, path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
 
@@ -163,28 +166,33 @@ def score_nash_point(
     crossings, the hurdle is constant on each piece, and the scores are taken as linear on
     each piece (exact at its ends). Returns (lambda on the path, feasible).
     """
-    u, g = np.broadcast_arrays(path.u, path.g)
     n = power_b.shape[0]
-    u = np.broadcast_to(u, (n, *u.shape[1:]))
-    g = np.broadcast_to(g, (n, *g.shape[1:]))
-    u0, du = u[:, :-1], u[:, 1:] - u[:, :-1]  # (R, K, 2)
+    # The geometry (breakpoints, threshold crossings, hurdles) lives on the path's own rows:
+    # one row when every run shares the parameters, n rows otherwise.
+    u, g = np.broadcast_arrays(path.u, path.g)
+    m = u.shape[0]
+    u0, du = u[:, :-1], u[:, 1:] - u[:, :-1]  # (m, K, 2)
     g0, dg = g[:, :-1], g[:, 1:] - g[:, :-1]
     thr = np.asarray(obs.victory_threshold, dtype=float)
+    if thr.ndim == 2 and m == 1:
+        # Thresholds vary by run while the path does not: geometry per run.
+        u0, du, g0, dg = (np.broadcast_to(a, (n, *a.shape[1:])) for a in (u0, du, g0, dg))
+        m = n
     thr = thr[:, None, :] if thr.ndim == 2 else thr
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = np.where(np.abs(du) > 1e-12, (thr - u0) / du, 0.0)
     cross = np.clip(np.nan_to_num(cross), 0.0, 1.0)
     cuts = np.sort(cross, axis=-1)
-    zeros, ones = np.zeros(cuts.shape[:-1] + (1,)), np.ones(cuts.shape[:-1] + (1,))
-    bounds = np.concatenate([zeros, cuts, ones], axis=-1)  # (R, K, 4)
-    lo, hi = bounds[..., :-1], bounds[..., 1:]  # (R, K, 3) pieces
+    edge = np.zeros(cuts.shape[:-1] + (1,))
+    bounds = np.concatenate([edge, cuts, edge + 1.0], axis=-1)  # (m, K, 4)
+    lo, hi = bounds[..., :-1], bounds[..., 1:]  # (m, K, 3) pieces
     mid = 0.5 * (lo + hi)
 
     def at(frac: np.ndarray, base: np.ndarray, step: np.ndarray) -> np.ndarray:
-        return base[:, :, None, :] + frac[..., None] * step[:, :, None, :]  # (R, K, 3, 2)
+        return base[:, :, None, :] + frac[..., None] * step[:, :, None, :]  # (m, K, 3, 2)
 
     k = u0.shape[1]
-    flat = (n, 3 * k, 2)
+    flat = (m, 3 * k, 2)
     h = obs.hurdles(at(mid, u0, du).reshape(flat))
     s_lo = obs.scores(at(lo, u0, du).reshape(flat), at(lo, g0, dg).reshape(flat), external, h)
     s_hi = obs.scores(at(hi, u0, du).reshape(flat), at(hi, g0, dg).reshape(flat), external, h)
@@ -193,8 +201,8 @@ def score_nash_point(
     )
     piece = np.clip(np.floor(lam_piece).astype(np.int64), 0, 3 * k - 1)
     frac = lam_piece - piece
-    rows = np.arange(n)
-    seg_lo, seg_hi = lo.reshape(n, -1)[rows, piece], hi.reshape(n, -1)[rows, piece]
+    rows = np.arange(n) if m == n else np.zeros(n, dtype=np.int64)
+    seg_lo, seg_hi = lo.reshape(m, -1)[rows, piece], hi.reshape(m, -1)[rows, piece]
     lam = piece // 3 + seg_lo + frac * (seg_hi - seg_lo)
     return lam, feasible
 
@@ -248,6 +256,21 @@ def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts:
     and by threats against whoever is still expected to balk, plus the mediator's guarantee.
     `opts` needs carrot_value, threat_intensity and margin."""
     n = text.shape[0]
+    drafted = np.flatnonzero(~np.isnan(text).any(axis=1))
+    if drafted.size < n:
+        # Only runs with a text get inducements: compute on those alone.
+        sub = backed_text(obs.subset(drafted), text[drafted], framework[drafted], opts)
+        assert sub.carrots is not None and sub.threats is not None
+        carrots, threats = np.zeros((n, 2)), np.zeros((n, 2))
+        carrots[drafted], threats[drafted] = sub.carrots, sub.threats
+        guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,))
+        return Decision(
+            text=text,
+            framework=framework,
+            carrots=carrots,
+            threats=threats,
+            guarantee=guarantee.copy(),
+        )
     guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,)).copy()
     utility, enforcement = obs.space.evaluate(obs.space.progress(text))
     score = obs.scores(utility, enforcement, guarantee)
