@@ -135,3 +135,21 @@ def test_no_bargaining_range_without_costs():
     model.step()
     res = model.engine.records[0].values["reservation"]
     np.testing.assert_allclose(res.sum(axis=1), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("bias", [0.0, 0.4, -0.5])
+def test_formulative_mediator_with_perfect_information_proposes_the_nash_point(bias):
+    """With exact estimates, full trust and no domestic hurdles, the mediator's text is the
+    generalised Nash point: maximise (x - V_A)^(1 - eta) (1 - x - V_B)^eta with
+    eta = (1 + bias)/2, whose closed form is x* = V_A + (1 - eta)(1 - V_A - V_B)."""
+    mediator = {"strategy": "formulative", "information_noise": 0.0, "bias": bias}
+    sc = build_scenario(fearon_dict(mediator, screening_z=0.0, belief_sd=0.0))
+    model = NegotiationModel(sc, runs=50, seed=2, trace=True)
+    model.step()
+    rec = model.engine.records[0].values
+    assert (rec["proposer"] == 2).all()
+    v_a, v_b = rec["reservation"][:, 0], rec["reservation"][:, 1]
+    eta = (1.0 + bias) / 2.0
+    expected = v_a + (1.0 - eta) * (1.0 - v_a - v_b)
+    np.testing.assert_allclose(rec["text"][:, 0], expected, atol=1e-9)
+    assert rec["deal"].all()
