@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
 
     sub.add_parser("strategies", help="list the registered mediator strategies")
+
+    plot = sub.add_parser("plot", help="write the figures that fit a results folder")
+    plot.add_argument("folder", help="results folder (run, compare, sweep, trace, sensitivity)")
+    plot.add_argument("--format", default="png", help="png (default), svg or pdf")
+
+    sens = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol or Morris)")
+    sens.add_argument("spec", help="sensitivity spec YAML file")
+    sens.add_argument("--out", required=True, help="write the design, indices and figure here")
+    sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
     return parser
 
 
@@ -63,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_provenance(args)
         if args.command == "strategies":
             return _cmd_strategies()
+        if args.command == "plot":
+            return _cmd_plot(args)
+        if args.command == "sensitivity":
+            return _cmd_sensitivity(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
@@ -105,6 +118,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(json.dumps(_jsonable(row), indent=2))
         else:
             print(_story(model, index))
+        if args.out is not None:
+            from sim.storage import write_trace
+
+            path = write_trace(model, args.seed, index, Path(args.out))
+            if not args.json:
+                print(f"wrote {path} and manifest.json")
         return 0
     results = simulate(
         scenario, runs=args.runs, seed=args.seed, chunk_size=args.chunk_size or DEFAULT_CHUNK
@@ -294,6 +313,27 @@ def _cmd_strategies() -> int:
 
     for name in names():
         print(f"{name:<16} {get(name).summary}")
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from sim.figures import make_figures
+
+    for path in make_figures(args.folder, args.format):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.sensitivity import run_sensitivity
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
+
+    result = run_sensitivity(
+        args.spec, Path(args.out), args.method, progress=progress if sys.stderr.isatty() else None
+    )
+    print(result.text())
     return 0
 
 

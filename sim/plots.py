@@ -658,8 +658,13 @@ SENSITIVITY_MEASURES = {
 
 OUTPUT_LABELS = {
     "p_settlement": "Settlement probability",
-    "median_settlement_round": "Median round of settlement",
-    "restricted_mean_settlement_round": "Restricted mean round of settlement",
+    "median_settlement_round": "Median round\nof settlement",
+    "restricted_mean_settlement_round": "Restricted mean round\nof settlement",
+}
+OUTPUT_UNITS = {
+    "p_settlement": "probability",
+    "median_settlement_round": "rounds",
+    "restricted_mean_settlement_round": "rounds",
 }
 
 
@@ -713,17 +718,18 @@ def plot_sensitivity(
                     label=label,
                     error_kw={"elinewidth": 0.7, "capsize": 1.5},
                 )
-            ax.set_title(OUTPUT_LABELS.get(output, output))
+            ax.set_title(OUTPUT_LABELS.get(output, output.replace("_", " ")))
             ax.set_xlabel(
                 "Sobol index (share of variance)"
                 if method == "sobol"
-                else "Elementary effect (output units)"
+                else f"Elementary effect ({OUTPUT_UNITS.get(output, 'output units')})"
             )
             ax.axvline(0.0, color="grey", linewidth=0.5)
             ax.grid(False, axis="y")
         axes[0].set_yticks(pos, order)
         axes[0].set_ylabel("Parameter")
-        axes[-1].legend(loc="lower right")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         return fig
 
 
