@@ -84,7 +84,12 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ConfigError("folder", str(folder), "an existing results folder")
     path = folder / MANIFEST
     if not path.is_file():
-        raise ConfigError(MANIFEST, None, "a manifest.json in the results folder", file=str(folder))
+        raise ConfigError(
+            MANIFEST,
+            "<missing>",
+            "the manifest negsim writes into every results folder",
+            file=str(folder),
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
