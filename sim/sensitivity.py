@@ -3,15 +3,18 @@
 A spec (YAML) names a base scenario, the parameters to vary with their ranges, the number of
 base samples, the runs per point and a seed:
 
-    scenario: ../configs/ukraine_2025.yaml    # relative to the spec file
-    method: sobol                              # or morris; --method overrides
-    samples: 64                                # Sobol: N (a power of 2); Morris: trajectories
+    base: ../configs/ukraine_2025.yaml          # relative to the spec file
+    method: sobol                                # or morris; --method overrides
+    samples: 64                                  # Sobol: N (a power of 2); Morris: trajectories
     runs_per_point: 400
     seed: 11
-    set: {horizon: 36}                         # optional fixed overrides at every point
+    set: {horizon: 36}                           # optional fixed overrides at every point
     parameters:
-      parties.russia.trust: [0.0, 0.3]         # [low, high] ...
-      mediator.leverage.russia: assumption     # ... or the scenario's declared range
+      parties.russia.trust: {range: [0.0, 0.3]}  # uniform over [low, high] ...
+      mediator.leverage.russia: assumption       # ... or the scenario's declared range
+
+The keys follow the sweep spec (`base`, `runs_per_point`, `seed`, `parameters` with
+`range`); a sweep's list of values has no meaning here and is refused.
 
 The steps are pure functions, so that another executor can take the points over:
 `load_spec` validates the spec; `design` draws the points with SALib (Saltelli's extension
@@ -72,10 +75,10 @@ CHECKPOINT_EVERY = 16
 class SensitivitySpec:
     """A global sensitivity analysis over a base scenario."""
 
-    scenario: str = param(doc="Base scenario YAML; a relative path starts at the spec file.")
+    base: str = param(doc="Base scenario YAML; a relative path starts at the spec file.")
     parameters: Mapping[str, Any] = param(
-        doc="Dotted scenario path -> [low, high], or 'assumption' for the range the "
-        "scenario's provenance section declares."
+        doc="Dotted scenario path -> {range: [low, high]}, or 'assumption' for the range "
+        "the scenario's provenance section declares."
     )
     description: str = param("", doc="What the analysis asks.")
     method: Literal["sobol", "morris"] = param("sobol", doc="Design and estimator.")
@@ -127,8 +130,8 @@ class Spec:
 
     def to_dict(self) -> dict[str, Any]:
         data = schema.to_plain(self.spec)
-        data["scenario"] = self.scenario_file
-        data["parameters"] = {p.path: [p.low, p.high] for p in self.parameters}
+        data["base"] = self.scenario_file
+        data["parameters"] = {p.path: {"range": [p.low, p.high]} for p in self.parameters}
         return data
 
     def fingerprint(self, method: str) -> str:
@@ -164,11 +167,11 @@ def load_spec(path: str | Path, method: str | None = None) -> Spec:
 
 
 def _resolve(spec: SensitivitySpec, file: str) -> Spec:
-    base_path = Path(spec.scenario)
+    base_path = Path(spec.base)
     if not base_path.is_absolute():
         base_path = Path(file).parent / base_path
     if not base_path.is_file():
-        raise ConfigError("scenario", spec.scenario, f"an existing scenario file ({base_path})")
+        raise ConfigError("base", spec.base, f"an existing scenario file (looked for {base_path})")
     raw = read_yaml(base_path)
     try:
         base = apply_overrides(raw, dict(spec.set)) if spec.set else raw
@@ -216,6 +219,19 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
 
 
 def _range(value: Any, name: str, where: str, base: Scenario) -> tuple[float, float]:
+    expected = "{range: [low, high]} or assumption (the scenario's declared range)"
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k != "range"]
+        if unknown:
+            raise ConfigError(
+                f"{where}.{unknown[0]}",
+                value[unknown[0]],
+                "only the key 'range'",
+                hint=schema.suggest(str(unknown[0]), ["range"]),
+            )
+        if "range" not in value:
+            raise ConfigError(where, dict(value), expected)
+        where, value = f"{where}.range", value["range"]
     if value == "assumption":
         source = base.provenance.get(name)
         if source is None or source.assumption is None:
@@ -225,14 +241,18 @@ def _range(value: Any, name: str, where: str, base: Scenario) -> tuple[float, fl
                 "[low, high]: the scenario declares no assumption range for this path",
             )
         low, high = source.assumption
-    elif (
-        isinstance(value, list | tuple)
-        and len(value) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
+    elif isinstance(value, list | tuple) and where.endswith(".range"):
+        if len(value) != 2 or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(where, list(value), "[low, high], two numbers")
         low, high = value
+    elif isinstance(value, list | tuple):
+        raise ConfigError(
+            where, list(value), f"{expected}; a bare list is a sweep's list of values"
+        )
     else:
-        raise ConfigError(where, value, "[low, high] or 'assumption'")
+        raise ConfigError(where, value, expected)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ConfigError(where, [low, high], "finite bounds with low < high")
     return float(low), float(high)
