@@ -42,7 +42,7 @@ STYLE: dict[str, Any] = {
     "lines.linewidth": 1.2,
     "lines.markersize": 3.5,
     "figure.dpi": 100,
-    "savefig.dpi": 200,
+    "savefig.dpi": 150,  # PNG for screens and READMEs; papers take the PDF or SVG
     "savefig.bbox": "tight",
     "image.cmap": "viridis",
 }
@@ -637,6 +637,7 @@ def _plot_refusals(ax: Axes, trace: pd.DataFrame, parties: Sequence[str]) -> Non
                 marker=REFUSAL_MARKERS[reason],
                 color=PALETTE[(i + 3) % len(PALETTE)],
                 label=f"refused: {reason}" if reason not in seen else None,
+                gid=f"refusal:{p}:{reason}",
             )
             seen.add(reason)
     ax.set_yticks(range(len(parties)), list(reversed(parties)))
