@@ -51,7 +51,7 @@ STEPS = [
         "base",
         "run",
         [SCENARIO, "--runs", "{runs:20000}", "--seed", "7", "--out", "{out}"],
-        {"time_to_settlement.png": "time_to_settlement.png", "outcomes.png": "outcomes.png"},
+        {"time_to_settlement.png": "time_to_settlement.png"},
     ),
     Step(
         "compare",

@@ -11,6 +11,7 @@ Time axes count rounds; `time_label(round_days)` says what a round is (a month b
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -26,7 +27,7 @@ from sim.analysis import grid_matrix, outcome_order
 COLUMN_WIDTH = 3.5  # inches: one column of a two-column paper
 PAGE_WIDTH = 7.0  # inches: both columns
 
-STYLE: dict[str, Any] = {
+STYLE: dict[Any, Any] = {
     "font.size": 8,
     "axes.titlesize": 8,
     "axes.labelsize": 8,
@@ -75,6 +76,8 @@ REFUSAL_ORDER = ("terms", "trust", "domestic", "noise", "veto")
 REFUSAL_MARKERS = {"terms": "s", "trust": "D", "domestic": "^", "noise": "x", "veto": "v"}
 
 PROBABILITY_LABEL = "Settlement probability"
+# Most category labels one axis shows (beyond this, every k-th).
+MAX_TICK_LABELS = 30
 
 
 @contextmanager
@@ -446,7 +449,14 @@ def plot_outcome_shares(
             )
             bottom += height
         rotate = len(groups) > 4
-        ax.set_xticks(pos, groups, rotation=45 if rotate else 0, ha="right" if rotate else "center")
+        # Many sweep points: label every k-th bar so that the labels stay legible.
+        every = max(1, math.ceil(len(groups) / MAX_TICK_LABELS))
+        ax.set_xticks(
+            pos[::every],
+            groups[::every],
+            rotation=45 if rotate else 0,
+            ha="right" if rotate else "center",
+        )
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel("Share of runs at the horizon")
         ax.set_xlabel(xlabel or (by if by is not None else ""))
@@ -570,7 +580,17 @@ def plot_run(
 
 
 def _shade_status(ax: Axes, trace: pd.DataFrame) -> None:
-    """Shade the rounds spent under an agreement or a frozen front."""
+    """Shade the rounds spent under an agreement or a frozen front; mark collapses."""
+    if "collapse" in trace:
+        collapsed = trace["collapse"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        for i, r in enumerate(trace.loc[collapsed, "round"].to_numpy(dtype=float)):
+            ax.axvline(
+                r,
+                color=_CAPITULATION_COLOURS[0],
+                linestyle="--",
+                linewidth=0.8,
+                label="agreement collapses" if i == 0 else None,
+            )
     if "status" not in trace:
         return
     status = trace["status"].astype(str).to_numpy()
@@ -653,8 +673,14 @@ def _plot_refusals(ax: Axes, trace: pd.DataFrame, parties: Sequence[str]) -> Non
 
 
 SENSITIVITY_MEASURES = {
-    "sobol": (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")),
-    "morris": (("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")),
+    "sobol": (
+        ("S1", "S1_conf", "first order S1 (share of variance)"),
+        ("ST", "ST_conf", "total ST (share of variance)"),
+    ),
+    "morris": (
+        ("mu_star", "mu_star_conf", "μ* (mean absolute elementary effect)"),
+        ("sigma", None, "σ (spread of the elementary effects)"),
+    ),
 }
 
 OUTPUT_LABELS = {
@@ -721,7 +747,7 @@ def plot_sensitivity(
                 )
             ax.set_title(OUTPUT_LABELS.get(output, output.replace("_", " ")))
             ax.set_xlabel(
-                "Sobol index (share of variance)"
+                "Sobol index"
                 if method == "sobol"
                 else f"Elementary effect ({OUTPUT_UNITS.get(output, 'output units')})"
             )

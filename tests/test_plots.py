@@ -244,7 +244,10 @@ def test_sensitivity_bars_equal_the_indices() -> None:
     order = [t.get_text() for t in first.get_yticklabels()]
     assert order == ["z", "y", "x"]  # largest total index on top
     s1_bars, st_bars = (c for c in first.containers if isinstance(c, BarContainer))
-    assert (s1_bars.get_label(), st_bars.get_label()) == ("first order S1", "total ST")
+    assert (s1_bars.get_label(), st_bars.get_label()) == (
+        "first order S1 (share of variance)",
+        "total ST (share of variance)",
+    )
     want = sobol[sobol["output"] == "p_settlement"].set_index("parameter").loc[order]
     np.testing.assert_allclose([b.get_width() for b in s1_bars], want["S1"])
     np.testing.assert_allclose([b.get_width() for b in st_bars], want["ST"])
