@@ -383,12 +383,23 @@ def plot_time_to_settlement(
     hazard: pd.DataFrame,
     *,
     by: str | None = None,
+    axes: Sequence[Axes] | None = None,
     round_days: int | None = 30,
 ) -> Figure:
-    """Kaplan–Meier survival (left) and per-round hazard (right) side by side."""
+    """Kaplan–Meier survival (left) and per-round hazard (right) side by side.
+
+    Args:
+        axes: Two Axes to draw into (default: a new double-column figure).
+    """
     with style():
-        fig = Figure(figsize=(PAGE_WIDTH, 2.6), layout="constrained")
-        left, right = fig.subplots(1, 2)
+        if axes is None:
+            fig = Figure(figsize=(PAGE_WIDTH, 2.6), layout="constrained")
+            left, right = fig.subplots(1, 2)
+        else:
+            if len(axes) != 2:
+                raise ValueError(f"plot_time_to_settlement draws two panels; got {len(axes)} axes")
+            left, right = axes
+            fig = left.figure  # type: ignore[assignment]
         plot_survival(survival, by=by, ax=left, round_days=round_days)
         plot_hazard(hazard, by=by, ax=right, round_days=round_days)
         left.set_title("Time to settlement (Kaplan–Meier, 95% CI)")
@@ -445,7 +456,7 @@ def plot_outcome_shares(
                 label=name,
                 width=0.8,
                 edgecolor="white",
-                linewidth=0.3,
+                linewidth=0.3 if len(groups) <= MAX_TICK_LABELS else 0.0,
             )
             bottom += height
         rotate = len(groups) > 4
