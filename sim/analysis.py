@@ -45,8 +45,9 @@ RiskSet = Literal["at_war", "unsettled"]
 # statsmodels' names for the two intervals we offer.
 _STATSMODELS_METHOD = {"wilson": "wilson", "clopper-pearson": "beta"}
 
-# Outcomes in the order figures stack them: settled first, then stalled, then still at war.
-OUTCOME_ORDER = ("comprehensive", "framework", "frozen", "capitulation", "ongoing")
+# Outcomes in the order figures stack them: settled first, then a bare ceasefire (talks go
+# on), then stalled or lost, then still at war.
+OUTCOME_ORDER = ("comprehensive", "framework", "ceasefire", "frozen", "capitulation", "ongoing")
 
 Groups = str | Sequence[str] | None
 
@@ -516,13 +517,17 @@ def trace_table(model: Any) -> pd.DataFrame:
     refusals = {int(r): r.name.lower() for r in Refusal}
     refusals.pop(0, None)  # accepted: no constraint bound
 
-    war = int(Status.WAR)
+    # The sides talk while fighting and, where the engine has one, under a bare ceasefire;
+    # a capitulation (in the costs phase) ends the run before the round's talks.
+    talking = {int(Status.WAR)}
+    if hasattr(Status, "CEASEFIRE"):
+        talking.add(int(Status.CEASEFIRE))
     capitulation = {int(Status.CAPITULATION_A), int(Status.CAPITULATION_B)}
     rows = []
-    previous = war
+    previous = int(Status.WAR)
     for rec in engine.records:
         status = int(np.asarray(rec.values["status"])[0])
-        talks = previous == war and status not in capitulation
+        talks = previous in talking and status not in capitulation
         previous = status
         row: dict[str, Any] = {
             "round": rec.round,

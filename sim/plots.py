@@ -65,6 +65,7 @@ PALETTE = (
 OUTCOME_COLOURS = {
     "comprehensive": "#1B7837",
     "framework": "#7FBF7B",
+    "ceasefire": "#A6CEE3",
     "frozen": "#8C96A6",
     "ongoing": "#E0E0E0",
 }
@@ -607,6 +608,7 @@ def _shade_status(ax: Axes, trace: pd.DataFrame) -> None:
     status = trace["status"].astype(str).to_numpy()
     t = trace["round"].to_numpy(dtype=float)
     shades = {
+        "ceasefire": "ceasefire",
         "framework": "framework agreement",
         "comprehensive": "comprehensive agreement",
         "frozen": "frozen conflict",
