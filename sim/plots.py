@@ -77,6 +77,10 @@ REFUSAL_ORDER = ("terms", "trust", "domestic", "noise", "veto")
 REFUSAL_MARKERS = {"terms": "s", "trust": "D", "domestic": "^", "noise": "x", "veto": "v"}
 
 PROBABILITY_LABEL = "Settlement probability"
+# Probability axes end a little above 1 so that a marker at p = 1 is drawn whole.
+PROBABILITY_TOP = 1.03
+# The hazard figure leaves out rounds with fewer runs at risk than this.
+MIN_AT_RISK = 20
 # Most category labels one axis shows (beyond this, every k-th).
 MAX_TICK_LABELS = 30
 
@@ -138,6 +142,22 @@ def _group_labels(table: pd.DataFrame, by: str | None) -> list[tuple[Any, pd.Dat
     return [(key, rows) for key, rows in table.groupby(by, sort=False, observed=True)]
 
 
+def _category_ticks(ax: Axes, pos: np.ndarray, labels: Sequence[str]) -> None:
+    """Category labels under bars or points: slanted when they would collide (long names
+    or many of them), and only every k-th one past MAX_TICK_LABELS."""
+    every = max(1, math.ceil(len(labels) / MAX_TICK_LABELS))
+    width = ax.get_position().width * ax.figure.get_size_inches()[0]  # inches
+    # About 0.06 in per character at 7 pt.
+    slant = max((len(s) for s in labels), default=0) * 0.06 > 0.9 * width / max(len(labels), 1)
+    ax.set_xticks(
+        pos[::every],
+        list(labels)[::every],
+        rotation=35 if slant else 0,
+        ha="right" if slant else "center",
+        rotation_mode="anchor" if slant else "default",
+    )
+
+
 def _label(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
@@ -189,7 +209,7 @@ def plot_settlement_vs_parameter(
             )
         ax.set_xlabel(xlabel or parameter)
         ax.set_ylabel(_probability_label(horizon, round_days))
-        ax.set_ylim(0.0, 1.0)
+        ax.set_ylim(0.0, PROBABILITY_TOP)
         if hue is not None:
             ax.legend(handles=[line for line in ax.get_lines()], loc="best", title=None, ncols=1)
         return fig
@@ -271,14 +291,9 @@ def plot_settlement_by_group(
             ]
         )
         ax.errorbar(pos, p, yerr=err, fmt="o", color=PALETTE[0], capsize=3, label=PROBABILITY_LABEL)
-        ax.set_xticks(
-            pos,
-            labels,
-            rotation=30 if len(labels) > 4 else 0,
-            ha="right" if len(labels) > 4 else "center",
-        )
+        _category_ticks(ax, pos, labels)
         ax.set_xlim(-0.5, len(labels) - 0.5)
-        ax.set_ylim(0.0, 1.0)
+        ax.set_ylim(0.0, PROBABILITY_TOP)
         ax.set_xlabel(xlabel or by)
         ax.set_ylabel(_probability_label(horizon, round_days))
         return fig
@@ -342,16 +357,19 @@ def plot_hazard(
     by: str | None = None,
     ax: Axes | None = None,
     round_days: int | None = 30,
+    min_at_risk: int = MIN_AT_RISK,
 ) -> Figure:
     """Per-round hazard of settlement, one line (and 95% band) per group.
 
     Args:
-        hazard: `sim.analysis.hazard_table` output; rounds with nobody at risk are left out.
+        hazard: `sim.analysis.hazard_table` output.
+        min_at_risk: Rounds with fewer runs at risk are left out: a hazard over a handful
+            of runs is noise, and its interval would swamp the rest of the plot.
     """
     with style():
         fig, ax = _figure(ax)
         for i, (key, rows) in enumerate(_group_labels(hazard, by)):
-            rows = rows[rows["at_risk"] > 0]
+            rows = rows[rows["at_risk"] >= max(min_at_risk, 1)]
             colour = _colour(i)
             t = rows["round"].to_numpy(dtype=float)
             ax.fill_between(
@@ -404,7 +422,7 @@ def plot_time_to_settlement(
         plot_survival(survival, by=by, ax=left, round_days=round_days)
         plot_hazard(hazard, by=by, ax=right, round_days=round_days)
         left.set_title("Time to settlement (Kaplan–Meier, 95% CI)")
-        right.set_title("Per-round hazard (95% CI)")
+        right.set_title(f"Per-round hazard (95% CI; rounds with ≥ {MIN_AT_RISK} at risk)")
         if right.get_legend() is not None:
             right.get_legend().remove()
         return fig
@@ -460,15 +478,7 @@ def plot_outcome_shares(
                 linewidth=0.3 if len(groups) <= MAX_TICK_LABELS else 0.0,
             )
             bottom += height
-        rotate = len(groups) > 4
-        # Many sweep points: label every k-th bar so that the labels stay legible.
-        every = max(1, math.ceil(len(groups) / MAX_TICK_LABELS))
-        ax.set_xticks(
-            pos[::every],
-            groups[::every],
-            rotation=45 if rotate else 0,
-            ha="right" if rotate else "center",
-        )
+        _category_ticks(ax, pos, groups)
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel("Share of runs at the horizon")
         ax.set_xlabel(xlabel or (by if by is not None else ""))

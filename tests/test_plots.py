@@ -170,7 +170,7 @@ def test_survival_and_hazard_per_strategy(compare_runs: pd.DataFrame) -> None:
         line = _line(left, name)
         np.testing.assert_array_equal(line.get_xdata(), rows["round"])
         np.testing.assert_array_equal(line.get_ydata(), rows["survival"])
-        rows = haz[(haz["strategy"] == name) & (haz["at_risk"] > 0)]
+        rows = haz[(haz["strategy"] == name) & (haz["at_risk"] >= plots.MIN_AT_RISK)]
         np.testing.assert_array_equal(_line(right, name).get_ydata(), rows["hazard"])
     assert fig.get_size_inches()[0] == pytest.approx(plots.PAGE_WIDTH)
     cumulative = plots.plot_survival(surv, by="strategy", cumulative=True)
