@@ -6,7 +6,8 @@
 
 Each step runs `negsim` commands into results/readme/<step> (or --out), then
 `negsim plot` on the folder, and copies the figures the README embeds into docs/figures/
-(full-size runs only, or wherever --docs points). A step whose command this installation
+(full-size runs only, or wherever --docs points). The commands run in this process, from
+the repository root. A step whose command this installation
 does not have (say, `negsim sweep` before it exists) is reported and skipped, and the
 script then exits with status 1. Everything is seeded: the same installation gives the same
 figures.
@@ -15,8 +16,9 @@ figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,13 +90,22 @@ STEPS = [
 ]
 
 
-def negsim(*args: str) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", *args]
+def negsim(*args: str, quiet: bool = False) -> int:
+    """Run one `negsim` command in this process (its exit status; output to the terminal
+    unless quiet)."""
+    from sim.cli import main as negsim_main
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        try:
+            return negsim_main(list(args))
+        except SystemExit as exit_:  # argparse: -h, or an unknown command
+            return int(exit_.code or 0)
 
 
 def available(command: str) -> bool:
-    probe = subprocess.run(negsim(command, "-h"), capture_output=True, cwd=ROOT)
-    return probe.returncode == 0
+    with contextlib.redirect_stderr(io.StringIO()):
+        return negsim(command, "-h", quiet=True) == 0
 
 
 def quick_spec(spec: str, out: Path) -> str:
@@ -129,8 +140,10 @@ def expand(args: list[str], out: Path, spec: str | None, quick: bool) -> list[st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results/readme", help="results folder root")
-    parser.add_argument("--docs", default=None, help="copy README figures here")
+    parser.add_argument("--out", default=None, help="results root (default results/readme)")
+    parser.add_argument(
+        "--docs", default=None, help="copy README figures here (default docs/figures)"
+    )
     parser.add_argument("--quick", action="store_true", help="small runs (a smoke test)")
     parser.add_argument("--only", default=None, help="comma-separated step names")
     args = parser.parse_args(argv)
@@ -139,9 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in only if n not in names]
     if unknown:
         parser.error(f"unknown step(s) {unknown}; the steps are {names}")
-    root = Path(args.out) if Path(args.out).is_absolute() else ROOT / args.out
-    docs = args.docs if args.docs is not None else (None if args.quick else "docs/figures")
-    docs_dir = None if docs is None else (Path(docs) if Path(docs).is_absolute() else ROOT / docs)
+    # Defaults live in the repository; paths given on the command line are the user's.
+    root = ROOT / "results/readme" if args.out is None else (Path.cwd() / args.out).resolve()
+    if args.docs is not None:
+        docs_dir: Path | None = (Path.cwd() / args.docs).resolve()
+    else:
+        docs_dir = None if args.quick else ROOT / "docs/figures"
+    # The step arguments are paths from the repository root.
+    with contextlib.chdir(ROOT):
+        return _run_steps(only, root, docs_dir, args.quick)
+
+
+def _run_steps(only: list[str], root: Path, docs_dir: Path | None, quick: bool) -> int:
     skipped = []
     for step in STEPS:
         if step.name not in only:
@@ -155,11 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(out)  # a rerun starts clean (sensitivity would otherwise resume)
         spec = step.spec
         if spec is not None:
-            spec = quick_spec(spec, root / "specs") if args.quick else str(ROOT / spec)
-        command = negsim(step.command, *expand(step.args, out, spec, args.quick))
-        print(f"[{step.name}] negsim {' '.join(command[3:])}", flush=True)
-        subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        subprocess.run(negsim("plot", str(out)), check=True, cwd=ROOT)
+            spec = quick_spec(spec, root / "specs") if quick else str(ROOT / spec)
+        command = [step.command, *expand(step.args, out, spec, quick)]
+        print(f"[{step.name}] negsim {' '.join(command)}", flush=True)
+        if negsim(*command, quiet=True) != 0 or negsim("plot", str(out)) != 0:
+            print(f"[{step.name}] failed (the error is above)")
+            return 2
         if docs_dir is None:
             continue
         docs_dir.mkdir(parents=True, exist_ok=True)

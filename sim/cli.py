@@ -330,10 +330,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
 
+    from sim.figures import make_figures
+
     result = run_sensitivity(
         args.spec, Path(args.out), args.method, progress=progress if sys.stderr.isatty() else None
     )
     print(result.text())
+    for path in make_figures(args.out):
+        print(f"  wrote {path}")
     return 0
 
 

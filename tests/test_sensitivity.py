@@ -250,6 +250,7 @@ def test_cli_runs_prints_and_rejects_bad_input(
     for output in sensitivity.OUTPUTS:
         assert output in text
     assert (out / "indices.csv").is_file()
+    assert (out / "figures" / "sensitivity.png").is_file()
     assert main(["sensitivity", str(spec), "--out", str(out), "--method", "fast"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--method = 'fast'" in err
