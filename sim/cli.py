@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", default=None, help="write tables and a figure here")
     cmp.add_argument("--format", default="png", choices=["png", "svg", "pdf"], help="figure format")
     cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    plot = sub.add_parser("plot", help="write the figures that fit a results folder")
+    plot.add_argument("folder", help="results folder (run, compare, sweep, trace, sensitivity)")
+    plot.add_argument("--format", default="png", help="png (default), svg or pdf")
+
+    sens = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol or Morris)")
+    sens.add_argument("spec", help="sensitivity spec YAML file")
+    sens.add_argument("--out", required=True, help="write the design, indices and figure here")
+    sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
     return parser
 
 
@@ -80,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_strategies()
         if args.command == "compare":
             return _cmd_compare(args)
+        if args.command == "plot":
+            return _cmd_plot(args)
+        if args.command == "sensitivity":
+            return _cmd_sensitivity(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
@@ -122,6 +134,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(json.dumps(_jsonable(row), indent=2))
         else:
             print(_story(model, index))
+        if args.out is not None:
+            from sim.storage import write_trace
+
+            path = write_trace(model, args.seed, index, Path(args.out))
+            if not args.json:
+                print(f"wrote {path} and manifest.json")
         return 0
     results = simulate(
         scenario, runs=args.runs, seed=args.seed, chunk_size=args.chunk_size or DEFAULT_CHUNK
@@ -365,6 +383,31 @@ def _cmd_strategies() -> int:
 
     for name in names():
         print(f"{name:<24} {get(name).summary}")
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from sim.figures import make_figures
+
+    for path in make_figures(args.folder, args.format):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.sensitivity import run_sensitivity
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
+
+    from sim.figures import make_figures
+
+    result = run_sensitivity(
+        args.spec, Path(args.out), args.method, progress=progress if sys.stderr.isatty() else None
+    )
+    print(result.text())
+    for path in make_figures(args.out):
+        print(f"  wrote {path}")
     return 0
 
 

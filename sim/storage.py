@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -39,3 +41,109 @@ def read_metadata(path: Path) -> dict[str, object]:
     """The negsim metadata stored in a runs.parquet file."""
     meta = pq.read_schema(path).metadata or {}
     return json.loads(meta[b"negsim"]) if b"negsim" in meta else {}
+
+
+# --------------------------------------------------------------------------------------------
+# Other kinds of results folder (trace, sensitivity) and reading manifests back
+
+
+MANIFEST = "manifest.json"
+
+
+def write_table(table: pd.DataFrame, path: Path, meta: dict[str, Any] | None = None) -> Path:
+    """Write one table as Parquet, atomically (temporary name, then rename), with `meta`
+    stored as JSON under the `negsim` key of the schema metadata."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if meta is not None:
+        schema_meta = dict(arrow.schema.metadata or {})
+        schema_meta[b"negsim"] = json.dumps(meta, default=_json_default).encode()
+        arrow = arrow.replace_schema_metadata(schema_meta)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(arrow, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def write_manifest(out: Path, manifest: dict[str, Any]) -> Path:
+    """Write manifest.json (atomically) into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / MANIFEST
+    tmp = out / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, default=_json_default), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a results folder; a missing folder or manifest, or one that is not
+    a JSON object, raises ConfigError (one line for the user)."""
+    from sim.errors import ConfigError
+
+    if not folder.is_dir():
+        raise ConfigError("folder", str(folder), "an existing results folder")
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ConfigError(
+            MANIFEST,
+            "<missing>",
+            "the manifest negsim writes into every results folder",
+            file=str(folder),
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        where = f"<malformed JSON at line {exc.lineno}, column {exc.colno}>"
+        raise ConfigError("", where, f"a JSON object ({exc.msg})", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("", "<not UTF-8 text>", "a JSON object", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ConfigError("", data, "a JSON object", file=str(path))
+    return data
+
+
+def write_trace(model: Any, seed: int, run_index: int, out: Path) -> Path:
+    """Write one replayed run as trace.parquet (one row per round, see
+    `sim.analysis.trace_table`) and manifest.json of kind "trace"."""
+    from sim import __version__
+    from sim.analysis import trace_table
+    from sim.results import engine_table
+
+    sc = model.scenario
+    row = engine_table(model.engine).iloc[[0]]
+    meta = {
+        "kind": "trace",
+        "scenario_name": sc.name,
+        "scenario_file": sc.source_file,
+        "scenario": sc.to_dict(),
+        "seed": int(seed),
+        "run_index": int(run_index),
+        "horizon": sc.horizon,
+        "round_days": sc.round_days,
+        "start": sc.start,
+        "parties": [sc.a, sc.b],
+        "issues": list(sc.issue_names),
+        "mediator": sc.mediator.name if sc.mediator is not None else None,
+        "version": __version__,
+    }
+    target = write_table(trace_table(model), out / "trace.parquet", meta)
+    manifest = dict(meta)
+    manifest["run"] = json.loads(row.to_json(orient="records"))[0]
+    manifest["files"] = ["trace.parquet"]
+    write_manifest(out, manifest)
+    return target
+
+
+def _json_default(obj: Any) -> Any:
+    """numpy scalars and arrays in manifests and metadata."""
+    import numpy as np
+
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return None if np.isnan(obj) else float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

@@ -1,0 +1,279 @@
+"""Global sensitivity analysis: spec validation, the indices of a tiny design, resume, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import sensitivity
+from sim.cli import main
+from sim.errors import ConfigError
+from tests.conftest import ROOT, minimal_scenario_dict
+
+# A parameter the model cannot feel: the share of a mediator's aid cut that a backer
+# replaces, in a scenario without a mediator (so there are no aid cuts to replace).
+NULL = "stakeholders.backer.compensates_aid_cut"
+MATTERS = ("parties.a.trust", "parties.b.cost_per_round")
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _scenario(folder: Path) -> Path:
+    data = minimal_scenario_dict()
+    data["horizon"] = 12
+    data["stakeholders"] = {"backer": {"supports": "b"}}
+    data["provenance"] = {"parties.a.trust": {"assumption": [0.0, 1.0]}}
+    return _write(folder / "scenario.yaml", data)
+
+
+def _spec(folder: Path, **changes: Any) -> Path:
+    _scenario(folder)
+    data: dict[str, Any] = {
+        "base": "scenario.yaml",
+        "samples": 8,
+        "runs_per_point": 60,
+        "seed": 1,
+        "parameters": {
+            "parties.a.trust": "assumption",
+            "parties.b.cost_per_round": {"range": [0.0, 0.05]},
+            NULL: {"range": [0.0, 1.0]},
+        },
+    }
+    data.update(changes)
+    return _write(folder / "spec.yaml", data)
+
+
+@pytest.fixture(scope="module")
+def sobol_run(tmp_path_factory: pytest.TempPathFactory) -> sensitivity.SensitivityResult:
+    folder = tmp_path_factory.mktemp("sobol")
+    return sensitivity.run_sensitivity(_spec(folder), folder / "out")
+
+
+def test_sobol_table_shape_and_columns(sobol_run: sensitivity.SensitivityResult) -> None:
+    indices = sobol_run.indices
+    assert list(indices.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert len(indices) == len(sensitivity.OUTPUTS) * 3
+    assert set(indices["output"]) == set(sensitivity.OUTPUTS)
+    # Saltelli's design without second-order terms: N x (D + 2) points.
+    assert len(sobol_run.points) == 8 * (3 + 2)
+    assert (sobol_run.points["runs"] == 60).all()
+    on_disk = pd.read_parquet(sobol_run.files[1])
+    pd.testing.assert_frame_equal(on_disk, indices)
+    assert (sobol_run.files[0].parent / "indices.csv").is_file()
+
+
+def test_a_parameter_without_effect_gets_zero_indices(
+    sobol_run: sensitivity.SensitivityResult,
+) -> None:
+    # Common random numbers make the outputs identical at points that differ only in the
+    # inert parameter, so its indices are zero up to round-off, not just small.
+    indices = sobol_run.indices.set_index(["output", "parameter"])
+    for output in sensitivity.OUTPUTS:
+        assert abs(indices.loc[(output, NULL), "ST"]) < 1e-12
+        assert abs(indices.loc[(output, NULL), "S1"]) < 1e-12
+        assert max(indices.loc[(output, p), "ST"] for p in MATTERS) > 0.1
+    assert sobol_run.points["p_settlement"].std() > 0
+
+
+def test_outputs_are_consistent_per_point(sobol_run: sensitivity.SensitivityResult) -> None:
+    points = sobol_run.points
+    horizon = 12
+    assert (points["p_settlement"] == points["settled"] / points["runs"]).all()
+    assert points["median_settlement_round"].between(1, horizon).all()
+    assert points["restricted_mean_settlement_round"].between(1, horizon).all()
+    # Fewer than half settled: the median reads as the horizon.
+    few = points["p_settlement"] < 0.5
+    assert (points.loc[few, "median_settlement_round"] == horizon).all()
+
+
+def test_morris_table_and_out_of_order_executor(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, samples=6, method="morris")
+
+    def reversed_map(fn: Any, tasks: Any) -> Any:
+        # An executor may hand results back in any order.
+        return [fn(t) for t in reversed(list(tasks))]
+
+    result = sensitivity.run_sensitivity(spec, tmp_path / "out", map_fn=reversed_map)
+    serial = sensitivity.run_sensitivity(spec, tmp_path / "serial")
+    assert list(result.indices.columns) == [
+        "output",
+        "parameter",
+        "mu",
+        "mu_star",
+        "mu_star_conf",
+        "sigma",
+    ]
+    assert len(result.points) == 6 * (3 + 1)
+    pd.testing.assert_frame_equal(result.indices, serial.indices)
+    null = result.indices[result.indices["parameter"] == NULL]
+    assert (null["mu_star"].abs() < 1e-12).all()
+
+
+def test_interrupted_run_resumes_to_the_same_table(
+    tmp_path: Path, sobol_run: sensitivity.SensitivityResult
+) -> None:
+    spec = _spec(tmp_path)
+    out = tmp_path / "out"
+
+    class Interrupted(Exception):
+        pass
+
+    def dies_after_20(fn: Any, tasks: Any) -> Any:
+        for i, task in enumerate(tasks):
+            if i == 20:
+                raise Interrupted
+            yield fn(task)
+
+    with pytest.raises(Interrupted):
+        sensitivity.run_sensitivity(spec, out, map_fn=dies_after_20)
+    saved = pd.read_parquet(out / "design.parquet")
+    assert saved["p_settlement"].notna().sum() == sensitivity.CHECKPOINT_EVERY
+    evaluated: list[int] = []
+
+    def counting_map(fn: Any, tasks: Any) -> Any:
+        for task in tasks:
+            evaluated.append(task.point)
+            yield fn(task)
+
+    result = sensitivity.run_sensitivity(spec, out, map_fn=counting_map)
+    assert result.resumed == sensitivity.CHECKPOINT_EVERY
+    assert len(evaluated) == len(result.points) - sensitivity.CHECKPOINT_EVERY
+    pd.testing.assert_frame_equal(result.points, sobol_run.points)
+    pd.testing.assert_frame_equal(result.indices, sobol_run.indices)
+
+
+def test_a_folder_of_another_analysis_is_refused(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, samples=4)
+    sensitivity.run_sensitivity(spec, tmp_path / "out")
+    with pytest.raises(ConfigError, match="--out"):
+        sensitivity.run_sensitivity(spec, tmp_path / "out", "morris")
+
+
+def test_integer_settings_are_rounded_within_their_range(tmp_path: Path) -> None:
+    path = _spec(
+        tmp_path,
+        parameters={"parties.a.planning_horizon": {"range": [6, 8]}, **{NULL: {"range": [0, 1]}}},
+    )
+    spec = sensitivity.load_spec(path)
+    assert spec.parameters[0].integer and not spec.parameters[1].integer
+    tasks = sensitivity.point_tasks(spec, sensitivity.design(spec, "sobol"))
+    values = {t.overrides["parties.a.planning_horizon"] for t in tasks}
+    assert values == {6, 7, 8}
+    assert all(isinstance(v, int) for v in values)
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"sampels": 8}, r"sampels.*did you mean 'samples'"),
+        ({"samples": 12}, r"samples = 12: expected a power of 2"),
+        ({"runs_per_point": 0}, r"runs_per_point = 0"),
+        ({"method": "fast"}, r"method = 'fast'"),
+        ({"base": "missing.yaml"}, r"base = 'missing.yaml': expected an existing scenario"),
+        ({"parameters": {}}, r"parameters = \{\}: expected at least one parameter"),
+        (
+            {"parameters": {"parties.a.trustt": {"range": [0, 1]}}},
+            r"parameters.parties.a.trustt.*did you mean 'trust'",
+        ),
+        ({"parameters": {"name": {"range": [0, 1]}}}, r"parameters.name.*numeric setting"),
+        (
+            {"parameters": {"parties.a.trust": [0.0, 0.5]}},
+            r"parameters.parties.a.trust = \[0.0, 0.5\].*bare list is a sweep",
+        ),
+        (
+            {"parameters": {"parties.a.trust": {"range": [0.5, 0.1]}}},
+            r"parameters.parties.a.trust.range = \[0.5, 0.1\]: expected finite bounds",
+        ),
+        (
+            {"parameters": {"parties.a.trust": {"range": [0.0, 2.0]}}},
+            r"parameters.parties.a.trust = \[0.0, 2.0\]: expected a range the scenario accepts",
+        ),
+        (
+            {"parameters": {"parties.a.trust": {"rang": [0, 1]}}},
+            r"parameters.parties.a.trust.rang.*did you mean 'range'",
+        ),
+        (
+            {"parameters": {"parties.b.trust": "assumption"}},
+            r"parameters.parties.b.trust = 'assumption'.*no assumption range",
+        ),
+        (
+            {"parameters": {"parties.a.planning_horizon": {"range": [6.5, 8]}}},
+            r"whole-number bounds",
+        ),
+        (
+            {"set": {"parties.a.trust": 0.2}},
+            r"parameters.parties.a.trust.*not also fixed under `set`",
+        ),
+        ({"set": {"horizon": -1}}, r"set = .*horizon"),
+        ({"morris_levels": 3, "method": "morris"}, r"morris_levels = 3: expected an even"),
+    ],
+)
+def test_bad_specs_get_one_clear_error(tmp_path: Path, changes: dict[str, Any], match: str) -> None:
+    path = _spec(tmp_path, **changes)
+    with pytest.raises(ConfigError, match=match) as info:
+        sensitivity.load_spec(path)
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_morris_accepts_any_number_of_trajectories(tmp_path: Path) -> None:
+    spec = sensitivity.load_spec(_spec(tmp_path, samples=12), "morris")
+    assert spec.spec.method == "morris"
+    with pytest.raises(ConfigError, match="--method"):
+        sensitivity.load_spec(_spec(tmp_path), "fast")
+
+
+def test_relative_base_resolves_against_the_spec_file(tmp_path: Path) -> None:
+    _scenario(tmp_path / "configs")
+    spec = _spec(tmp_path / "experiments", base="../configs/scenario.yaml")
+    loaded = sensitivity.load_spec(spec)
+    assert Path(loaded.scenario_file).resolve() == (tmp_path / "configs/scenario.yaml").resolve()
+
+
+def test_cli_runs_prints_and_rejects_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _spec(tmp_path, samples=4)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(spec), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "sobol sensitivity over 3 parameters" in text
+    for output in sensitivity.OUTPUTS:
+        assert output in text
+    assert (out / "indices.csv").is_file()
+    assert (out / "figures" / "sensitivity.png").is_file()
+    assert main(["sensitivity", str(spec), "--out", str(out), "--method", "fast"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--method = 'fast'" in err
+    assert main(["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(out)]) == 2
+
+
+def test_the_ukraine_sensitivity_spec_runs_at_small_size(tmp_path: Path) -> None:
+    path = ROOT / "experiments" / "sensitivity_ukraine.yaml"
+    full = sensitivity.load_spec(path)
+    assert len(full.parameters) >= 8
+    # Every range is the scenario's declared assumption range.
+    provenance = full.base_scenario.provenance
+    for p in full.parameters:
+        assert [p.low, p.high] == list(provenance[p.path].assumption)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(
+        base=str(ROOT / "configs" / "ukraine_2025.yaml"),
+        samples=2,
+        runs_per_point=8,
+        set={"horizon": 6},
+    )
+    small = _write(tmp_path / "small.yaml", data)
+    result = sensitivity.run_sensitivity(small, tmp_path / "out")
+    assert len(result.points) == 2 * (len(full.parameters) + 2)
+    assert set(result.indices["parameter"]) == {p.path for p in full.parameters}
+    assert np.isfinite(result.points["p_settlement"]).all()
