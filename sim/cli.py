@@ -198,7 +198,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         parts = [f"{c.removeprefix('share_')} {row[c]:.1%}" for c in shares if row[c] > 0]
         print(f"    {row['strategy']:<22}" + ", ".join(parts))
     if args.out is not None:
-        print(f"  wrote {args.out}/runs.parquet, summary.parquet, comparison.{args.format}")
+        print(f"  wrote {args.out}/runs.parquet, summary.parquet and figures/*.{args.format}")
     return 0
 
 
@@ -280,7 +280,7 @@ def _story(model: Any, index: int) -> str:
     for rec in engine.records:
         v = {k: val[0] for k, val in rec.values.items()}
         t = rec.round
-        was_war = prev_status == Status.WAR
+        was_war = prev_status in (Status.WAR, Status.CEASEFIRE)  # still talking
         head = f"round {t:>2} ({_month(sc.start, t, sc.round_days)})"
         lines.append(
             f"{head}  front {v['control']:.1%} (trend {v['trend']:+.2%}/round)  "
@@ -293,6 +293,12 @@ def _story(model: Any, index: int) -> str:
                 f"  reservation values {a} {v['reservation'][0]:.3f} {b} "
                 f"{v['reservation'][1]:.3f}  ripe: {'yes' if v['ripe'] else 'no'}"
             )
+            if v.get("ceasefire_offered", False):
+                said = [
+                    f"{name} {'accepts' if v['ceasefire_accept'][j] else 'refuses'}"
+                    for j, name in ((0, a), (1, b))
+                ]
+                lines.append(f"    {med} proposes an unconditional ceasefire: " + ", ".join(said))
             terms = ", ".join(f"{i} {x:.2f}" for i, x in zip(issues, v["text"], strict=True))
             kind = " (framework)" if v["framework"] else ""
             lines.append(f"    {proposer_name[int(v['proposer'])]} proposes{kind}: {terms}")
@@ -315,8 +321,12 @@ def _story(model: Any, index: int) -> str:
             lines.append("    " + "; ".join(answers))
             if v["vetoed"]:
                 lines.append("    a stakeholder vetoes the text")
+            if v.get("partial", False):
+                lines.append("    a partial agreement (e.g. a prisoner exchange) is concluded")
         status = Status(int(v["status"]))
-        if status != prev_status or v.get("collapse", False):
+        if v.get("ceasefire_collapse", False):
+            lines.append("    >> the ceasefire breaks down; the war resumes")
+        elif status != prev_status or v.get("collapse", False):
             lines.append("    >> " + _event(status, prev_status, bool(v.get("collapse")), sc))
         prev_status = status
     row = engine_table(engine).iloc[0]
@@ -347,6 +357,7 @@ def _event(status: Any, prev: Any, collapsed: bool, sc: Any) -> str:
     if collapsed:
         return "the agreement collapses; the war resumes"
     return {
+        Status.CEASEFIRE: "an unconditional ceasefire takes hold; talks go on",
         Status.FRAMEWORK: "framework agreement and ceasefire signed",
         Status.COMPREHENSIVE: "comprehensive agreement signed",
         Status.FROZEN: "the front freezes without an agreement (frozen conflict)",

@@ -158,62 +158,12 @@ def compare(
     )
 
 
-def survival_table(cmp: Comparison) -> pd.DataFrame:
-    """Share of runs without a settlement after each round, per strategy.
-
-    Runs that never settle are censored at the horizon, the only censoring there is, so the
-    Kaplan-Meier estimate reduces to one minus the empirical distribution of settlement
-    rounds; runs that end otherwise (capitulation, frozen front) can no longer settle and
-    stay in the unsettled share.
-    """
-    horizon = cmp.scenario.horizon
-    rounds = np.arange(0, horizon + 1)
-    rows = {}
-    for name, table in cmp.tables.items():
-        times = table["settlement_round"].dropna().to_numpy(dtype=np.int64)
-        settled_by = np.searchsorted(np.sort(times), rounds, side="right")
-        rows[name] = 1.0 - settled_by / max(len(table), 1)
-    return pd.DataFrame(rows, index=pd.Index(rounds, name="round"))
-
-
-def plot_comparison(cmp: Comparison) -> Any:
-    """Two panels: time-to-settlement survival curves, and outcome shares per strategy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    surv = survival_table(cmp)
-    summary = cmp.summary_table()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.0, 3.2), constrained_layout=True)
-    for name in cmp.names:
-        left.step(surv.index, surv[name], where="post", label=name)
-    left.set_xlabel("round (months)")
-    left.set_ylabel("share without a settlement")
-    left.set_ylim(0.0, 1.02)
-    left.set_title("Time to first agreement", fontsize=9)
-    left.legend(fontsize=6, frameon=False)
-
-    share_cols = [c for c in summary.columns if c.startswith("share_")]
-    shares = summary.set_index("strategy")[share_cols]
-    shares = shares.loc[:, shares.sum(axis=0) > 0]
-    bottom = np.zeros(len(shares))
-    for col in shares.columns:
-        right.barh(shares.index, shares[col], left=bottom, label=col.removeprefix("share_"))
-        bottom += shares[col].to_numpy()
-    right.set_xlabel("share of runs")
-    right.set_xlim(0.0, 1.0)
-    right.invert_yaxis()
-    right.set_title("Outcome at the horizon", fontsize=9)
-    right.legend(fontsize=6, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
-    for ax in (left, right):
-        ax.tick_params(labelsize=7)
-    return fig
-
-
 def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> list[Path]:
-    """runs.parquet, summary.parquet, summary.csv, survival.csv, manifest.json and a figure."""
-    from sim import __version__
+    """runs.parquet, summary.parquet/.csv, survival.csv, manifest.json, and the figures
+    (`negsim plot` on the folder): settlement per strategy, Kaplan-Meier time to settlement
+    with the per-round hazard, and outcome shares, in out/figures/."""
+    from sim import __version__, analysis
+    from sim.figures import make_figures
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -224,15 +174,13 @@ def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> 
         os.replace(tmp, path)
         written.append(path)
 
-    atomic(out / "runs.parquet", lambda p: cmp.runs_table().to_parquet(p, index=False))
+    runs = cmp.runs_table()
+    atomic(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
     summary = cmp.summary_table()
     atomic(out / "summary.parquet", lambda p: summary.to_parquet(p, index=False))
     atomic(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
-    atomic(out / "survival.csv", lambda p: survival_table(cmp).to_csv(p))
-    fig = plot_comparison(cmp)
-    atomic(
-        out / f"comparison.{figure_format}", lambda p: fig.savefig(p, format=figure_format, dpi=200)
-    )
+    survival = analysis.survival_table(runs, cmp.scenario.horizon, "strategy")
+    atomic(out / "survival.csv", lambda p: survival.to_csv(p, index=False))
     manifest = {
         "kind": "compare",
         "scenario_name": cmp.scenario.name,
@@ -247,4 +195,4 @@ def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> 
         "files": [p.name for p in written],
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return written
+    return written + make_figures(out, figure_format)

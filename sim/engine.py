@@ -767,6 +767,7 @@ class Engine:
         if decision.ceasefire is None or not (offered & decision.ceasefire).any():
             return np.zeros((n, 2), dtype=bool)
         offered = offered & decision.ceasefire
+        self._cur["ceasefire_offered"] = offered
         fear = (1.0 - self.trust) * p.exploitation_loss * p.ceasefire_exploitation
         draws = self.draws
         noise = np.stack(

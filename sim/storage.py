@@ -30,7 +30,7 @@ def write_results(results: Results, out: Path) -> Path:
     tmp = out / ".runs.parquet.tmp"
     pq.write_table(table, tmp)
     os.replace(tmp, target)
-    manifest = dict(meta)
+    manifest = {"kind": "run", **meta}
     manifest["summary"] = results.summary().to_dict()
     manifest["files"] = ["runs.parquet"]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

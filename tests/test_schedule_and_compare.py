@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from sim import NegotiationModel, load_scenario, simulate
+from sim.analysis import survival_table
 from sim.cli import main
-from sim.compare import compare, survival_table, write_comparison
+from sim.compare import compare, write_comparison
 from sim.errors import ConfigError
 from sim.simulate import replay
 from sim.strategies import Decision
@@ -133,10 +134,9 @@ def test_compare_uses_common_random_numbers():
     settled = {k: t["settlement_round"].notna().mean() for k, t in cmp.tables.items()}
     assert diff.diff == pytest.approx(settled["manipulative"] - settled["none"])
     assert diff.low < diff.diff < diff.high
-    surv = survival_table(cmp)
-    assert surv.loc[0].eq(1.0).all()
-    assert surv.loc[12, "none"] == pytest.approx(1.0 - settled["none"])
-    assert (surv.diff().dropna() <= 0).all().all()  # never rises
+    surv = survival_table(cmp.runs_table(), 12, "strategy").set_index(["strategy", "round"])
+    assert surv.loc[("none", 12), "survival"] == pytest.approx(1.0 - settled["none"])
+    assert surv.loc[("manipulative", 0), "survival"] == 1.0
 
 
 def test_compare_cli_json_and_out(tmp_path, capsys):
@@ -170,7 +170,8 @@ def test_compare_cli_json_and_out(tmp_path, capsys):
     assert manifest["kind"] == "compare" and manifest["strategies"] == ["none", "facilitative"]
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 600 and list(runs["strategy"].cat.categories) == ["none", "facilitative"]
-    assert (out / "comparison.png").stat().st_size > 1000
+    assert (out / "figures" / "time_to_settlement.png").stat().st_size > 1000
+    assert (out / "figures" / "outcomes.png").exists()
     summary = pd.read_parquet(out / "summary.parquet")
     assert summary["strategy"].tolist() == ["none", "facilitative"]
 
