@@ -27,7 +27,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "configs/ukraine_2025.yaml"
-STRATEGIES = "none,facilitative,formulative,manipulative"
+US_SCHEDULE = "configs/ukraine_2025_us_schedule.yaml"
+STRATEGIES = (
+    "scenario,none,facilitative,formulative,manipulative,deadline_deal,ceasefire_first,"
+    "working_groups"
+)
 QUICK_RUNS = 400
 # README figures are PNGs at most this large.
 MAX_PNG_BYTES = 200_000
@@ -58,7 +62,7 @@ STEPS = [
     Step(
         "compare",
         "compare",
-        [SCENARIO, "--strategies", STRATEGIES, "--runs", "{runs:20000}", "--seed", "7"]
+        [US_SCHEDULE, "--strategies", STRATEGIES, "--runs", "{runs:20000}", "--seed", "3"]
         + ["--out", "{out}"],
         {
             "settlement_by_strategy.png": "settlement_by_strategy.png",
