@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from sim import sweep_cli
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
 
     sub.add_parser("strategies", help="list the registered mediator strategies")
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -63,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_provenance(args)
         if args.command == "strategies":
             return _cmd_strategies()
+        if args.command == "sweep":
+            return sweep_cli.command(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
