@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import gc
 import io
 import json
 import math
@@ -50,6 +51,7 @@ BACKENDS = ("serial", "processes", "dask")
 RUNS_DIR = "runs"
 TMP_PREFIX = ".tmp-"  # pyarrow.dataset skips names starting with '.', so leftovers are inert
 SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
+SCHEDULER_TIMEOUT = 30.0  # seconds to reach an existing Dask scheduler
 
 
 class SweepError(RuntimeError):
@@ -131,15 +133,16 @@ def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
         scenario = scenario_from_dict(dict(scenario_data), file="<sweep point>")
         _SCENARIO_CACHE.clear()  # one point at a time is the common pattern; bound memory
         _SCENARIO_CACHE[key] = scenario
-    tables = list(
-        iter_chunks(
-            scenario,
-            unit.runs,
-            seed,
-            first_run=unit.start,
-            chunk_size=min(DEFAULT_CHUNK, max(unit.runs, 1)),
-        )
-    )
+    tables = []
+    for table in iter_chunks(
+        scenario,
+        unit.runs,
+        seed,
+        first_run=unit.start,
+        chunk_size=min(DEFAULT_CHUNK, max(unit.runs, 1)),
+    ):
+        tables.append(table)
+        _release_finished_models()
     frame = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     frame.insert(0, "point", np.full(len(frame), unit.point, dtype=np.int64))
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -156,6 +159,35 @@ def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table.replace_schema_metadata(meta), sink)
     return sink.getvalue()
+
+
+def _release_finished_models() -> None:
+    """Free the engines of finished chunks now, so a worker holds one chunk at a time.
+
+    Mesa 3.3 keeps every model it has built reachable through the class-level id counters
+    `mesa.Agent._ids` (mesa issue 3179, fixed upstream after 3.3.1): about 6.5 MB per
+    finished 8,192-run chunk would pile up. Dropping our finished models from it and then
+    collecting the model-agent reference cycles frees them; the collection is cheap in
+    workers, whose imported objects are frozen (see _worker_init).
+    """
+    import mesa
+
+    from sim.model import NegotiationModel
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        for model in [m for m in ids if isinstance(m, NegotiationModel) and not m.running]:
+            del ids[model]
+    gc.collect()
+
+
+def _worker_init() -> None:
+    """Prepare a worker process: import what a unit needs, then freeze the objects that exist
+    (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made."""
+    import sim.simulate  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,7 +220,9 @@ def _executor(
         context = multiprocessing.get_context(start_method)
 
         def make() -> cf.Executor:
-            return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            return cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_init
+            )
 
         yield make, 2 * workers
         return
@@ -208,12 +242,13 @@ def _executor(
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout=30)
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
         except OSError as exc:
             raise ConfigError(
                 "--scheduler", scheduler, f"the address of a running Dask scheduler ({exc})"
             ) from None
     try:
+        client.run(_worker_init)
         slots = sum(client.nthreads().values()) or workers
         yield (lambda: client.get_executor(pure=False)), 2 * slots
     finally:

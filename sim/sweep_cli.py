@@ -9,6 +9,7 @@ the finished chunks stay on disk for `--resume`.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -64,6 +65,10 @@ def command(args: argparse.Namespace) -> int:
         raise ConfigError("--workers", args.workers, "a positive integer")
     workers = args.workers or (1 if backend == "serial" else os.cpu_count() or 1)
     spec = load_spec(args.spec, args.set)
+    # This process only drives the sweep (or runs it, serially): freeze what exists now so
+    # the per-chunk garbage collection scans only what a chunk makes.
+    gc.collect()
+    gc.freeze()
     bar = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = run_sweep(
