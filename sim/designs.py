@@ -455,8 +455,17 @@ def unit_sample(design: str, dims: int, samples: int, seed: int) -> np.ndarray:
 
 
 def point_data(spec: SweepSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Raw scenario data of one point: the base (with the spec's `set`) plus its values."""
-    return apply_overrides(spec.base_data, dict(values))
+    """Raw scenario data of one point: the base (with the spec's `set`) plus its values.
+
+    The base's `provenance` section (where its numbers come from) is left out unless a
+    swept path is in it: it does not enter the model, was validated with the base, and is
+    most of the work of copying and validating thousands of points.
+    """
+    base = spec.base_data
+    touches = any(p == "provenance" or p.startswith("provenance.") for p in values)
+    if "provenance" in base and not touches:
+        base = {k: v for k, v in base.items() if k != "provenance"}
+    return apply_overrides(base, dict(values))
 
 
 def check_points(spec: SweepSpec, points: Sequence[Mapping[str, Any]]) -> list[int]:

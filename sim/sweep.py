@@ -184,8 +184,12 @@ def _release_finished_models() -> None:
 def _worker_init() -> None:
     """Prepare a worker process: import what a unit needs, then freeze the objects that exist
     (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made."""
+    import multiprocessing
+
     import sim.simulate  # noqa: F401
 
+    if multiprocessing.parent_process() is None:
+        return  # threads in the user's own process (an in-process Dask cluster): hands off
     gc.collect()
     gc.freeze()
 
