@@ -22,6 +22,7 @@ import dataclasses
 import itertools
 import json
 import math
+import os
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -202,7 +203,7 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     # A relative base is relative to the spec, so a spec can be run from any directory.
     base = Path(base_value)
     if not base.is_absolute():
-        base = path.parent / base
+        base = Path(os.path.normpath(path.parent / base))
     if not base.is_file():
         raise ConfigError("base", base_value, f"an existing scenario file (looked for {base})")
     runs = _integer(data["runs_per_point"], "runs_per_point", low=1)
