@@ -181,17 +181,20 @@ def _release_finished_models() -> None:
     gc.collect()
 
 
-def _worker_init() -> None:
+def _worker_init() -> str:
     """Prepare a worker process: import what a unit needs, then freeze the objects that exist
-    (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made."""
+    (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made.
+    Returns the negsim version the worker runs (a cluster must run this one)."""
     import multiprocessing
 
     import sim.simulate  # noqa: F401
+    from sim import __version__
 
-    if multiprocessing.parent_process() is None:
-        return  # threads in the user's own process (an in-process Dask cluster): hands off
-    gc.collect()
-    gc.freeze()
+    if multiprocessing.parent_process() is not None:
+        # Not for threads in the user's own process (an in-process Dask cluster).
+        gc.collect()
+        gc.freeze()
+    return __version__
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,13 +255,45 @@ def _executor(
                 "--scheduler", scheduler, f"the address of a running Dask scheduler ({exc})"
             ) from None
     try:
-        client.run(_worker_init)
+        _check_cluster(client, scheduler)
         slots = sum(client.nthreads().values()) or workers
         yield (lambda: client.get_executor(pure=False)), 2 * slots
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_worker_init() -> str:
+    """`_worker_init` for the workers of our own LocalCluster, which also leave Ctrl-C to
+    this process: it stops the sweep and closes the cluster (else each worker would print
+    its own KeyboardInterrupt traceback)."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # only possible in a worker's main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _worker_init()
+
+
+def _check_cluster(client: Any, scheduler: str | None) -> None:
+    """Every Dask worker must import negsim, and the same version as here (else the same
+    spec would give other numbers on the cluster than on a laptop)."""
+    from sim import __version__
+
+    where = scheduler or "LocalCluster"
+    try:
+        versions = client.run(_worker_init if scheduler is not None else _local_worker_init)
+    except Exception as exc:
+        raise ConfigError(
+            "--scheduler", where, f"a cluster whose workers can import negsim ({exc})"
+        ) from None
+    others = sorted({v for v in versions.values() if v != __version__})
+    if others:
+        raise ConfigError(
+            "--scheduler",
+            where,
+            f"workers running negsim {__version__} like this process (found {others})",
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,11 +449,11 @@ def _drive(
                     elif failure is None:
                         failure = (unit, BrokenProcessPool("a worker process died"))
                 in_flight.clear()
-                executor.shutdown(wait=False, cancel_futures=True)
+                _shutdown_now(executor)
                 executor = make()
     except BaseException:
         # Ctrl-C and the like: finished units are on disk; drop the rest.
-        executor.shutdown(wait=False, cancel_futures=True)
+        _shutdown_now(executor)
         raise
     executor.shutdown(wait=True)
     if failure is not None:
@@ -428,6 +463,14 @@ def _drive(
             f"{unit.describe()} failed twice ({reason}); the finished chunks are on disk in "
             f"{runs_dir.parent}: fix the cause and rerun with --resume"
         )
+
+
+def _shutdown_now(executor: cf.Executor) -> None:
+    """Stop without waiting; drop queued units (Dask's executor cancels them on its own)."""
+    try:
+        executor.shutdown(wait=False, cancel_futures=True)
+    except TypeError:  # distributed's ClientExecutor.shutdown has no cancel_futures
+        executor.shutdown(wait=False)
 
 
 def write_chunk(runs_dir: Path, unit: Unit, payload: bytes) -> Path:

@@ -63,7 +63,7 @@ def command(args: argparse.Namespace) -> int:
         backend = "dask"
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "a positive integer")
-    workers = args.workers or (1 if backend == "serial" else os.cpu_count() or 1)
+    workers = args.workers or (1 if backend == "serial" else _cpus())
     spec = load_spec(args.spec, args.set)
     # This process only drives the sweep (or runs it, serially): freeze what exists now so
     # the per-chunk garbage collection scans only what a chunk makes.
@@ -98,6 +98,14 @@ def command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary_text(result) + "\n")
     return 0
+
+
+def _cpus() -> int:
+    # The CPUs this process may use (a batch job or container may get fewer than the host).
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 class _ProgressBar:

@@ -610,3 +610,41 @@ def test_leverage_vs_trust_is_the_documented_grid():
     spec = load_spec(ROOT / "experiments" / "leverage_vs_trust.yaml")
     assert spec.paths == ("mediator.leverage.russia", "parties.russia.trust")
     assert len(design_points(spec)) == 84 and spec.runs_per_point == 2000
+
+
+def test_cluster_workers_must_run_this_version():
+    from sim import __version__
+    from sim.sweep import _check_cluster
+
+    class Cluster:
+        def __init__(self, versions):
+            self.versions = versions
+
+        def run(self, fn):
+            return self.versions
+
+    _check_cluster(Cluster({"tcp://w1": __version__}), "tcp://s:8786")
+    with pytest.raises(ConfigError, match=r"--scheduler = 'tcp://s:8786'.*found \['0.0.1'\]"):
+        _check_cluster(Cluster({"tcp://w1": __version__, "tcp://w2": "0.0.1"}), "tcp://s:8786")
+
+
+def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
+    spec_path = write_spec(tmp_path, runs_per_point=600, chunk_size=50)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", str(spec_path), "--out", str(out), "--quiet"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "runs").glob("point-*"))) < 3:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
+    _, stderr = proc.communicate(timeout=60)
+    kept = list((out / "runs").glob("point-*.parquet"))
+    assert proc.returncode == 130, stderr
+    assert stderr.count("\n") == 1 and "--resume" in stderr and "Traceback" not in stderr
+    assert 3 <= len(kept) < 72 and f"{len(kept)} finished chunks" in stderr
