@@ -8,9 +8,11 @@ leverage on Russia and Russia's trust, 8,000 runs per point (125 chunks of 8,000
     processes backend, 2 workers
     dask backend (LocalCluster), 2 workers
 
-While each runs, the resident memory of the whole process tree (the driver plus every worker
-process) is sampled every 0.2 s; the peak of the sum is reported. It overstates a little (pages
-shared between processes count once per process). The three summary tables must be identical.
+Then the engine alone (`iter_chunks`, no sweep machinery) runs 8 chunks of the same size on
+one core, as a yardstick for the sweep's overhead. While each sweep runs, the resident memory
+of the whole process tree (the driver plus every worker process) is sampled every 0.2 s; the
+peak of the sum is reported. It overstates a little (pages shared between processes count
+once per process). The three summary tables must be identical.
 
     python benchmarks/bench_sweep.py            # writes benchmarks/results_sweep.json
     python benchmarks/bench_sweep.py --quick    # 20,000 runs, to check the script
@@ -120,6 +122,25 @@ def run_one(spec_path: Path, out: Path, backend: str, workers: int) -> dict[str,
     }
 
 
+def engine_alone(runs: int, chunk: int) -> dict[str, Any]:
+    """The engine without the sweep machinery, on one core in this process, as a yardstick
+    for the sweep's own overhead (same scenario, chunk size and horizon)."""
+    from sim import load_scenario
+    from sim.simulate import iter_chunks
+
+    scenario = load_scenario(SCENARIO)
+    start = time.perf_counter()
+    for _ in iter_chunks(scenario, runs, 2025, chunk_size=chunk):
+        pass
+    wall = time.perf_counter() - start
+    return {
+        "runs": runs,
+        "chunk_size": chunk,
+        "wall_s": round(wall, 2),
+        "runs_per_s": round(runs / wall),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20,000 runs, not 1,000,000")
@@ -141,6 +162,8 @@ def main() -> None:
             results.append(row)
             summaries.append(pd.read_parquet(out / "summary.parquet"))
         identical = all(s.equals(summaries[0]) for s in summaries[1:])
+    yardstick = engine_alone(8 * spec["runs_per_point"], spec["runs_per_point"])
+    print(json.dumps({"engine_alone": yardstick}))
     one = next(r for r in results if r["backend"] == "processes" and r["workers"] == 1)
     two = next(r for r in results if r["backend"] == "processes" and r["workers"] == 2)
     speedup = one["wall_s"] / two["wall_s"]
@@ -152,6 +175,8 @@ def main() -> None:
         "speedup_1_to_2_workers": round(speedup, 2),
         "parallel_efficiency_2_workers": round(speedup / 2, 2),
         "summaries_identical_across_configs": bool(identical),
+        "engine_alone_one_core": yardstick,
+        "sweep_1_worker_vs_engine_alone": round(one["runs_per_s"] / yardstick["runs_per_s"], 2),
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
