@@ -464,10 +464,10 @@ def _drive(
         raise
     executor.shutdown(wait=True)
     if failure is not None:
-        unit, exc = failure
-        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        failed, error = failure
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
         raise SweepError(
-            f"{unit.describe()} failed twice ({reason}); the finished chunks are on disk in "
+            f"{failed.describe()} failed twice ({reason}); the finished chunks are on disk in "
             f"{runs_dir.parent}: fix the cause and rerun with --resume"
         )
 
