@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from sim import sweep_cli
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     sens.add_argument("spec", help="sensitivity spec YAML file")
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_plot(args)
         if args.command == "sensitivity":
             return _cmd_sensitivity(args)
+        if args.command == "sweep":
+            return sweep_cli.command(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT

@@ -1,0 +1,751 @@
+"""Run a parameter sweep: every point × replicate, in chunks, streamed to disk, resumable.
+
+A sweep is a list of work units. A unit is one point of the design and a range of its run
+indices; run i of every point draws from (seed, i, round, stream), so points share common
+random numbers and any row replays alone with `negsim run BASE --set ... --seed S
+--run-index i`. Units run serially, on local processes, or on a Dask cluster: each returns
+its rows as Parquet bytes and this process, the only writer, stores them as one file per
+unit under ``runs/`` (temporary name, fsync, atomic rename). A unit's file therefore exists
+only once it is complete, which is all `resume` needs to know; the summary is computed at
+the end from the files, one point at a time, reading three columns.
+
+Layout of a sweep folder (kind "sweep"):
+    manifest.json      spec, seed, version, design, the points, status
+    points.parquet     point + one column per swept dotted path
+    runs/              one Parquet file per unit: engine_table rows plus `point`
+    summary.parquet    one row per point (and summary.csv, the same table)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import gc
+import io
+import json
+import math
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.designs import (
+    SweepSpec,
+    _plain,
+    check_points,
+    design_points,
+    override_strings,
+    point_data,
+)
+from sim.errors import ConfigError
+from sim.results import wilson_interval
+
+BACKENDS = ("serial", "processes", "dask")
+RUNS_DIR = "runs"
+TMP_PREFIX = ".tmp-"  # pyarrow.dataset skips names starting with '.', so leftovers are inert
+SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
+SCHEDULER_TIMEOUT = 30.0  # seconds to reach an existing Dask scheduler
+
+
+class SweepError(RuntimeError):
+    """A unit failed twice at run time; what finished is on disk and `--resume` goes on."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Runs [start, stop) of one point."""
+
+    point: int
+    start: int
+    stop: int
+
+    @property
+    def runs(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def filename(self) -> str:
+        return f"point-{self.point:06d}_runs-{self.start:010d}-{self.stop - 1:010d}.parquet"
+
+    def describe(self) -> str:
+        return f"point {self.point}, runs {self.start}-{self.stop - 1}"
+
+
+def plan_units(points: int, runs_per_point: int, chunk_size: int) -> list[Unit]:
+    """Every unit of a sweep, in point order then run order (the order of the files)."""
+    return [
+        Unit(p, start, min(start + chunk_size, runs_per_point))
+        for p in range(points)
+        for start in range(0, runs_per_point, chunk_size)
+    ]
+
+
+@dataclass
+class Progress:
+    """Where a running sweep stands (passed to the progress hook after every unit)."""
+
+    runs_done: int
+    runs_total: int
+    points_done: int
+    points_total: int
+    runs_resumed: int = 0
+
+
+@dataclass
+class SweepResult:
+    out: Path
+    points: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any]
+    units_run: int = 0
+    units_resumed: int = 0
+
+
+ProgressHook = Callable[[Progress], None]
+
+
+# --------------------------------------------------------------------------------------------
+# The unit of work (runs in a worker: a process, a Dask worker or this process)
+
+_SCENARIO_CACHE: dict[str, Any] = {}
+
+
+def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
+    """Run one unit and return its rows (engine_table plus `point`) as Parquet bytes.
+
+    The scenario travels as plain data and is validated again here: Scenario objects hold
+    read-only mapping proxies, which do not pickle, and rebuilding is cheap next to a chunk.
+    """
+    from sim import __version__
+    from sim.config import scenario_from_dict
+    from sim.simulate import DEFAULT_CHUNK, iter_chunks
+
+    key = json.dumps(scenario_data, sort_keys=True, default=str)
+    scenario = _SCENARIO_CACHE.get(key)
+    if scenario is None:
+        scenario = scenario_from_dict(dict(scenario_data), file="<sweep point>")
+        _SCENARIO_CACHE.clear()  # one point at a time is the common pattern; bound memory
+        _SCENARIO_CACHE[key] = scenario
+    tables = []
+    for table in iter_chunks(
+        scenario,
+        unit.runs,
+        seed,
+        first_run=unit.start,
+        chunk_size=min(DEFAULT_CHUNK, max(unit.runs, 1)),
+    ):
+        tables.append(table)
+        _release_finished_models()
+    frame = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+    frame.insert(0, "point", np.full(len(frame), unit.point, dtype=np.int64))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"negsim"] = json.dumps(
+        {
+            "kind": "sweep_chunk",
+            "point": unit.point,
+            "runs": [unit.start, unit.stop],
+            "seed": seed,
+            "version": __version__,
+        }
+    ).encode()
+    sink = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(meta), sink)
+    return sink.getvalue()
+
+
+def _release_finished_models() -> None:
+    """Free the engines of finished chunks now, so a worker holds one chunk at a time.
+
+    Mesa 3.3 keeps every model it has built reachable through the class-level id counters
+    `mesa.Agent._ids` (mesa issue 3179, fixed upstream after 3.3.1): about 6.5 MB per
+    finished 8,192-run chunk would pile up. Dropping our finished models from it and then
+    collecting the model-agent reference cycles frees them; the collection is cheap in
+    workers, whose imported objects are frozen (see _worker_init).
+    """
+    import mesa
+
+    from sim.model import NegotiationModel
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        for model in [m for m in ids if isinstance(m, NegotiationModel) and not m.running]:
+            del ids[model]
+    gc.collect()
+
+
+def _worker_init() -> str:
+    """Prepare a worker process: import what a unit needs, then freeze the objects that exist
+    (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made.
+    Returns the negsim version the worker runs (a cluster must run this one)."""
+    import multiprocessing
+
+    import sim.simulate  # noqa: F401
+    from sim import __version__
+
+    if multiprocessing.parent_process() is not None:
+        # Not for threads in the user's own process (an in-process Dask cluster).
+        gc.collect()
+        gc.freeze()
+    return __version__
+
+
+# --------------------------------------------------------------------------------------------
+# Backends: each is a concurrent.futures.Executor, so one loop drives all three
+
+
+class _SerialExecutor(cf.Executor):
+    """Runs each unit when it is submitted, in this process."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        future: cf.Future[Any] = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # reported by the driver, which retries once
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def _executor(
+    backend: str, workers: int, scheduler: str | None, start_method: str | None
+) -> Iterator[tuple[Callable[[], cf.Executor], int]]:
+    """Yield (a factory for the executor, how many units to keep in flight)."""
+    if backend == "serial":
+        # Units run here, each followed by a garbage collection: while the sweep runs, the
+        # objects that already exist are frozen out of the collector's scans (put back
+        # afterwards), so each collection costs microseconds instead of tens of ms.
+        gc.freeze()
+        try:
+            yield (lambda: _SerialExecutor()), 1
+        finally:
+            gc.unfreeze()
+        return
+    if backend == "processes":
+        import multiprocessing
+
+        context = multiprocessing.get_context(start_method)
+
+        def make() -> cf.Executor:
+            return cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_init
+            )
+
+        yield make, 2 * workers
+        return
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except OSError as exc:
+            raise ConfigError(
+                "--scheduler", scheduler, f"the address of a running Dask scheduler ({exc})"
+            ) from None
+    try:
+        _check_cluster(client, scheduler)
+        slots = sum(client.nthreads().values()) or workers
+        yield (lambda: client.get_executor(pure=False)), 2 * slots
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _local_worker_init() -> str:
+    """`_worker_init` for the workers of our own LocalCluster, which also leave Ctrl-C to
+    this process: it stops the sweep and closes the cluster (else each worker would print
+    its own KeyboardInterrupt traceback)."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # only possible in a worker's main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _worker_init()
+
+
+def _check_cluster(client: Any, scheduler: str | None) -> None:
+    """Every Dask worker must import negsim, and the same version as here (else the same
+    spec would give other numbers on the cluster than on a laptop)."""
+    from sim import __version__
+
+    where = scheduler or "LocalCluster"
+    try:
+        versions = client.run(_worker_init if scheduler is not None else _local_worker_init)
+    except Exception as exc:
+        raise ConfigError(
+            "--scheduler", where, f"a cluster whose workers can import negsim ({exc})"
+        ) from None
+    others = sorted({v for v in versions.values() if v != __version__})
+    if others:
+        raise ConfigError(
+            "--scheduler",
+            where,
+            f"workers running negsim {__version__} like this process (found {others})",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The sweep
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path,
+    *,
+    backend: str = "serial",
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: ProgressHook | None = None,
+    start_method: str | None = None,
+) -> SweepResult:
+    """Run (or finish, with `resume`) the sweep described by `spec` into folder `out`.
+
+    Args:
+        spec: A validated spec (`sim.designs.load_spec`).
+        out: The sweep folder; new or empty unless `resume`.
+        backend: "serial", "processes" or "dask".
+        workers: Worker processes (processes, or a LocalCluster when dask has no scheduler).
+        scheduler: Address of an existing Dask scheduler (its workers must import negsim).
+        resume: Finish a sweep started in `out` with the same spec, seed and version.
+        progress: Called with a Progress after every unit (and once at the start).
+        start_method: multiprocessing start method for the processes backend
+            (None: the interpreter's default).
+
+    Raises:
+        ConfigError: a bad point, a bad folder, or a resume that does not match (before any
+            run starts).
+        SweepError: a unit failed twice; every finished unit is on disk.
+    """
+    from sim import __version__
+
+    if backend not in BACKENDS:
+        raise ConfigError("--backend", backend, f"one of {list(BACKENDS)}")
+    if workers < 1:
+        raise ConfigError("--workers", workers, "a positive integer")
+    out = Path(out)
+    points = design_points(spec)
+    horizons = check_points(spec, points)  # every point valid before anything runs
+    points_frame = _points_frame(spec, points)
+    manifest = _manifest(spec, points, horizons, __version__)
+    _prepare_folder(out, manifest, resume)
+    _write_table(points_frame, out / "points.parquet", {"kind": "sweep_points", "seed": spec.seed})
+    runs_dir = out / RUNS_DIR
+    units = plan_units(len(points), spec.runs_per_point, spec.chunk_size)
+    done = _finished_units(runs_dir, units)
+    missing = [u for u in units if u not in done]
+
+    left_per_point = [0] * len(points)
+    for u in missing:
+        left_per_point[u.point] += 1
+    state = Progress(
+        runs_done=sum(u.runs for u in done),
+        runs_total=sum(u.runs for u in units),
+        points_done=sum(1 for n in left_per_point if n == 0),
+        points_total=len(points),
+    )
+    state.runs_resumed = state.runs_done
+    if progress is not None:
+        progress(state)
+    if missing:
+        data = _PointData(spec, points)
+        with _executor(backend, workers, scheduler, start_method) as (make, window):
+            _drive(
+                make, window, missing, data, spec.seed, runs_dir, state, left_per_point, progress
+            )
+    summary = build_summary(out, spec, points_frame, units, horizons)
+    manifest["status"] = "complete"
+    manifest["files"] = ["points.parquet", f"{RUNS_DIR}/", "summary.parquet", "summary.csv"]
+    _write_json(out / "manifest.json", manifest)
+    return SweepResult(
+        out=out,
+        points=points_frame,
+        summary=summary,
+        manifest=manifest,
+        units_run=len(missing),
+        units_resumed=len(done),
+    )
+
+
+class _PointData:
+    """Each point's scenario data, made on demand (a design may have many points)."""
+
+    def __init__(self, spec: SweepSpec, points: Sequence[Mapping[str, Any]]) -> None:
+        self.spec, self.points = spec, points
+        self._last: tuple[int, dict[str, Any]] | None = None
+
+    def __getitem__(self, point: int) -> dict[str, Any]:
+        if self._last is None or self._last[0] != point:
+            self._last = (point, point_data(self.spec, self.points[point]))
+        return self._last[1]
+
+
+def _drive(
+    make: Callable[[], cf.Executor],
+    window: int,
+    missing: list[Unit],
+    data: _PointData,
+    seed: int,
+    runs_dir: Path,
+    state: Progress,
+    left_per_point: list[int],
+    progress: ProgressHook | None,
+) -> None:
+    """Keep `window` units in flight; write each result as it arrives; retry a failed unit
+    once; on a second failure stop submitting, keep what finishes, and raise SweepError."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = deque(missing)
+    attempts: dict[Unit, int] = {}
+    failure: tuple[Unit, BaseException] | None = None
+    executor = make()
+    in_flight: dict[cf.Future[bytes], Unit] = {}
+    try:
+        while in_flight or (pending and failure is None):
+            while pending and failure is None and len(in_flight) < window:
+                unit = pending.popleft()
+                in_flight[executor.submit(run_unit, data[unit.point], seed, unit)] = unit
+            finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                unit = in_flight.pop(future)
+                try:
+                    payload = future.result()
+                except Exception as exc:
+                    broken = broken or isinstance(exc, BrokenProcessPool)
+                    attempts[unit] = attempts.get(unit, 0) + 1
+                    if attempts[unit] < 2:
+                        pending.appendleft(unit)
+                    elif failure is None:
+                        failure = (unit, exc)
+                    continue
+                write_chunk(runs_dir, unit, payload)
+                del payload
+                state.runs_done += unit.runs
+                left_per_point[unit.point] -= 1
+                if left_per_point[unit.point] == 0:
+                    state.points_done += 1
+                if progress is not None:
+                    progress(state)
+            if broken:
+                # A worker process died: the pool is unusable. Its other units fail with it
+                # (one attempt each) and go on in a fresh pool.
+                for unit in list(in_flight.values()):
+                    attempts[unit] = attempts.get(unit, 0) + 1
+                    if attempts[unit] < 2:
+                        pending.appendleft(unit)
+                    elif failure is None:
+                        failure = (unit, BrokenProcessPool("a worker process died"))
+                in_flight.clear()
+                _shutdown_now(executor)
+                executor = make()
+    except BaseException:
+        # Ctrl-C and the like: finished units are on disk; drop the rest.
+        _shutdown_now(executor)
+        raise
+    executor.shutdown(wait=True)
+    if failure is not None:
+        failed, error = failure
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        raise SweepError(
+            f"{failed.describe()} failed twice ({reason}); the finished chunks are on disk in "
+            f"{runs_dir.parent}: fix the cause and rerun with --resume"
+        )
+
+
+def _shutdown_now(executor: cf.Executor) -> None:
+    """Stop without waiting; drop queued units (Dask's executor cancels them on its own)."""
+    try:
+        executor.shutdown(wait=False, cancel_futures=True)
+    except TypeError:  # distributed's ClientExecutor.shutdown has no cancel_futures
+        executor.shutdown(wait=False)
+
+
+def write_chunk(runs_dir: Path, unit: Unit, payload: bytes) -> Path:
+    """Store a unit's Parquet bytes atomically: temporary name, fsync, rename."""
+    target = runs_dir / unit.filename
+    tmp = runs_dir / f"{TMP_PREFIX}{os.getpid()}-{unit.filename}"
+    with open(tmp, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(runs_dir)
+    return target
+
+
+def _fsync_dir(path: Path) -> None:
+    # The rename is durable only once the directory entry is (power loss, not just a kill).
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _finished_units(runs_dir: Path, units: Sequence[Unit]) -> set[Unit]:
+    """Units whose final file exists and holds the right number of rows; temporary files
+    (a write cut short) are removed, and so is a final file with the wrong row count."""
+    by_name = {u.filename: u for u in units}
+    done: set[Unit] = set()
+    for path in sorted(runs_dir.iterdir()):
+        if path.name.startswith(TMP_PREFIX):
+            path.unlink()
+            continue
+        unit = by_name.get(path.name)
+        if unit is None:
+            raise ConfigError(
+                f"{RUNS_DIR}/{path.name}",
+                path.name,
+                "only chunk files of this sweep in runs/ (remove or move it)",
+                file=str(runs_dir.parent),
+            )
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except (OSError, pa.ArrowInvalid):
+            rows = -1
+        if rows == unit.runs:
+            done.add(unit)
+        else:
+            path.unlink()
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# Folder, manifest and points
+
+
+def _points_frame(spec: SweepSpec, points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame({"point": np.arange(len(points), dtype=np.int64)})
+    for path in spec.paths:
+        values = [p[path] for p in points]
+        if all(isinstance(v, str) for v in values) or all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        ):
+            frame[path] = values
+        elif all(isinstance(v, bool) for v in values):
+            frame[path] = pd.array(values, dtype="boolean")
+        else:  # mixed or structured values: keep them exact, as JSON text
+            frame[path] = [json.dumps(v) for v in values]
+    return frame
+
+
+def _manifest(
+    spec: SweepSpec, points: Sequence[Mapping[str, Any]], horizons: Sequence[int], version: str
+) -> dict[str, Any]:
+    from sim.config import scenario_from_dict
+
+    base = scenario_from_dict(dict(spec.base_data), file=str(spec.base))
+    manifest: dict[str, Any] = {
+        "kind": "sweep",
+        "status": "running",
+        "name": spec.name,
+        "description": spec.description,
+        "seed": spec.seed,
+        "version": version,
+        "horizon": base.horizon,
+        "scenario_name": base.name,
+        "scenario_file": str(spec.base),
+        "scenario": base.to_dict(),
+        "spec_file": spec.file,
+        "spec": spec.raw,
+        "identity": spec.identity(),
+        "design": spec.design,
+        "parameters": list(spec.paths),
+        "set": override_strings(spec.fixed),
+        "runs_per_point": spec.runs_per_point,
+        "chunk_size": spec.chunk_size,
+        "n_points": len(points),
+        "runs": len(points) * spec.runs_per_point,
+        "points": [
+            {"point": i, "values": _plain(dict(v)), "horizon": h}
+            for i, (v, h) in enumerate(zip(points, horizons, strict=True))
+        ],
+    }
+    return json.loads(json.dumps(manifest, default=str))
+
+
+def _prepare_folder(out: Path, manifest: dict[str, Any], resume: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    old_path = out / "manifest.json"
+    if old_path.is_file():
+        if not resume:
+            raise ConfigError(
+                "--out",
+                str(out),
+                "a new or empty folder (this one holds a sweep: add --resume to finish it)",
+            )
+        _check_resume(old_path, manifest)
+    elif out.is_dir() and any(out.iterdir()):
+        raise ConfigError("--out", str(out), "a new or empty folder (this one holds other files)")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RUNS_DIR).mkdir(exist_ok=True)
+    _write_json(old_path, manifest)
+
+
+def _check_resume(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Refuse to mix results: the folder must have been started by this very sweep."""
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise ConfigError("", str(path), "a readable sweep manifest", file=str(path)) from None
+    if old.get("kind") != "sweep":
+        raise ConfigError("kind", old.get("kind"), "a sweep folder to resume", file=str(path))
+    why = "a sweep resumes only with the spec, seed and version it started with"
+    if old.get("version") != manifest["version"]:
+        raise ConfigError(
+            "version", old.get("version"), f"{manifest['version']} ({why})", file=str(path)
+        )
+    if old.get("seed") != manifest["seed"]:
+        raise ConfigError("seed", old.get("seed"), f"{manifest['seed']} ({why})", file=str(path))
+    old_id, new_id = old.get("identity") or {}, manifest["identity"]
+    for key in new_id:
+        if old_id.get(key) != new_id[key]:
+            shown = "the base scenario" if key == "base_scenario" else repr(new_id[key])
+            raise ConfigError(
+                f"identity.{key}",
+                old_id.get(key) if key != "base_scenario" else "<as when the sweep started>",
+                f"{shown} as in the spec now ({why})",
+                file=str(path),
+            )
+    if old.get("points") != manifest["points"]:
+        raise ConfigError(
+            "points",
+            "<design points>",
+            f"the same design points as the spec gives now ({why}; a different scipy "
+            "version may draw a different sample)",
+            file=str(path),
+        )
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_table(frame: pd.DataFrame, path: Path, meta: Mapping[str, Any]) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema_meta = dict(table.schema.metadata or {})
+    schema_meta[b"negsim"] = json.dumps(meta).encode()
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------------
+# The summary, built from the files point by point
+
+
+@dataclass
+class _Tally:
+    runs: int = 0
+    settled: int = 0
+    collapsed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    settlement_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(self, table: pd.DataFrame) -> None:
+        settled = table["settlement_round"].notna().to_numpy()
+        self.runs += len(table)
+        self.settled += int(settled.sum())
+        self.collapsed += int((settled & table["collapse_round"].notna().to_numpy()).sum())
+        for name, count in table["outcome"].value_counts(sort=False).items():
+            self.outcomes[str(name)] = self.outcomes.get(str(name), 0) + int(count)
+        rounds = table["settlement_round"].dropna().to_numpy(dtype=np.int64)
+        counts = np.bincount(rounds, minlength=self.settlement_counts.size)
+        counts[: self.settlement_counts.size] += self.settlement_counts
+        self.settlement_counts = counts
+
+    def median_settlement_round(self) -> int | None:
+        # As sim.results.median_settlement_round: runs that never settle are censored, so
+        # the median exists only when at least half of all runs settle.
+        need = math.ceil(self.runs / 2)
+        if self.runs == 0 or self.settled < need:
+            return None
+        return int(np.searchsorted(np.cumsum(self.settlement_counts), need))
+
+
+def build_summary(
+    out: Path,
+    spec: SweepSpec,
+    points: pd.DataFrame,
+    units: Sequence[Unit],
+    horizons: Sequence[int],
+) -> pd.DataFrame:
+    """One row per point from the chunk files; memory is one chunk's three columns."""
+    runs_dir = out / RUNS_DIR
+    by_point: dict[int, list[Unit]] = {}
+    for u in units:
+        by_point.setdefault(u.point, []).append(u)
+    rows: list[dict[str, Any]] = []
+    categories: list[str] | None = None
+    for p in range(len(points)):
+        tally = _Tally()
+        for u in by_point.get(p, []):
+            table = pd.read_parquet(runs_dir / u.filename, columns=list(SUMMARY_COLUMNS))
+            if categories is None:
+                categories = [str(c) for c in table["outcome"].cat.categories]
+            tally.add(table)
+        low, high = wilson_interval(tally.settled, tally.runs)
+        row: dict[str, Any] = {
+            "runs": tally.runs,
+            "settled": tally.settled,
+            "p_settlement": tally.settled / tally.runs if tally.runs else math.nan,
+            "p_settlement_low": low,
+            "p_settlement_high": high,
+            "median_settlement_round": tally.median_settlement_round(),
+            "collapsed": tally.collapsed,
+        }
+        for name in categories or []:
+            row[f"share_{name}"] = tally.outcomes.get(name, 0) / tally.runs if tally.runs else 0.0
+        rows.append(row)
+    stats = pd.DataFrame(rows)
+    stats["median_settlement_round"] = pd.array(
+        stats["median_settlement_round"].tolist(), dtype="Int64"
+    )
+    summary = pd.concat([points.reset_index(drop=True), stats], axis=1)
+    meta = {
+        "kind": "sweep_summary",
+        "seed": spec.seed,
+        "parameters": list(spec.paths),
+        "runs_per_point": spec.runs_per_point,
+        "horizons": sorted(set(horizons)),
+    }
+    _write_table(summary, out / "summary.parquet", meta)
+    tmp = out / f"{TMP_PREFIX}summary.csv"
+    summary.to_csv(tmp, index=False)
+    os.replace(tmp, out / "summary.csv")
+    return summary
+
+
+def read_runs(out: str | Path, point: int | None = None) -> pd.DataFrame:
+    """All rows of a sweep (or of one point), in point and run order."""
+    runs_dir = Path(out) / RUNS_DIR
+    files = sorted(p for p in runs_dir.glob("point-*.parquet"))
+    if point is not None:
+        files = [p for p in files if p.name.startswith(f"point-{point:06d}_")]
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
