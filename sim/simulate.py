@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Scenario
-from sim.model import NegotiationModel
+from sim.model import NegotiationModel, release_finished_models
 from sim.results import Summary, engine_table, summarise
 
 # Chunks small enough that a round's working arrays stay in cache, large enough that numpy's
@@ -53,7 +53,10 @@ def iter_chunks(
         size = min(chunk_size, first_run + runs - start)
         model = NegotiationModel(scenario, runs=size, seed=seed, first_run=start, collect=False)
         model.run()
-        yield engine_table(model.engine)
+        table = engine_table(model.engine)
+        del model
+        release_finished_models()  # otherwise Mesa keeps every finished chunk alive
+        yield table
 
 
 def simulate(

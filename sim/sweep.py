@@ -141,8 +141,7 @@ def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
         first_run=unit.start,
         chunk_size=min(DEFAULT_CHUNK, max(unit.runs, 1)),
     ):
-        tables.append(table)
-        _release_finished_models()
+        tables.append(table)  # iter_chunks frees each finished chunk's model
     frame = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     frame.insert(0, "point", np.full(len(frame), unit.point, dtype=np.int64))
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -159,26 +158,6 @@ def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table.replace_schema_metadata(meta), sink)
     return sink.getvalue()
-
-
-def _release_finished_models() -> None:
-    """Free the engines of finished chunks now, so a worker holds one chunk at a time.
-
-    Mesa 3.3 keeps every model it has built reachable through the class-level id counters
-    `mesa.Agent._ids` (mesa issue 3179, fixed upstream after 3.3.1): about 6.5 MB per
-    finished 8,192-run chunk would pile up. Dropping our finished models from it and then
-    collecting the model-agent reference cycles frees them; the collection is cheap in
-    workers, whose imported objects are frozen (see _worker_init).
-    """
-    import mesa
-
-    from sim.model import NegotiationModel
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        for model in [m for m in ids if isinstance(m, NegotiationModel) and not m.running]:
-            del ids[model]
-    gc.collect()
 
 
 def _worker_init() -> str:
