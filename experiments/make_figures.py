@@ -71,18 +71,14 @@ STEPS = [
         },
     ),
     Step(
-        "sweep_leverage",
+        "sweep_guarantee",
         "sweep",
-        ["{spec}", "--out", "{out}"],
-        {"settlement_vs_mediator_leverage_russia.png": "settlement_vs_leverage.png"},
-        spec="experiments/readme_sweep_leverage.yaml",
-    ),
-    Step(
-        "sweep_leverage_trust",
-        "sweep",
-        ["{spec}", "--out", "{out}"],
-        {"settlement_heatmap.png": "settlement_heatmap.png"},
-        spec="experiments/readme_sweep_leverage_trust.yaml",
+        ["{spec}", "--out", "{out}", "--backend", "processes", "--workers", "2"],
+        {
+            "settlement_vs_mediator_guarantee.png": "sweep_guarantee.png",
+            "outcomes.png": "sweep_guarantee_outcomes.png",
+        },
+        spec="experiments/guarantee.yaml",
     ),
     Step(
         "sensitivity",
