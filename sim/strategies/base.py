@@ -111,7 +111,7 @@ class Observation:
     ) -> F:
         """Each side's acceptance score of texts, as the mediator reckons it: the expected
         gain of signing over fighting on (on its estimate of the reservation values), net
-        of the compliance risk and the domestic hurdle (docs/model.md §2.6).
+        of the compliance risk and the domestic hurdle (docs/model.md §3.7).
 
         `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
         `hurdle` defaults to the hurdle at these utilities.
