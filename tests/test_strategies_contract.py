@@ -210,3 +210,18 @@ def test_every_strategy_and_option_is_documented():
         assert f"### `{name}`" in doc, name
         for field in dataclasses.fields(get(name).Options):
             assert f"`{field.name}`" in doc, (name, field.name)
+
+
+def test_observation_subset_keeps_shared_issue_arrays(ukraine):
+    """As many runs as issues must not make the issue axis look like a runs axis."""
+    k = len(ukraine.issues)
+    model = NegotiationModel(ukraine, runs=k, seed=4, collect=False)
+    model.step()
+    obs = model.engine.observe()
+    rows = np.array([0, 2])
+    sub = obs.subset(rows)
+    assert np.array_equal(sub.open_position, obs.open_position)
+    assert np.array_equal(sub.deferrable, obs.deferrable)
+    assert np.array_equal(sub.trust, obs.trust[rows])
+    assert np.array_equal(sub.reservation_estimate, obs.reservation_estimate[rows])
+    assert sub.control.shape == (2,)

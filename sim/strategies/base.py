@@ -62,6 +62,10 @@ class Observation:
     def subset(self, rows: NDArray[np.int64]) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
         n = self.control.shape[0]
+        # Fields whose per-run form has this many axes; a shared one has fewer. Fields not
+        # listed are per run whenever their leading axis has the runs' length, except the
+        # issue-axis ones below, which are never per run (and may have that length by chance).
+        never = {"deferrable", "open_position"}
         per_run_ndim = {
             "ideal": 3,
             "salience": 3,
@@ -78,7 +82,7 @@ class Observation:
         changes: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, np.ndarray) or value.ndim == 0:
+            if not isinstance(value, np.ndarray) or value.ndim == 0 or f.name in never:
                 continue
             if f.name in per_run_ndim and value.ndim < per_run_ndim[f.name]:
                 continue  # shared by all runs
