@@ -68,6 +68,17 @@ class IssueSpace:
         offset = np.stack([undisputed_a, total_b, np.zeros_like(total_b), assures_b], axis=-1)
         return cls(lower=lower, upper=upper, weights=weights, offset=offset)
 
+    def take(self, rows: NDArray[np.int64]) -> IssueSpace:
+        """The space of some runs (itself when every run shares it)."""
+        if self.weights.ndim != 3:
+            return self
+        return IssueSpace(
+            lower=self.lower[rows],
+            upper=self.upper[rows],
+            weights=self.weights[rows],
+            offset=self.offset[rows],
+        )
+
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
         v = (t[:, None, :] * self.weights).sum(axis=-1)

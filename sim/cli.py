@@ -185,10 +185,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     )
     print(header)
     for row in table.itertuples():
-        median = "-" if pd_isna(row.median_settlement_round) else str(row.median_settlement_round)
+        median = "-" if _is_na(row.median_settlement_round) else str(row.median_settlement_round)
         collapse = (
             "-"
-            if row.p_collapse_given_settlement is None or pd_isna(row.p_collapse_given_settlement)
+            if _is_na(row.p_collapse_given_settlement)
             else f"{row.p_collapse_given_settlement:.3f}"
         )
         print(
@@ -204,10 +204,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         print(f"  wrote {args.out}/runs.parquet, summary.parquet and figures/*.{args.format}")
     return 0
-
-
-def pd_isna(value: Any) -> bool:
-    return value is None or _is_na(value)
 
 
 def _jsonable(obj: Any) -> Any:

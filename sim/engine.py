@@ -75,17 +75,6 @@ def _take_params(p: ModelParams, rows: I, n: int) -> ModelParams:
     return dataclasses.replace(p, **changes) if changes else p
 
 
-def _take_space(space: bargaining.IssueSpace, rows: I, n: int) -> bargaining.IssueSpace:
-    if space.weights.ndim != 3:
-        return space
-    return bargaining.IssueSpace(
-        lower=space.lower[rows],
-        upper=space.upper[rows],
-        weights=space.weights[rows],
-        offset=space.offset[rows],
-    )
-
-
 def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
     if path.u.shape[0] != n or n == 1:
         return path
@@ -527,7 +516,7 @@ class Engine:
         sub.n = rows.size
         sub.draws = self.draws.take(rows)
         sub.p = _take_params(self.p, rows, n)
-        sub.space = _take_space(self.space, rows, n)
+        sub.space = self.space.take(rows)
         sub._frontier = _take_path(self._frontier, rows, n)
         sub._cur = {}
         sub.records = []
@@ -543,8 +532,6 @@ class Engine:
                         value = value.copy()
                         setattr(self, name, value)
                     value[rows] = new
-        self._cur.update({k: v for k, v in sub._cur.items() if k not in self._cur})
-        self.round = sub.round
 
     def _talks(self, decision: Decision) -> None:
         p, t, d, n = self.p, self.round, self.draws, self.n

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,14 @@ SUMMARY_KEYS = {
     "p_settlement_ci",
     "median_settlement_round",
 }
+
+
+def negsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user does (a fresh interpreter, from the repository root)."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,7 @@ import pytest
 import yaml
 
 from sim import simulate
-from tests.conftest import ROOT, SUMMARY_KEYS
+from tests.conftest import ROOT, SUMMARY_KEYS, negsim
 
 pytest.importorskip("sim.cli")
 
@@ -28,16 +27,6 @@ OUTCOMES = {
     "capitulation_russia",
     "capitulation_ukraine",
 }
-
-
-def negsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _ok(proc: subprocess.CompletedProcess[str]) -> str:

@@ -27,7 +27,7 @@ from sim.errors import ConfigError
 from sim.model import NegotiationModel
 from sim.results import engine_table, summarise
 from sim.sweep import SweepError, plan_units, read_runs, run_sweep
-from tests.conftest import ROOT, UKRAINE
+from tests.conftest import ROOT, UKRAINE, negsim
 
 # Sweep specs (sensitivity specs, which name a `method`, are tested in test_sensitivity.py).
 EXPERIMENTS = sorted(
@@ -35,16 +35,6 @@ EXPERIMENTS = sorted(
     for p in (ROOT / "experiments").glob("*.yaml")
     if "method" not in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})
 )
-
-
-def negsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def write_spec(folder: Path, **fields: Any) -> Path:

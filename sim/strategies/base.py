@@ -88,27 +88,14 @@ class Observation:
                 continue  # shared by all runs
             if value.shape[0] == n:
                 changes[f.name] = value[rows]
-        if self.space.weights.ndim == 3:
-            sp = self.space
-            changes["space"] = type(sp)(
-                lower=sp.lower[rows],
-                upper=sp.upper[rows],
-                weights=sp.weights[rows],
-                offset=sp.offset[rows],
-            )
+        changes["space"] = self.space.take(rows)
         return dataclasses.replace(self, **changes)
 
     def hurdles(self, utility: F) -> F:
         """Each side's domestic hurdle for texts of these utilities (R, ..., 2)."""
-        extra = utility.ndim - 2
-        shape = (-1,) + (1,) * extra + (2,)
-
-        def per_run(a: F) -> F:
-            a = np.asarray(a, dtype=float)
-            return a.reshape(shape) if a.ndim == 2 else a
-
-        short = utility < per_run(self.victory_threshold)
-        return per_run(self.hardliner_cost) + per_run(self.audience_cost) * short
+        short = utility < _against(self.victory_threshold, utility)
+        hardliner = _against(self.hardliner_cost, utility)
+        return hardliner + _against(self.audience_cost, utility) * short
 
     def scores(
         self, utility: F, enforcement: F, external: F | float = 0.0, hurdle: F | None = None
@@ -120,21 +107,21 @@ class Observation:
         `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
         `hurdle` defaults to the hurdle at these utilities.
         """
-        extra = utility.ndim - 2
-        shape = (-1,) + (1,) * extra + (2,)
-
-        def per_run(a: F) -> F:
-            a = np.asarray(a, dtype=float)
-            return a.reshape(shape) if a.ndim == 2 else a
-
         ext = np.asarray(external, dtype=float)
-        ext = ext.reshape((-1,) + (1,) * (extra + 1)) if ext.ndim == 1 else ext
-        pi = compliance(per_run(self.trust), enforcement, ext)
+        ext = ext.reshape((-1,) + (1,) * (utility.ndim - 1)) if ext.ndim == 1 else ext
+        pi = compliance(_against(self.trust, utility), enforcement, ext)
         if hurdle is None:
             hurdle = self.hurdles(utility)
-        return acceptance_score(
-            utility, per_run(self.reservation_estimate), pi, per_run(self.exploitation_loss), hurdle
-        )
+        reservation = _against(self.reservation_estimate, utility)
+        loss = _against(self.exploitation_loss, utility)
+        return acceptance_score(utility, reservation, pi, loss, hurdle)
+
+
+def _against(a: F, utility: F) -> F:
+    """A party-axis array, (2,) shared or (R, 2) per run, shaped to broadcast against texts'
+    utilities (R, ..., 2)."""
+    a = np.asarray(a, dtype=float)
+    return a.reshape((-1,) + (1,) * (utility.ndim - 2) + (2,)) if a.ndim == 2 else a
 
 
 @dataclass

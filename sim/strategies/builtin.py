@@ -58,26 +58,31 @@ class TextOptions(FacilitationOptions):
     )
 
 
-def facilitate(obs: Observation, opts: FacilitationOptions, decision: Decision) -> Decision:
-    """Add the communication moves to a decision (in place) and return it."""
-    n = obs.at_war.shape[0]
-    decision.information = np.full(n, opts.information)
-    decision.trust_building = np.full(n, opts.trust_building)
-    return decision
+class Mediating(Strategy):
+    """A mediator that communicates: whatever else it does (`moves`), it shares information
+    and builds trust every round, with its options' settings."""
+
+    Options = FacilitationOptions
+
+    def decide(self, obs: Observation) -> Decision:
+        decision = self.moves(obs)
+        n = obs.at_war.shape[0]
+        decision.information = np.full(n, self.options.information)
+        decision.trust_building = np.full(n, self.options.trust_building)
+        return decision
+
+    def moves(self, obs: Observation) -> Decision:
+        """Everything but the communication (nothing, for pure facilitation)."""
+        return Decision()
 
 
 @register
-class Facilitative(Strategy):
+class Facilitative(Mediating):
     """Communication-facilitation: shares information and builds trust; drafts no texts."""
 
     name = "facilitative"
     summary = "relays information (faster belief convergence) and slowly builds trust; no texts"
     sources = ("Touval & Zartman 1985", "Beardsley et al. 2006", "Kydd 2003")
-
-    Options = FacilitationOptions
-
-    def decide(self, obs: Observation) -> Decision:
-        return facilitate(obs, self.options, Decision())
 
 
 def draft_nash_text(
@@ -208,7 +213,7 @@ def score_nash_point(
 
 
 @register
-class Formulative(Strategy):
+class Formulative(Mediating):
     """Formulation: puts a single negotiating text on the table each round."""
 
     name = "formulative"
@@ -218,13 +223,13 @@ class Formulative(Strategy):
 
     Options = TextOptions
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
-        return facilitate(obs, self.options, Decision(text=text, framework=framework))
+        return Decision(text=text, framework=framework)
 
 
 @register
-class Manipulative(Strategy):
+class Manipulative(Mediating):
     """Manipulation (power mediation): a text plus carrots, sticks and guarantees."""
 
     name = "manipulative"
@@ -244,46 +249,42 @@ class Manipulative(Strategy):
             0.02, bounds=(0.0, 1.0), doc="Safety margin it adds when sizing a carrot."
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(
             obs, self.options.framework_after_failures, external=obs.guarantee_capacity
         )
-        return facilitate(obs, self.options, backed_text(obs, text, framework, self.options))
+        return backed_text(obs, text, framework, self.options)
 
 
 def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts: Any) -> Decision:
     """A text backed by carrots sized to each side's expected shortfall (capped by leverage)
     and by threats against whoever is still expected to balk, plus the mediator's guarantee.
-    `opts` needs carrot_value, threat_intensity and margin."""
+    `opts` needs carrot_value, threat_intensity and margin. Runs without a text (a NaN row)
+    get neither carrots nor threats."""
     n = text.shape[0]
-    drafted = np.flatnonzero(~np.isnan(text).any(axis=1))
-    if drafted.size < n:
-        # Only runs with a text get inducements: compute on those alone.
-        sub = backed_text(obs.subset(drafted), text[drafted], framework[drafted], opts)
-        assert sub.carrots is not None and sub.threats is not None
-        carrots, threats = np.zeros((n, 2)), np.zeros((n, 2))
-        carrots[drafted], threats[drafted] = sub.carrots, sub.threats
-        guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,))
-        return Decision(
-            text=text,
-            framework=framework,
-            carrots=carrots,
-            threats=threats,
-            guarantee=guarantee.copy(),
-        )
     guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,)).copy()
-    utility, enforcement = obs.space.evaluate(obs.space.progress(text))
-    score = obs.scores(utility, enforcement, guarantee)
-    pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
-    # A carrot c is worth pi * c on the score (it is paid only if the deal holds). Runs
-    # without a text (NaN) get neither carrots nor threats.
-    shortfall = np.nan_to_num(-score / np.maximum(pi, 1e-9), nan=-np.inf)
-    leverage = np.broadcast_to(obs.leverage, (n, 2))
-    cap = leverage * opts.carrot_value
-    carrots = np.clip(shortfall + opts.margin, 0.0, cap)
-    # Threaten whoever it still expects to balk after the carrot.
-    threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
-    threats *= opts.threat_intensity * (leverage > 0)
+    carrots, threats = np.zeros((n, 2)), np.zeros((n, 2))
+    drafted = np.flatnonzero(~np.isnan(text).any(axis=1))
+    if drafted.size:
+        seen = obs if drafted.size == n else obs.subset(drafted)
+        carrots[drafted], threats[drafted] = _inducements(seen, text[drafted], opts)
     return Decision(
         text=text, framework=framework, carrots=carrots, threats=threats, guarantee=guarantee
     )
+
+
+def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Carrots and threats (R, 2) for texts drafted in every run of `obs`."""
+    n = text.shape[0]
+    guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,))
+    utility, enforcement = obs.space.evaluate(obs.space.progress(text))
+    score = obs.scores(utility, enforcement, guarantee)
+    pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
+    # A carrot c is worth pi * c on the score (it is paid only if the deal holds).
+    shortfall = -score / np.maximum(pi, 1e-9)
+    leverage = np.broadcast_to(obs.leverage, (n, 2))
+    carrots = np.clip(shortfall + opts.margin, 0.0, leverage * opts.carrot_value)
+    # Threaten whoever it still expects to balk after the carrot.
+    threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
+    threats *= opts.threat_intensity * (leverage > 0)
+    return carrots, threats

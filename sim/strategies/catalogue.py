@@ -14,13 +14,13 @@ from typing import Literal
 import numpy as np
 
 from sim.schema import param
-from sim.strategies.base import Decision, Observation, Strategy
+from sim.strategies.base import Decision, Observation
 from sim.strategies.builtin import (
     FacilitationOptions,
+    Mediating,
     TextOptions,
     backed_text,
     draft_nash_text,
-    facilitate,
 )
 from sim.strategies.registry import register
 
@@ -33,7 +33,7 @@ def _only(mask: np.ndarray, text: np.ndarray) -> np.ndarray:
 
 
 @register
-class DeadlineDeal(Strategy):
+class DeadlineDeal(Mediating):
     """The 'end it in 24 hours' push: a directive text backed by maximal pressure on both
     sides for a few rounds, then the mediator walks away."""
 
@@ -61,7 +61,7 @@ class DeadlineDeal(Strategy):
         )
         margin: float = param(0.02, bounds=(0.0, 1.0), doc="Safety margin on carrots.")
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         decision = backed_text(obs, text, framework, opts)
@@ -75,11 +75,11 @@ class DeadlineDeal(Strategy):
         assert decision.carrots is not None
         decision.carrots = np.where(before[:, None], decision.carrots, 0.0)
         decision.withdraw = ~before if opts.walk_away else None
-        return facilitate(obs, self.options, decision)
+        return decision
 
 
 @register
-class CeasefireFirst(Strategy):
+class CeasefireFirst(Mediating):
     """Substantive talks wait for an unconditional ceasefire, which it proposes every round.
     Whether a side accepts depends on whether it expects fighting on to pay (the side with
     momentum refuses); once the guns are silent it drafts texts."""
@@ -91,21 +91,17 @@ class CeasefireFirst(Strategy):
 
     Options = TextOptions
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
-        return facilitate(
-            obs,
-            self.options,
-            Decision(
-                text=_only(obs.in_ceasefire, text),
-                framework=framework,
-                ceasefire=obs.fighting.copy(),
-            ),
+        return Decision(
+            text=_only(obs.in_ceasefire, text),
+            framework=framework,
+            ceasefire=obs.fighting.copy(),
         )
 
 
 @register
-class TalkingWhileFighting(Strategy):
+class TalkingWhileFighting(Mediating):
     """Talks go on while the fighting does; the ceasefire comes with the first agreement
     (an armistice: ceasefire plus framework, the political questions deferred)."""
 
@@ -120,16 +116,16 @@ class TalkingWhileFighting(Strategy):
             True, doc="Draft an armistice (a framework, deferrable issues open) from the start."
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(
             obs, opts.framework_after_failures, framework_first=opts.armistice_first
         )
-        return facilitate(obs, self.options, Decision(text=text, framework=framework))
+        return Decision(text=text, framework=framework)
 
 
 @register
-class PublicFormula(Strategy):
+class PublicFormula(Mediating):
     """A formula announced in public: refusing it costs face abroad, conceding to it costs
     more at home, and reneging on it later is costlier (audience costs both ways)."""
 
@@ -150,35 +146,33 @@ class PublicFormula(Strategy):
             0.7, bounds=(0.01, 100.0), doc="Collapse-hazard ratio of a publicly committed deal."
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         n = text.shape[0]
-        return facilitate(
-            obs,
-            self.options,
-            Decision(
-                text=text,
-                framework=framework,
-                refusal_cost=np.full((n, 2), opts.refusal_cost),
-                hurdle_scale=np.full(n, opts.hurdle_scale),
-                hazard_ratio=np.full(n, opts.hazard_ratio),
-            ),
+        return Decision(
+            text=text,
+            framework=framework,
+            refusal_cost=np.full((n, 2), opts.refusal_cost),
+            hurdle_scale=np.full(n, opts.hurdle_scale),
+            hazard_ratio=np.full(n, opts.hazard_ratio),
         )
 
 
 @register
-class PrivateChannel(Strategy):
+class PrivateChannel(PublicFormula):
     """Confidential talks: concessions cost less at home, but a deal nobody announced binds
-    less, so it is easier to walk away from."""
+    less, so it is easier to walk away from (and refusing costs nothing abroad)."""
 
     name = "private_channel"
-    drafts_texts = True
     summary = "confidential text: lower domestic cost of concessions, deals bind less"
     sources = ("troitskiy-2024", "Putnam 1988", "Stasavage 2004")
 
     @dataclass(frozen=True)
-    class Options(TextOptions):
+    class Options(PublicFormula.Options):
+        refusal_cost: float = param(
+            0.0, bounds=(0.0, 1.0), doc="What a side pays for refusing the text (stakes)."
+        )
         hurdle_scale: float = param(
             0.5, bounds=(0.0, 10.0), doc="Multiplier of the domestic hurdle of a quiet concession."
         )
@@ -186,24 +180,9 @@ class PrivateChannel(Strategy):
             1.5, bounds=(0.01, 100.0), doc="Collapse-hazard ratio of a deal made in private."
         )
 
-    def decide(self, obs: Observation) -> Decision:
-        opts = self.options
-        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
-        n = text.shape[0]
-        return facilitate(
-            obs,
-            self.options,
-            Decision(
-                text=text,
-                framework=framework,
-                hurdle_scale=np.full(n, opts.hurdle_scale),
-                hazard_ratio=np.full(n, opts.hazard_ratio),
-            ),
-        )
-
 
 @register
-class WorkingGroups(Strategy):
+class WorkingGroups(Mediating):
     """Expert working groups on parallel tracks plus a leaders' channel.
 
     The groups draft a framework (ceasefire plus the core elements; deferrable issues stay
@@ -235,26 +214,22 @@ class WorkingGroups(Strategy):
             0.5, bounds=(0.0, 100.0), doc="Extra precision of information the groups pool."
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(obs, 0, framework_first=True)
         n = text.shape[0]
         summit = obs.failed_texts >= opts.summit_after
-        return facilitate(
-            obs,
-            self.options,
-            Decision(
-                text=text,
-                framework=framework,
-                partial_track=np.full(n, opts.partial_chance),
-                partial_trust=np.full(n, opts.partial_trust),
-                hurdle_scale=np.where(summit, 1.0 - opts.summit_relief, 1.0),
-            ),
+        return Decision(
+            text=text,
+            framework=framework,
+            partial_track=np.full(n, opts.partial_chance),
+            partial_trust=np.full(n, opts.partial_trust),
+            hurdle_scale=np.where(summit, 1.0 - opts.summit_relief, 1.0),
         )
 
 
 @register
-class NormalizationCarrot(Strategy):
+class NormalizationCarrot(Mediating):
     """Great-power rapprochement offered to side A, paid only if the war ends; optionally
     with more pressure on A while it holds out, and an exit some rounds after a deal."""
 
@@ -280,7 +255,7 @@ class NormalizationCarrot(Strategy):
             "(0: it stays and keeps paying).",
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         n = text.shape[0]
@@ -293,21 +268,17 @@ class NormalizationCarrot(Strategy):
         if opts.exit_after > 0:
             since = obs.round - obs.agreement_round
             withdraw = obs.agreed & (obs.agreement_round > 0) & (since >= opts.exit_after)
-        return facilitate(
-            obs,
-            self.options,
-            Decision(
-                text=text,
-                framework=framework,
-                carrots=carrots,
-                sanctions_change=sanctions,
-                withdraw=withdraw,
-            ),
+        return Decision(
+            text=text,
+            framework=framework,
+            carrots=carrots,
+            sanctions_change=sanctions,
+            withdraw=withdraw,
         )
 
 
 @register
-class SideWith(Strategy):
+class SideWith(Mediating):
     """The mediator takes a side: more military aid to it and more sanctions on the other
     (once, when the strategy takes over), and texts tilted its way."""
 
@@ -327,7 +298,7 @@ class SideWith(Strategy):
         )
         tilt: float = param(0.5, bounds=(0.0, 1.0), doc="Shift of its texts toward that side.")
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         ally = _SIDE[opts.side]
         sign = 1.0 if ally == 1 else -1.0
@@ -340,15 +311,11 @@ class SideWith(Strategy):
         aid[:, ally] = np.where(first, opts.aid_increase, 0.0)
         sanctions = np.zeros((n, 2))
         sanctions[:, 1 - ally] = np.where(first, opts.sanctions_increase, 0.0)
-        return facilitate(
-            obs,
-            self.options,
-            Decision(text=text, framework=framework, aid_change=aid, sanctions_change=sanctions),
-        )
+        return Decision(text=text, framework=framework, aid_change=aid, sanctions_change=sanctions)
 
 
 @register
-class Withdrawal(Strategy):
+class Withdrawal(Mediating):
     """Drafts texts for a while, then leaves for good: after a set number of rounds, or after
     a run of refused texts (whichever comes first)."""
 
@@ -364,14 +331,10 @@ class Withdrawal(Strategy):
             0, bounds=(0, 1000), doc="Refused texts in a row that make it leave (0: never)."
         )
 
-    def decide(self, obs: Observation) -> Decision:
+    def moves(self, obs: Observation) -> Decision:
         opts = self.options
         text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
         leave = obs.phase_round > opts.after_rounds
         if opts.after_failures > 0:
             leave = leave | (obs.failed_texts >= opts.after_failures)
-        return facilitate(
-            obs,
-            self.options,
-            Decision(text=_only(~leave, text), framework=framework, withdraw=leave),
-        )
+        return Decision(text=_only(~leave, text), framework=framework, withdraw=leave)
