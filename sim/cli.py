@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from sim import sweep_cli
+from sim import schema, sweep_cli
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -76,6 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
     sweep_cli.add_parser(sub)
+
+    val = sub.add_parser("validate", help="check the model against theory and the record")
+    val.add_argument(
+        "checks",
+        nargs="*",
+        default=["validation"],
+        help="check files or folders (default validation/)",
+    )
+    val.add_argument("--runs", type=int, default=None, help="runs per arm (default: each check's)")
+    val.add_argument("--json", action="store_true", help="print the results as JSON")
+    val.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    val.add_argument("--only", default=None, help="comma-separated check names to run")
     return parser
 
 
@@ -96,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sensitivity(args)
         if args.command == "sweep":
             return sweep_cli.command(args)
+        if args.command == "validate":
+            return _cmd_validate(args)
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
@@ -369,6 +383,37 @@ def _event(status: Any, prev: Any, collapsed: bool, sc: Any) -> str:
 
 # --------------------------------------------------------------------------------------------
 # provenance and strategies
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim import validation
+
+    if args.runs is not None and args.runs < 1:
+        raise ConfigError("--runs", args.runs, "a positive number of runs per arm")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers", args.workers, "a positive number of processes")
+    checks = validation.load_checks(args.checks)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        names = [c.name for c in checks]
+        for w in wanted:
+            if w not in names:
+                raise ConfigError(
+                    "--only", w, f"a check name, one of {names}", hint=schema.suggest(w, names)
+                )
+        checks = [c for c in checks if c.name in wanted]
+    workers = args.workers or validation.default_workers()
+    outcomes = []
+    for check in checks:
+        if not args.json:
+            sys.stderr.write(f"negsim validate: {check.name} ...\n")
+        outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+    if args.json:
+        passed = all(o.passed for o in outcomes)
+        print(json.dumps({"passed": passed, "results": [o.to_dict() for o in outcomes]}, indent=2))
+    else:
+        print(validation.format_table(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1
 
 
 def _cmd_provenance(args: argparse.Namespace) -> int:

@@ -137,6 +137,14 @@ class Engine:
         self.ceasefires = np.zeros(n, dtype=np.int64)
         self.ceasefire_collapses = np.zeros(n, dtype=np.int64)
         self.first_ceasefire_round = np.full(n, -1, dtype=np.int64)
+        self.first_ceasefire_collapse_round = np.full(n, -1, dtype=np.int64)
+        # Exposure: rounds a standing agreement or a bare ceasefire was at risk of collapse,
+        # so that collapses / exposure estimates the per-round hazard (validation/).
+        self.agreement_rounds = np.zeros(n, dtype=np.int64)
+        self.ceasefire_rounds = np.zeros(n, dtype=np.int64)
+        # The same after the mediator has left: where leverage-propped deals show (§3.9).
+        self.agreement_rounds_after_exit = np.zeros(n, dtype=np.int64)
+        self.collapses_after_exit = np.zeros(n, dtype=np.int64)
         self.partial_agreements = np.zeros(n, dtype=np.int64)
         self.first_agreement_round = np.full(n, -1, dtype=np.int64)
         self.first_agreement_kind = np.zeros(n, dtype=np.int8)
@@ -810,6 +818,9 @@ class Engine:
         agreed = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
         standing = agreed & ~new_deal
         truce = (self.status == Status.CEASEFIRE) & ~new_ceasefire
+        self.agreement_rounds += standing
+        self.ceasefire_rounds += truce
+        self.agreement_rounds_after_exit += standing & ~self.mediator_active
         if not (standing.any() or truce.any()):
             self._cur["collapse"] = standing
             self._record()
@@ -841,7 +852,10 @@ class Engine:
             first = collapse & (self.first_collapse_round < 0)
             self.first_collapse_round[first] = t
             self.collapses += collapse
+            self.collapses_after_exit += collapse & ~self.mediator_active
             self.ceasefire_collapses += truce_ends
+            first_truce = truce_ends & (self.first_ceasefire_collapse_round < 0)
+            self.first_ceasefire_collapse_round[first_truce] = t
             self.rounds_talking[back] = 0
             self.failed_texts[back] = 0
             self.ripe_streak[back] = 0

@@ -181,10 +181,20 @@ def release_finished_models() -> None:
     `mesa.Agent._ids` (mesa issue 3179, fixed upstream after 3.3.1): about 6.5 MB per
     finished 8,192-run chunk would pile up. Dropping our finished models from it and then
     collecting the model-agent reference cycles frees them; the collection is cheap in
-    sweep workers, whose imported objects are frozen (sim.sweep._worker_init).
+    sweep workers, whose imported objects are frozen (sim.sweep._worker_init). Many small
+    models (validation ensembles run a few dozen runs per scenario) are collected together
+    once they add up to a chunk's worth of runs, so a full collection is not paid per model.
     """
+    global _UNCOLLECTED_RUNS
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         for model in [m for m in ids if isinstance(m, NegotiationModel) and not m.running]:
+            _UNCOLLECTED_RUNS += model.engine.n
             del ids[model]
-    gc.collect()
+    if _UNCOLLECTED_RUNS >= _COLLECT_AFTER_RUNS:
+        _UNCOLLECTED_RUNS = 0
+        gc.collect()
+
+
+_UNCOLLECTED_RUNS = 0
+_COLLECT_AFTER_RUNS = 8192

@@ -1,0 +1,135 @@
+"""Analytic benchmarks for `negsim validate`: exact quantities, no sampling error.
+
+fearon      complete information, no commitment problem, no noise: every run settles in
+            round 1 on terms inside Fearon's (1995) range [p - C_A, p + C_B] (docs/model.md §5)
+nash        a text-drafting mediator with perfect information proposes the generalised Nash
+            point, x* = V_A + (1 - eta)(1 - V_A - V_B) with eta = (1 + bias) / 2
+rubinstein  alternating offers on a grid converge to (1 - d_B) / (1 - d_A d_B) (§5a)
+
+Everything is recomputed by hand from the traced round-1 state (front line and beliefs) and
+the scenario's parameters, not read back from the engine's own reservation values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.errors import ConfigError
+
+
+def _one_issue_scenario(check: Any, overrides: dict[str, Any] | None = None) -> Any:
+    data = apply_overrides(read_yaml(check.scenario), check.base_overrides)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    sc = scenario_from_dict(data, file=check.scenario)
+    from sim.params import compile_params
+
+    p = compile_params(sc)
+    ideal = np.asarray(p.ideal)
+    if p.n_issues != 1 or not (ideal[0, 0] == 1.0 and ideal[1, 0] == 0.0):
+        raise ConfigError(
+            "issues",
+            list(p.issue_names),
+            "one issue with A's ideal 1 and B's ideal 0",
+            file=check.scenario,
+        )
+    return sc, p
+
+
+def _round_one(sc: Any, runs: int, seed: int) -> tuple[Any, dict[str, np.ndarray]]:
+    from sim.model import NegotiationModel
+
+    model = NegotiationModel(sc, runs=runs, seed=seed, trace=True)
+    model.step()
+    return model, model.engine.records[0].values
+
+
+def _hand_values(
+    p: Any, rec: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    delta = np.asarray(p.discount_factor, dtype=float)
+    h = np.asarray(p.planning_horizon, dtype=float)
+    annuity = np.where(delta < 1.0, (1.0 - delta**h) / np.where(delta < 1.0, 1.0 - delta, 1.0), h)
+    cost = (
+        np.asarray(p.cost_per_round)
+        + np.asarray(p.mediator_sanctions)
+        + np.asarray(p.stakeholder_sanctions)
+    ) * annuity
+    cb, ca = p.control_at_b_victory, p.control_at_a_victory
+    projected = rec["control"][:, None] + h[None, :] * rec["belief"]
+    share = np.clip((projected - cb) / (ca - cb), 0.0, 1.0)
+    pa = share[:, 0]
+    v_a = pa - cost[0] + np.asarray(p.payoff_of_fighting)[0]
+    v_b = 1.0 - share[:, 1] - cost[1] + np.asarray(p.payoff_of_fighting)[1]
+    return pa, share[:, 1], v_a, v_b, cost
+
+
+def fearon(check: Any, runs: int) -> dict[str, float]:
+    from sim.simulate import simulate
+
+    sc, p = _one_issue_scenario(check)
+    table = simulate(sc, runs=runs, seed=check.seed).table
+    rounds = table["settlement_round"]
+    _, rec = _round_one(sc, runs, check.seed)
+    pa, pb, v_a, v_b, cost = _hand_values(p, rec)
+    x = rec["text"][:, 0]
+    outside = np.maximum(np.maximum((pa - cost[0]) - x, x - (pa + cost[1])), 0.0)
+    return {
+        "round_one_share": float((rounds == 1).sum() / len(rounds)),
+        "max_outside_range": float(np.nanmax(np.where(rec["deal"], outside, np.inf))),
+        "belief_gap": float(np.max(np.abs(pa - pb))),  # complete information: one shared p
+        "reservation_error": float(
+            np.max(np.abs(rec["reservation"] - np.stack([v_a, v_b], axis=1)))
+        ),
+        "range_width": float(cost.sum()),
+    }
+
+
+def nash(check: Any, runs: int) -> dict[str, float]:
+    biases = check.parameters.get("biases", [0.0])
+    if not isinstance(biases, list) or not biases:
+        raise ConfigError("parameters.biases", biases, "a list of mediator biases", file=check.file)
+    worst = 0.0
+    deals = 1.0
+    for bias in biases:
+        sc, p = _one_issue_scenario(check, {"mediator.bias": bias})
+        _, rec = _round_one(sc, runs, check.seed)
+        if not (rec["proposer"] == 2).all():
+            raise ConfigError(
+                "scenario", check.scenario, "a mediator that drafts in round 1", file=check.file
+            )
+        v_a, v_b = rec["reservation"][:, 0], rec["reservation"][:, 1]
+        eta = (1.0 + bias) / 2.0
+        expected = v_a + (1.0 - eta) * (1.0 - v_a - v_b)
+        worst = max(worst, float(np.max(np.abs(rec["text"][:, 0] - expected))))
+        deals = min(deals, float(rec["deal"].mean()))
+    return {"max_error": worst, "deal_share": deals}
+
+
+def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
+    from sim import bargaining
+
+    par = check.parameters
+    delta_a, delta_b = float(par.get("delta_a", 0.9)), float(par.get("delta_b", 0.9))
+    grids = tuple(int(g) for g in par.get("grids", (11, 101, 1001)))
+    rows = bargaining.rubinstein_benchmark(delta_a, delta_b, grids=grids)
+    errors = [float(r["abs_error"]) for r in rows]
+    out = {f"abs_error:{r['grid_points']}": float(r["abs_error"]) for r in rows}
+    out["excess_over_bound"] = max(float(r["abs_error"] - r["bound"]) for r in rows)
+    out["finest_error"] = errors[-1]
+    out["refinements_not_improving"] = float(
+        sum(b > a for a, b in zip(errors, errors[1:], strict=False))
+    )
+    return out
+
+
+def run(check: Any, runs: int | None = None) -> dict[str, float]:
+    n = runs if runs is not None else check.runs
+    if check.kind == "fearon":
+        return fearon(check, n)
+    if check.kind == "nash":
+        return nash(check, n)
+    return rubinstein(check, n)

@@ -1,0 +1,901 @@
+"""Validation: declared checks of the model against theory and the historical record.
+
+A check is a YAML file (see validation/README.md): a scenario, optionally an *ensemble* of
+heterogeneous scenarios drawn around it, one or more *arms* (variants that differ by a few
+overrides, run on common random numbers), and *expectations* on statistics of the arms'
+per-run tables. Analytic checks (`kind: fearon | nash | rubinstein`) compute exact
+quantities instead.
+
+Uncertainty. Every statistic is a ratio of sums over runs (a share, a hazard as events per
+round at risk) or a functional of a duration histogram (median, survival, Weibull shape), so
+the bootstrap is cheap: resample *clusters* with replacement and recompute from weighted
+sums. In an ensemble the cluster is the scenario drawn (runs of one scenario are not
+independent draws from the population of wars); for a single scenario it is the run. Arms
+share clusters (the same ensemble points and run indices), so ratios and differences between
+arms are computed within each bootstrap replicate: the pairing of common random numbers is
+kept. Intervals are 95% percentile intervals.
+
+Semantics of an expectation:
+    between: [lo, hi]   the point estimate lies in the band (a size claim)
+    above: x            the whole interval lies above x (a direction claim)
+    below: x            the whole interval lies below x
+    order: [a, b, ...]  each arm's statistic exceeds the next's, every gap's interval above 0
+    at_most: x          exact value (analytic checks) at most x
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from sim import schema
+from sim.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.errors import ConfigError
+
+BOOTSTRAP = 500
+_BOOT_STREAM = 0x0B00_7575
+KINDS = ("simulation", "fearon", "nash", "rubinstein")
+ENDINGS = ("agreement", "ceasefire", "frozen", "victory", "ongoing")
+TIMES = ("war_duration", "settlement_round")
+_CHECK_KEYS = (
+    "title",
+    "claim",
+    "source",
+    "group",
+    "kind",
+    "scenario",
+    "ensemble",
+    "arms",
+    "runs",
+    "seed",
+    "set",
+    "expect",
+    "parameters",
+)
+_ENSEMBLE_KEYS = ("points", "design", "seed", "parameters")
+_ARM_KEYS = ("set", "without", "draw")
+_COND_KEYS = ("stat", "arm", "ratio", "difference", "order", "between", "above", "below", "at_most")
+GROUPS = ("analytic", "stylized", "case", "other")
+
+
+# -- declarations ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Arm:
+    name: str
+    overrides: dict[str, Any]
+    without: tuple[str, ...] = ()
+    draw: dict[str, Any] = field(default_factory=dict)  # extra ensemble dimensions
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    points: int
+    design: str
+    seed: int
+    parameters: tuple[Any, ...]  # sim.designs.Parameter
+    source: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    stat: str
+    target: str  # "arm", "ratio", "difference" or "order"
+    arms: tuple[str, ...]
+    between: tuple[float, float] | None = None
+    above: float | None = None
+    below: float | None = None
+    at_most: float | None = None
+
+    def describe(self) -> str:
+        if self.target == "order":
+            return f"{self.stat}: " + " > ".join(self.arms)
+        if self.target == "ratio":
+            subject = f"{self.stat} {self.arms[0]} / {self.arms[1]}"
+        elif self.target == "difference":
+            subject = f"{self.stat} {self.arms[0]} - {self.arms[1]}"
+        elif self.arms[0] == "base":
+            subject = self.stat
+        else:
+            subject = f"{self.stat} [{self.arms[0]}]"
+        if self.between is not None:
+            return f"{subject} in [{_num(self.between[0])}, {_num(self.between[1])}]"
+        if self.above is not None:
+            return f"{subject} > {_num(self.above)} (whole CI)"
+        if self.below is not None:
+            return f"{subject} < {_num(self.below)} (whole CI)"
+        return f"{subject} <= {_num(self.at_most)}"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    file: str
+    title: str
+    claim: str
+    source: str
+    group: str
+    kind: str
+    scenario: str | None
+    arms: tuple[Arm, ...]
+    runs: int
+    seed: int
+    conditions: tuple[Condition, ...]
+    ensemble: Ensemble | None = None
+    base_overrides: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.4g}"
+
+
+def load_checks(paths: Sequence[str | Path]) -> list[Check]:
+    """Checks from files and folders (every *.yaml directly inside a folder, sorted)."""
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(sorted(f for f in path.glob("*.yaml") if f.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError("path", str(p), "a check file or a folder of check files")
+    if not files:
+        raise ConfigError("path", [str(p) for p in paths], "at least one check (*.yaml)")
+    checks = [load_check(f) for f in files]
+    seen: dict[str, str] = {}
+    for c in checks:
+        if c.name in seen:
+            raise ConfigError("name", c.name, f"a unique check name (also {seen[c.name]})")
+        seen[c.name] = c.file
+    return checks
+
+
+def load_check(path: str | Path) -> Check:
+    path = Path(path)
+    data = read_yaml(path)
+    try:
+        return _build_check(data, path)
+    except ConfigError as err:
+        raise err.in_file(str(path)) from None
+
+
+def _build_check(data: Any, path: Path) -> Check:
+    if not isinstance(data, Mapping):
+        raise ConfigError("", data, "a mapping with title, claim, source and expect")
+    for key in data:
+        if key not in _CHECK_KEYS:
+            raise ConfigError(
+                str(key),
+                data[key],
+                f"one of {list(_CHECK_KEYS)}",
+                hint=schema.suggest(key, _CHECK_KEYS),
+            )
+    for key in ("title", "claim", "source", "expect"):
+        if key not in data:
+            raise ConfigError(key, None, "a value (required)")
+    kind = data.get("kind", "simulation")
+    if kind not in KINDS:
+        raise ConfigError(
+            "kind", kind, f"one of {list(KINDS)}", hint=schema.suggest(str(kind), KINDS)
+        )
+    group = data.get("group", "other")
+    if group not in GROUPS:
+        raise ConfigError("group", group, f"one of {list(GROUPS)}")
+    scenario = data.get("scenario")
+    if kind != "rubinstein":
+        if not isinstance(scenario, str):
+            raise ConfigError("scenario", scenario, "a scenario file (relative to the check)")
+        scen_path = (path.parent / scenario).resolve()
+        if not scen_path.is_file():
+            raise ConfigError("scenario", scenario, f"an existing file ({scen_path} is missing)")
+        scenario = str(scen_path)
+    runs = _int(data.get("runs", 1000), "runs", low=1)
+    seed = _int(data.get("seed", 0), "seed", low=0)
+    base = data.get("set", {}) or {}
+    if not isinstance(base, Mapping):
+        raise ConfigError("set", base, "a mapping of dotted paths to values")
+    arms = _arms(data.get("arms"))
+    ensemble = _ensemble(data["ensemble"], path) if data.get("ensemble") is not None else None
+    params = data.get("parameters", {}) or {}
+    if not isinstance(params, Mapping):
+        raise ConfigError("parameters", params, "a mapping (options of an analytic check)")
+    conds = data["expect"]
+    if not isinstance(conds, list) or not conds:
+        raise ConfigError("expect", conds, "a non-empty list of expectations")
+    names = [a.name for a in arms]
+    conditions = tuple(_condition(c, f"expect[{i}]", names, kind) for i, c in enumerate(conds))
+    check = Check(
+        name=path.stem,
+        file=str(path),
+        title=str(data["title"]),
+        claim=" ".join(str(data["claim"]).split()),
+        source=" ".join(str(data["source"]).split()),
+        group=group,
+        kind=kind,
+        scenario=scenario,
+        arms=arms,
+        runs=runs,
+        seed=seed,
+        conditions=conditions,
+        ensemble=ensemble,
+        base_overrides=dict(base),
+        parameters=dict(params),
+    )
+    if kind == "simulation":
+        _dry_build(check)  # bad overrides are reported before anything runs
+    return check
+
+
+def _int(value: Any, where: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(where, value, f"an integer >= {low}")
+    return value
+
+
+def _arms(data: Any) -> tuple[Arm, ...]:
+    if data is None:
+        return (Arm("base", {}),)
+    if not isinstance(data, Mapping) or not data:
+        raise ConfigError("arms", data, "a mapping of arm names to {set: {...}, without: [...]}")
+    arms = []
+    for name, spec in data.items():
+        spec = spec or {}
+        if not isinstance(spec, Mapping):
+            raise ConfigError(f"arms.{name}", spec, "a mapping with set and/or without")
+        for key in spec:
+            if key not in _ARM_KEYS:
+                raise ConfigError(
+                    f"arms.{name}.{key}",
+                    spec[key],
+                    f"one of {list(_ARM_KEYS)}",
+                    hint=schema.suggest(key, _ARM_KEYS),
+                )
+        overrides = spec.get("set", {}) or {}
+        if not isinstance(overrides, Mapping):
+            raise ConfigError(f"arms.{name}.set", overrides, "a mapping of dotted paths to values")
+        without = spec.get("without", []) or []
+        if not isinstance(without, list) or not all(
+            w in ("mediator", "stakeholders") for w in without
+        ):
+            raise ConfigError(
+                f"arms.{name}.without", without, "a list of sections: mediator, stakeholders"
+            )
+        draw = spec.get("draw", {}) or {}
+        if not isinstance(draw, Mapping):
+            raise ConfigError(
+                f"arms.{name}.draw", draw, "a mapping of dotted paths to distributions"
+            )
+        arms.append(Arm(str(name), dict(overrides), tuple(without), dict(draw)))
+    return tuple(arms)
+
+
+def _ensemble(data: Any, path: Path) -> Ensemble:
+    from sim.designs import SAMPLED, _parameter
+
+    source = str(path)
+    if isinstance(data, str):  # a shared ensemble file, relative to the check
+        file = (path.parent / data).resolve()
+        if not file.is_file():
+            raise ConfigError("ensemble", data, f"an existing ensemble file ({file} is missing)")
+        source = str(file)
+        try:
+            data = read_yaml(file)
+            return _ensemble_body(data, source, SAMPLED, _parameter)
+        except ConfigError as err:
+            raise err.in_file(source) from None
+    return _ensemble_body(data, source, SAMPLED, _parameter)
+
+
+def _ensemble_body(data: Any, source: str, sampled: Any, make: Callable[..., Any]) -> Ensemble:
+    if not isinstance(data, Mapping):
+        raise ConfigError("ensemble", data, "a mapping with points, design, seed, parameters")
+    for key in data:
+        if key not in _ENSEMBLE_KEYS:
+            raise ConfigError(
+                f"ensemble.{key}",
+                data[key],
+                f"one of {list(_ENSEMBLE_KEYS)}",
+                hint=schema.suggest(key, _ENSEMBLE_KEYS),
+            )
+    design = data.get("design", "latin_hypercube")
+    if design not in sampled:
+        raise ConfigError("ensemble.design", design, f"one of {list(sampled)}")
+    params = data.get("parameters")
+    if not isinstance(params, Mapping) or not params:
+        raise ConfigError(
+            "ensemble.parameters", params, "a mapping of dotted paths to distributions"
+        )
+    parameters = tuple(make(k, v, design) for k, v in params.items())
+    return Ensemble(
+        points=_int(data.get("points", 100), "ensemble.points", low=2),
+        design=design,
+        seed=_int(data.get("seed", 0), "ensemble.seed", low=0),
+        parameters=parameters,
+        source=source,
+    )
+
+
+def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            where, data, "a mapping such as {stat: p_settlement, arm: x, between: [a, b]}"
+        )
+    for key in data:
+        if key not in _COND_KEYS:
+            raise ConfigError(
+                f"{where}.{key}",
+                data[key],
+                f"one of {list(_COND_KEYS)}",
+                hint=schema.suggest(key, _COND_KEYS),
+            )
+    stat = data.get("stat")
+    if not isinstance(stat, str):
+        raise ConfigError(f"{where}.stat", stat, "a statistic name (validation/README.md)")
+    if kind == "simulation":
+        parse_stat(stat, f"{where}.stat")
+    targets = [k for k in ("arm", "ratio", "difference", "order") if k in data]
+    if len(targets) > 1:
+        raise ConfigError(where, dict(data), "only one of arm, ratio, difference, order")
+    target = targets[0] if targets else "arm"
+    if target == "arm":
+        chosen = (data.get("arm", arms[0]),)
+    else:
+        chosen = data[target]
+        need = 2 if target != "order" else None
+        if not isinstance(chosen, list) or (need and len(chosen) != need) or len(chosen) < 2:
+            raise ConfigError(
+                f"{where}.{target}",
+                chosen,
+                "a list of two arm names" if need else "a list of arm names",
+            )
+        chosen = tuple(chosen)
+    for name in chosen:
+        if kind == "simulation" and name not in arms:
+            raise ConfigError(
+                f"{where}.{target}",
+                name,
+                f"an arm name, one of {arms}",
+                hint=schema.suggest(str(name), arms),
+            )
+    bounds = {k: data[k] for k in ("between", "above", "below", "at_most") if k in data}
+    if target == "order":
+        if bounds:
+            raise ConfigError(where, dict(data), "no bounds with order (each gap must be above 0)")
+        return Condition(stat, target, chosen)
+    if len(bounds) != 1:
+        raise ConfigError(where, dict(data), "exactly one of between, above, below, at_most")
+    ((key, value),) = bounds.items()
+    if key == "between":
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(_is_num(v) for v in value)
+            and value[0] <= value[1]
+        ):
+            raise ConfigError(f"{where}.between", value, "[low, high] with low <= high")
+        return Condition(stat, target, chosen, between=(float(value[0]), float(value[1])))
+    if not _is_num(value):
+        raise ConfigError(f"{where}.{key}", value, "a number")
+    return Condition(stat, target, chosen, **{key: float(value)})
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+# -- statistics ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stat:
+    """A parsed statistic: a ratio of sums (`family` "ratio") or a duration functional."""
+
+    name: str
+    family: str  # "ratio" or "duration"
+    what: str
+    arg: float | None = None
+    endings: tuple[str, ...] = ()
+
+
+def parse_stat(text: str, where: str = "stat") -> Stat:
+    """Statistic names (validation/README.md)::
+
+    p_settlement                       share of runs with a first agreement in the horizon
+    ending:agreement+ceasefire         share of runs whose fighting first stopped that way
+    collapse_hazard                    collapses per round a standing agreement was at risk
+    collapse_hazard_after_exit         the same, counting only rounds after the mediator left
+    ceasefire_hazard                   breakdowns per round a bare ceasefire was at risk
+    collapse_within:K                  first agreements that collapsed within K rounds
+    ceasefire_collapse_within:K        first ceasefires that broke down within K rounds
+    <time>.median | <time>.longer_than:T | <time>.weibull_shape | <time>.hazard_ratio_late:T
+        with <time> war_duration (rounds until the fighting first stopped) or
+        settlement_round (rounds until the first agreement)
+    """
+    name, _, arg = text.partition(":")
+    if (
+        name
+        in ("p_settlement", "collapse_hazard", "collapse_hazard_after_exit", "ceasefire_hazard")
+        and not arg
+    ):
+        return Stat(text, "ratio", name)
+    if name == "ending":
+        endings = tuple(arg.split("+")) if arg else ()
+        if not endings or any(e not in ENDINGS for e in endings):
+            raise ConfigError(
+                where, text, f"ending:<kinds joined by +>, kinds from {list(ENDINGS)}"
+            )
+        return Stat(text, "ratio", "ending", endings=endings)
+    if name in ("collapse_within", "ceasefire_collapse_within"):
+        return Stat(text, "ratio", name, arg=_stat_arg(arg, text, where))
+    time, _, fn = name.partition(".")
+    if time in TIMES:
+        if fn in ("median", "weibull_shape") and not arg:
+            return Stat(text, "duration", f"{time}.{fn}")
+        if fn in ("longer_than", "hazard_ratio_late"):
+            return Stat(text, "duration", f"{time}.{fn}", arg=_stat_arg(arg, text, where))
+    options = [
+        "p_settlement",
+        "ending:<kinds>",
+        "collapse_hazard",
+        "collapse_hazard_after_exit",
+        "ceasefire_hazard",
+        "collapse_within:K",
+        "ceasefire_collapse_within:K",
+    ] + [
+        f"{t}.{f}"
+        for t in TIMES
+        for f in ("median", "longer_than:T", "weibull_shape", "hazard_ratio_late:T")
+    ]
+    raise ConfigError(where, text, f"a statistic, one of {options}")
+
+
+def _stat_arg(arg: str, text: str, where: str) -> float:
+    try:
+        value = float(arg)
+    except ValueError:
+        raise ConfigError(where, text, "a numeric argument after ':' (rounds)") from None
+    if value <= 0:
+        raise ConfigError(where, text, "a positive number of rounds after ':'")
+    return value
+
+
+def run_frame(table: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Per-run quantities every statistic is built from."""
+    censored = horizon + 1
+    settle = table["settlement_round"].astype("Float64").fillna(np.inf).to_numpy(float)
+    truce = table["first_ceasefire_round"].astype("Float64").fillna(np.inf).to_numpy(float)
+    end = table["end_round"].astype("Float64").fillna(np.inf).to_numpy(float)
+    stop = np.minimum(np.minimum(settle, truce), end)
+    outcome = table["outcome"].astype(str).to_numpy()
+    ending = np.full(len(table), "ongoing", dtype=object)
+    ending[np.isfinite(stop) & (stop == end)] = np.where(
+        np.char.startswith(outcome.astype(str), "capitulation"), "victory", "frozen"
+    )[np.isfinite(stop) & (stop == end)]
+    ending[np.isfinite(truce) & (stop == truce)] = "ceasefire"
+    ending[np.isfinite(settle) & (stop == settle)] = "agreement"
+    collapse = table["collapse_round"].astype("Float64").fillna(np.inf).to_numpy(float)
+    truce_end = (
+        table["first_ceasefire_collapse_round"].astype("Float64").fillna(np.inf).to_numpy(float)
+    )
+    with np.errstate(invalid="ignore"):  # inf - inf: no first event, gap undefined (nan)
+        first_collapse_gap = collapse - settle
+        truce_gap = truce_end - truce
+    return pd.DataFrame(
+        {
+            "settled": np.isfinite(settle),
+            "settlement_round": np.where(np.isfinite(settle), settle, censored).astype(int),
+            "war_duration": np.where(np.isfinite(stop), stop, censored).astype(int),
+            "ending": ending,
+            "first_collapse_gap": first_collapse_gap,
+            "settle_time": settle,
+            "truce_time": truce,
+            "truce_gap": truce_gap,
+            "collapses": table["collapses"].to_numpy(float),
+            "agreement_rounds": table["agreement_rounds"].to_numpy(float),
+            "collapses_after_exit": table["collapses_after_exit"].to_numpy(float),
+            "agreement_rounds_after_exit": table["agreement_rounds_after_exit"].to_numpy(float),
+            "ceasefire_collapses": table["ceasefire_collapses"].to_numpy(float),
+            "ceasefire_rounds": table["ceasefire_rounds"].to_numpy(float),
+        }
+    )
+
+
+def _num_den(stat: Stat, f: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    one = np.ones(len(f))
+    if stat.what == "p_settlement":
+        return f["settled"].to_numpy(float), one
+    if stat.what == "ending":
+        return f["ending"].isin(stat.endings).to_numpy(float), one
+    if stat.what == "collapse_hazard":
+        return f["collapses"].to_numpy(), f["agreement_rounds"].to_numpy()
+    if stat.what == "collapse_hazard_after_exit":
+        return f["collapses_after_exit"].to_numpy(), f["agreement_rounds_after_exit"].to_numpy()
+    if stat.what == "ceasefire_hazard":
+        return f["ceasefire_collapses"].to_numpy(), f["ceasefire_rounds"].to_numpy()
+    k = float(stat.arg)  # type: ignore[arg-type]
+    start, gap = (
+        ("settle_time", "first_collapse_gap")
+        if stat.what == "collapse_within"
+        else ("truce_time", "truce_gap")
+    )
+    # Only first agreements (ceasefires) made early enough to be watched for K rounds count.
+    observed = f[start].to_numpy() <= horizon - k
+    return (observed & (f[gap].to_numpy() <= k)).astype(float), observed.astype(float)
+
+
+def _weighted_ratio(num: np.ndarray, den: np.ndarray, w: np.ndarray) -> np.ndarray:
+    top, bottom = w @ num, w @ den
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
+
+
+def _duration_value(stat: Stat, hist: np.ndarray, horizon: int) -> float:
+    """A functional of a histogram of durations 1..horizon, with bin horizon+1 = censored."""
+    n = hist.sum()
+    if n <= 0:
+        return math.nan
+    fn = stat.what.split(".", 1)[1]
+    surv = 1.0 - np.cumsum(hist[:-1]) / n  # S(t) for t = 1..horizon (censoring only at H)
+    if fn == "median":
+        below = np.flatnonzero(surv <= 0.5)
+        return float(below[0] + 1) if below.size else math.inf
+    if fn == "longer_than":
+        t = int(stat.arg)  # type: ignore[arg-type]
+        return float(surv[t - 1]) if t <= horizon else math.nan
+    if fn == "hazard_ratio_late":
+        # Events per round at risk after round T over the same before it: below 1 when the
+        # chance of the war ending falls with its age.
+        t = int(stat.arg)  # type: ignore[arg-type]
+        at_risk = n - np.concatenate([[0.0], np.cumsum(hist[:-1])])[:-1]  # at start of round
+        early = hist[:t].sum() / max(at_risk[:t].sum(), 1e-12)
+        late = hist[t:horizon].sum() / max(at_risk[t:horizon].sum(), 1e-12)
+        return float(late / early) if early > 0 else math.nan
+    return weibull_shape(hist, horizon)
+
+
+def weibull_shape(hist: np.ndarray, horizon: int) -> float:
+    """Maximum-likelihood Weibull shape for durations observed in whole rounds.
+
+    A war ending in round t ended in (t - 1, t]; one still going at the horizon is right-
+    censored at `horizon`. The likelihood is that of interval-censored data, exact for
+    monthly observation (treating t as an exact time would bias the shape down by the ties).
+    """
+    counts = hist[:horizon].astype(float)
+    cens = float(hist[horizon])
+    t = np.arange(1, horizon + 1, dtype=float)
+
+    def nll(theta: np.ndarray) -> float:
+        log_k, log_lam = theta
+        k, lam = math.exp(log_k), math.exp(log_lam)
+        s_hi = np.exp(-((t / lam) ** k))
+        s_lo = np.exp(-(((t - 1.0) / lam) ** k))
+        p = np.clip(s_lo - s_hi, 1e-300, None)
+        ll = counts @ np.log(p) - cens * (horizon / lam) ** k
+        return -float(ll)
+
+    start = np.array([0.0, math.log(max(float((counts * t).sum() / max(counts.sum(), 1.0)), 1.0))])
+    res = optimize.minimize(
+        nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000}
+    )
+    return float(math.exp(res.x[0]))
+
+
+# -- running ---------------------------------------------------------------------------------
+@dataclass
+class ArmResult:
+    frame: pd.DataFrame  # run_frame rows plus `cluster`
+    horizon: int
+    runs: int
+
+
+def _points(check: Check) -> list[dict[str, Any]]:
+    ens = check.ensemble
+    if ens is None:
+        return [{}]
+    from sim.designs import unit_sample
+
+    u = unit_sample(ens.design, len(ens.parameters), ens.points, ens.seed)
+    columns = [p.from_unit(u[:, j]) for j, p in enumerate(ens.parameters)]
+    return [
+        {p.path: columns[j][i] for j, p in enumerate(ens.parameters)} for i in range(ens.points)
+    ]
+
+
+def _arm_draws(check: Check, arm: Arm) -> list[dict[str, Any]]:
+    """Values an arm draws on top of the ensemble, one per point (its own sample stream)."""
+    ens = check.ensemble
+    if not arm.draw:
+        return [{}] * (ens.points if ens is not None else 1)
+    from sim.designs import _parameter, unit_sample
+
+    if ens is None:
+        raise ConfigError(
+            f"arms.{arm.name}.draw", arm.draw, "an ensemble to draw over", file=check.file
+        )
+    try:
+        params = [_parameter(k, v, ens.design) for k, v in arm.draw.items()]
+    except ConfigError as err:
+        raise ConfigError(
+            f"arms.{arm.name}.draw.{err.path.removeprefix('parameters.')}",
+            err.value,
+            err.expected,
+            file=check.file,
+        ) from None
+    index = [a.name for a in check.arms].index(arm.name)
+    u = unit_sample(ens.design, len(params), ens.points, ens.seed + 1 + index)
+    columns = [p.from_unit(u[:, j]) for j, p in enumerate(params)]
+    return [{p.path: columns[j][i] for j, p in enumerate(params)} for i in range(ens.points)]
+
+
+def _scenario_data(
+    check: Check, arm: Arm, point: Mapping[str, Any], drawn: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    assert check.scenario is not None
+    data = read_yaml(check.scenario)
+    data = apply_overrides(data, check.base_overrides)
+    data = apply_overrides(data, dict(point))
+    data = apply_overrides(data, dict(drawn or {}))
+    data = apply_overrides(data, arm.overrides)
+    for section in arm.without:
+        data.pop(section, None)
+    return data
+
+
+def _dry_build(check: Check) -> None:
+    points = _points(check)
+    draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
+    for i, point in enumerate(points):
+        for arm in check.arms:
+            try:
+                scenario_from_dict(
+                    _scenario_data(check, arm, point, draws[arm.name][i]), file=check.scenario
+                )
+            except ConfigError as err:
+                where = f"arm {arm.name}" + (f", ensemble point {i}" if check.ensemble else "")
+                raise ConfigError(
+                    err.path, err.value, f"{err.expected} [{where}]", file=err.file, hint=err.hint
+                ) from None
+
+
+def _run_task(
+    data: dict[str, Any], file: str, runs: int, seed: int, first_run: int
+) -> pd.DataFrame:
+    from sim.simulate import simulate
+
+    sc = scenario_from_dict(data, file=file)
+    table = simulate(sc, runs=runs, seed=seed, first_run=first_run).table
+    return run_frame(table, sc.horizon).assign(horizon=sc.horizon)
+
+
+def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> dict[str, ArmResult]:
+    points = _points(check)
+    total = runs if runs is not None else check.runs
+    per_point = max(1, math.ceil(total / len(points)))
+    tasks = []
+    for arm in check.arms:
+        drawn = _arm_draws(check, arm)
+        for i, point in enumerate(points):
+            data = _scenario_data(check, arm, point, drawn[i])
+            # Run indices differ between points and agree between arms: common random numbers.
+            tasks.append(
+                (
+                    arm.name,
+                    i,
+                    data,
+                    check.scenario or check.file,
+                    per_point,
+                    check.seed,
+                    i * per_point,
+                )
+            )
+    frames: dict[tuple[str, int], pd.DataFrame] = {}
+    if workers > 1 and len(tasks) > 1:
+        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_run_task, *t[2:]): t[:2] for t in tasks}
+            for fut in cf.as_completed(futures):
+                frames[futures[fut]] = fut.result()
+    else:
+        for t in tasks:
+            frames[t[:2]] = _run_task(*t[2:])
+    out = {}
+    for arm in check.arms:
+        parts = []
+        for i in range(len(points)):
+            f = frames[(arm.name, i)]
+            # Cluster: the scenario drawn in an ensemble, the run for a single scenario.
+            f = f.assign(cluster=i if check.ensemble is not None else np.arange(len(f)))
+            parts.append(f)
+        frame = pd.concat(parts, ignore_index=True)
+        out[arm.name] = ArmResult(frame, int(frame["horizon"].max()), len(frame))
+    return out
+
+
+# -- evaluating ------------------------------------------------------------------------------
+@dataclass
+class Estimate:
+    value: float
+    low: float
+    high: float
+
+
+@dataclass
+class Outcome:
+    check: Check
+    condition: Condition
+    estimate: Estimate
+    passed: bool
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check.name,
+            "group": self.check.group,
+            "title": self.check.title,
+            "claim": self.check.claim,
+            "source": self.check.source,
+            "expected": self.condition.describe(),
+            "value": _finite(self.estimate.value),
+            "ci": [_finite(self.estimate.low), _finite(self.estimate.high)],
+            "passed": self.passed,
+            "note": self.note,
+        }
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+class _Sampler:
+    """Stat replicates for every arm under one shared set of bootstrap weights per check."""
+
+    def __init__(
+        self, arms: Mapping[str, ArmResult], seed: int, replicates: int = BOOTSTRAP
+    ) -> None:
+        self.arms = arms
+        clusters = {int(a.frame["cluster"].max()) + 1 for a in arms.values()}
+        k = max(clusters)
+        rng = np.random.default_rng([_BOOT_STREAM, seed])
+        draws = rng.integers(0, k, size=(replicates, k))
+        boot = np.zeros((replicates, k))
+        np.add.at(boot, (np.repeat(np.arange(replicates), k), draws.ravel()), 1.0)
+        self.weights = np.vstack([np.ones(k), boot])  # row 0: the sample itself
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def values(self, arm: str, stat: Stat) -> np.ndarray:
+        key = (arm, stat.name)
+        if key in self._cache:
+            return self._cache[key]
+        res = self.arms[arm]
+        f, h = res.frame, res.horizon
+        cluster = f["cluster"].to_numpy()
+        k = self.weights.shape[1]
+        if stat.family == "ratio":
+            num, den = _num_den(stat, f, h)
+            cnum = np.bincount(cluster, num, minlength=k)
+            cden = np.bincount(cluster, den, minlength=k)
+            out = _weighted_ratio(cnum, cden, self.weights)
+        else:
+            time = stat.what.split(".", 1)[0]
+            t = f[time].to_numpy()
+            hist = np.zeros((k, h + 1))
+            np.add.at(hist, (cluster, t - 1), 1.0)
+            whist = self.weights @ hist
+            out = np.array([_duration_value(stat, row, h) for row in whist])
+        self._cache[key] = out
+        return out
+
+
+def _interval(rep: np.ndarray) -> Estimate:
+    boot = rep[1:]
+    boot = boot[~np.isnan(boot)]
+    if boot.size == 0:
+        return Estimate(float(rep[0]), math.nan, math.nan)
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return Estimate(float(rep[0]), float(low), float(high))
+
+
+def evaluate(check: Check, arms: Mapping[str, ArmResult]) -> list[Outcome]:
+    sampler = _Sampler(arms, check.seed)
+    out = []
+    for cond in check.conditions:
+        stat = parse_stat(cond.stat)
+        reps = [sampler.values(a, stat) for a in cond.arms]
+        if cond.target == "order":
+            gaps = [_interval(reps[i] - reps[i + 1]) for i in range(len(reps) - 1)]
+            values = [_interval(r) for r in reps]
+            passed = all(g.low > 0 for g in gaps)
+            shown = ", ".join(
+                f"{a} {_num(v.value)}" for a, v in zip(cond.arms, values, strict=True)
+            )
+            gap_text = "; gaps " + ", ".join(
+                f"{_num(g.value)} [{_num(g.low)}, {_num(g.high)}]" for g in gaps
+            )
+            smallest = min(gaps, key=lambda g: g.low)
+            out.append(Outcome(check, cond, smallest, passed, note=shown + gap_text))
+            continue
+        if cond.target == "arm":
+            rep = reps[0]
+        elif cond.target == "ratio":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rep = reps[0] / reps[1]
+        else:
+            rep = reps[0] - reps[1]
+        est = _interval(rep)
+        out.append(Outcome(check, cond, est, _passes(cond, est)))
+    return out
+
+
+def _passes(cond: Condition, est: Estimate) -> bool:
+    if cond.between is not None:
+        return bool(math.isfinite(est.value) and cond.between[0] <= est.value <= cond.between[1])
+    if cond.above is not None:
+        return bool(math.isfinite(est.low) and est.low > cond.above)
+    if cond.below is not None:
+        return bool(math.isfinite(est.high) and est.high < cond.below)
+    assert cond.at_most is not None
+    return bool(math.isfinite(est.value) and est.value <= cond.at_most)
+
+
+def run_check(check: Check, runs: int | None = None, workers: int = 1) -> list[Outcome]:
+    if check.kind == "simulation":
+        return evaluate(check, run_check_arms(check, runs=runs, workers=workers))
+    from sim import benchmarks_analytic as analytic
+
+    values = analytic.run(check, runs=runs)
+    out = []
+    for cond in check.conditions:
+        if cond.stat not in values:
+            raise ConfigError(
+                "expect.stat",
+                cond.stat,
+                f"a statistic of a {check.kind} check, one of {sorted(values)}",
+                file=check.file,
+            )
+        v = float(values[cond.stat])
+        est = Estimate(v, v, v)
+        out.append(Outcome(check, cond, est, _passes(cond, est)))
+    return out
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def format_table(outcomes: Sequence[Outcome]) -> str:
+    """The report: one line per expectation, grouped by check, with the source once."""
+    lines = []
+    current = None
+    for o in outcomes:
+        if o.check.name != current:
+            current = o.check.name
+            lines.append("")
+            lines.append(f"[{o.check.group}] {o.check.name}: {o.check.title}")
+            lines.append(f"    source: {o.check.source}")
+        e = o.estimate
+        model = _num(e.value)
+        if not (e.low == e.value == e.high):
+            model += f" (95% CI {_num(e.low)}-{_num(e.high)})"
+        mark = "PASS" if o.passed else "FAIL"
+        lines.append(f"  {mark}  expected {o.condition.describe()}; model {model}")
+        if o.note:
+            lines.append(f"        {o.note}")
+    passed = sum(o.passed for o in outcomes)
+    checks = {o.check.name for o in outcomes}
+    failed_checks = {o.check.name for o in outcomes if not o.passed}
+    lines.append("")
+    good = len(checks) - len(failed_checks)
+    failing = f" (failing: {', '.join(sorted(failed_checks))})" if failed_checks else ""
+    lines.append(
+        f"{passed}/{len(outcomes)} expectations met; {good}/{len(checks)} checks pass{failing}"
+    )
+    return "\n".join(lines[1:])
