@@ -114,15 +114,30 @@ def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
 
     par = check.parameters
     delta_a, delta_b = float(par.get("delta_a", 0.9)), float(par.get("delta_b", 0.9))
-    grids = tuple(int(g) for g in par.get("grids", (11, 101, 1001)))
-    rows = bargaining.rubinstein_benchmark(delta_a, delta_b, grids=grids)
-    errors = [float(r["abs_error"]) for r in rows]
+    grids = par.get("grids", [11, 101, 1001])
+    if (
+        not isinstance(grids, list)
+        or len(grids) < 2
+        or not all(isinstance(g, int) and g >= 2 for g in grids)
+    ):
+        raise ConfigError(
+            "parameters.grids", grids, "a list of at least two grid sizes >= 2", file=check.file
+        )
+    for key, value in (("delta_a", delta_a), ("delta_b", delta_b)):
+        if not 0.0 < value < 1.0:
+            raise ConfigError(
+                f"parameters.{key}", value, "a discount factor in (0, 1)", file=check.file
+            )
+    rows = bargaining.rubinstein_benchmark(delta_a, delta_b, grids=tuple(grids))
     out = {f"abs_error:{r['grid_points']}": float(r["abs_error"]) for r in rows}
+    # The grid bound |x - x*| < h / (1 - dA dB) + truncation (docs/model.md §5a): the error
+    # must be inside it on every grid, and the finest grid must be close to the closed form.
     out["excess_over_bound"] = max(float(r["abs_error"] - r["bound"]) for r in rows)
-    out["finest_error"] = errors[-1]
-    out["refinements_not_improving"] = float(
-        sum(b > a for a, b in zip(errors, errors[1:], strict=False))
+    out["finest_error"] = float(rows[-1]["abs_error"])
+    out["finest_vs_coarsest"] = float(rows[-1]["abs_error"]) / max(
+        float(rows[0]["abs_error"]), 1e-300
     )
+    out["agreement_period"] = float(max(int(np.max(r["period"])) for r in rows))
     return out
 
 

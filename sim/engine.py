@@ -130,10 +130,14 @@ class Engine:
 
         self.terms = np.full((n, k), np.nan)
         self.agreement_enforcement = np.zeros(n)
+        # The text's own enforcement, without the mediator's guarantee: all that is left
+        # once the guarantor has gone (§3.9).
+        self.agreement_text_enforcement = np.zeros(n)
         self.agreement_imposed = np.zeros(n, dtype=bool)
         self.agreement_hazard_ratio = np.ones(n)
         self.last_agreement_round = np.full(n, -1, dtype=np.int64)
         self.ceasefire_enforcement = np.zeros(n)
+        self.ceasefire_provisions = np.zeros(n)  # what holds without the guarantor
         self.ceasefires = np.zeros(n, dtype=np.int64)
         self.ceasefire_collapses = np.zeros(n, dtype=np.int64)
         self.first_ceasefire_round = np.full(n, -1, dtype=np.int64)
@@ -688,6 +692,9 @@ class Engine:
             self.agreement_enforcement = np.where(
                 deal, enforcement.mean(axis=1), self.agreement_enforcement
             )
+            self.agreement_text_enforcement = np.where(
+                deal, np.clip(text_assurance, 0, 1).mean(axis=1), self.agreement_text_enforcement
+            )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
             ratio = per_run(decision.hazard_ratio, 1.0)
             self.agreement_hazard_ratio = np.where(deal, ratio, self.agreement_hazard_ratio)
@@ -697,11 +704,14 @@ class Engine:
             self.last_agreement_round[deal] = t
             self.agreements += deal
 
-        # Ripe but no deal, round after round, while the guns still speak: the front freezes
-        # without an agreement.
+        # Ripe but no deal while the guns still speak: each such round the front may freeze
+        # without an agreement, with a constant chance (no clock: docs/model.md §3.5). Not
+        # while a mediator's text is on the table: sides that are negotiating keep fighting
+        # for position at the table (Pillar 1983; Korea 1951-53).
         still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
-        freeze = still & (self.ripe_streak >= p.ripe_rounds_to_freeze)
+        chance = d.uniform(t, Stream.FREEZE) < 1.0 / p.ripe_rounds_to_freeze
+        freeze = still & self.ripe & ~mediated_text & chance
         if freeze.any():
             self.status[freeze] = Status.FROZEN
             self.end_round[freeze] = t
@@ -763,7 +773,27 @@ class Engine:
             return np.zeros((n, 2), dtype=bool)
         offered = offered & decision.ceasefire
         self._cur["ceasefire_offered"] = offered
-        fear = (1.0 - self.trust) * p.exploitation_loss * p.ceasefire_exploitation
+        guarantee = (
+            np.broadcast_to(decision.guarantee, (n,))
+            if decision.guarantee is not None
+            else np.zeros(n)
+        )
+        provisions = (
+            np.clip(np.broadcast_to(decision.ceasefire_provisions, (n,)), 0.0, 1.0)
+            if decision.ceasefire_provisions is not None
+            else np.zeros(n)
+        )
+        # Monitors and a buffer zone close part of the risk; a guarantee, as its target
+        # side perceives it, closes part of the rest (as for agreements, §3.7). The same
+        # provisions make a surprise attack during the pause less rewarding.
+        perceived = guarantee * np.broadcast_to(p.trust_in_mediator, (n, 2)).mean(axis=1)
+        enforcement = 1.0 - (1.0 - provisions) * (1.0 - perceived)
+        fear = (
+            (1.0 - self.trust)
+            * p.exploitation_loss
+            * p.ceasefire_exploitation
+            * (1.0 - enforcement)[:, None]
+        )
         draws = self.draws
         noise = np.stack(
             [draws.logistic(t, Stream.CEASEFIRE_A), draws.logistic(t, Stream.CEASEFIRE_B)], axis=-1
@@ -773,16 +803,8 @@ class Engine:
         agreed = accept.all(axis=1)
         if agreed.any():
             self.status[agreed] = Status.CEASEFIRE
-            guarantee = (
-                np.broadcast_to(decision.guarantee, (n,))
-                if decision.guarantee is not None
-                else np.zeros(n)
-            )
-            self.ceasefire_enforcement = np.where(
-                agreed,
-                guarantee * np.broadcast_to(p.trust_in_mediator, (n, 2)).mean(axis=1),
-                self.ceasefire_enforcement,
-            )
+            self.ceasefire_enforcement = np.where(agreed, enforcement, self.ceasefire_enforcement)
+            self.ceasefire_provisions = np.where(agreed, provisions, self.ceasefire_provisions)
             self.ceasefires += agreed
             first = agreed & (self.first_ceasefire_round < 0)
             self.first_ceasefire_round[first] = t
@@ -829,14 +851,18 @@ class Engine:
         common = np.log(p.base_hazard + 1e-300) - p.trust_effect * self.trust.mean(axis=1)
         deal_h = (
             common
-            - p.guarantee_effect * self.agreement_enforcement
+            - p.guarantee_effect
+            * np.where(
+                self.mediator_active, self.agreement_enforcement, self.agreement_text_enforcement
+            )
             + np.log(self.agreement_hazard_ratio)
             + np.log(p.imposed_hazard_ratio) * unpropped
             + np.log(p.framework_hazard_ratio) * (self.status == Status.FRAMEWORK)
         )
         truce_h = (
             common
-            - p.guarantee_effect * self.ceasefire_enforcement
+            - p.guarantee_effect
+            * np.where(self.mediator_active, self.ceasefire_enforcement, self.ceasefire_provisions)
             + np.log(p.ceasefire_hazard_ratio)
         )
         log_h = np.where(truce, truce_h, deal_h)

@@ -47,6 +47,7 @@ class Stream(enum.IntEnum):
     CEASEFIRE_A = 13
     CEASEFIRE_B = 14
     PARTIAL = 15
+    FREEZE = 16
 
 
 def _mix(z: U64) -> U64:

@@ -642,8 +642,9 @@ def _scenario_data(
 ) -> dict[str, Any]:
     assert check.scenario is not None
     data = read_yaml(check.scenario)
-    data = apply_overrides(data, check.base_overrides)
+    # The check's own settings win over the ensemble's draws, and the arm's over both.
     data = apply_overrides(data, dict(point))
+    data = apply_overrides(data, check.base_overrides)
     data = apply_overrides(data, dict(drawn or {}))
     data = apply_overrides(data, arm.overrides)
     for section in arm.without:

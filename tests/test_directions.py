@@ -51,11 +51,18 @@ BOTH_OPTIMISM = {
 }
 
 
-def test_mutual_optimism_delays_settlement_and_lowers_its_chance():
-    s_low, t_low = _arm(BOTH_OPTIMISM["low"])
-    s_high, t_high = _arm(BOTH_OPTIMISM["high"])
+def test_mutual_optimism_delays_settlement_and_lowers_its_early_chance():
+    _, t_low = _arm(BOTH_OPTIMISM["low"])
+    _, t_high = _arm(BOTH_OPTIMISM["high"])
     _assert_greater(t_high, t_low, "time to settlement (optimistic - realistic)")
-    _assert_greater(s_low, s_high, "p_settlement (realistic - optimistic)")
+    # Within a year nearly every run of this scenario settles either way; the chance that
+    # shows optimism is that of settling early, before fighting has corrected the beliefs.
+    early = 3
+    _assert_greater(
+        (t_low <= early).astype(float),
+        (t_high <= early).astype(float),
+        "settled within a quarter (realistic - optimistic)",
+    )
     assert np.median(t_high) > np.median(t_low)
 
 

@@ -125,6 +125,7 @@ def test_decision_shapes_and_ranges(name, observation):
         "guarantee": (n,),
         "withdraw": (n,),
         "ceasefire": (n,),
+        "ceasefire_provisions": (n,),
         "hurdle_scale": (n,),
         "refusal_cost": (n, 2),
         "hazard_ratio": (n,),

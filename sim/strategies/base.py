@@ -141,6 +141,8 @@ class Decision:
         guarantee: (R,) strength of an outside guarantee attached to the text.
         withdraw: (R,) the mediator leaves for good.
         ceasefire: (R,) it proposes an unconditional ceasefire to runs still fighting.
+        ceasefire_provisions: (R,) in [0, 1]: share of the risk of a ceasefire breaking down
+            that its own provisions (monitors, a buffer zone) close, before any guarantee.
         hurdle_scale: (R,) multiplies each side's domestic hurdle this round (a public
             formula raises it, a private channel or a leaders' summit lowers it).
         refusal_cost: (R, 2) what each side pays for being seen to refuse this text.
@@ -161,6 +163,7 @@ class Decision:
     guarantee: F | None = None
     withdraw: B | None = None
     ceasefire: B | None = None
+    ceasefire_provisions: F | None = None
     hurdle_scale: F | None = None
     refusal_cost: F | None = None
     hazard_ratio: F | None = None

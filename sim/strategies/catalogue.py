@@ -87,16 +87,41 @@ class CeasefireFirst(Mediating):
     name = "ceasefire_first"
     drafts_texts = True
     summary = "proposes an unconditional ceasefire each round; drafts texts only once it holds"
-    sources = ("ceasefire-first-2025", "mediation-conditions-2025", "Fortna 2004")
+    sources = ("ceasefire-first-2025", "mediation-conditions-2025", "Fortna 2003", "Fortna 2004")
 
-    Options = TextOptions
+    @dataclass(frozen=True)
+    class Options(TextOptions):
+        monitors: float = param(
+            0.0,
+            bounds=(0.0, 1.0),
+            doc="Strength of the ceasefire's monitoring (observers, a joint commission): "
+            "share of the breakdown risk it closes.",
+        )
+        buffer_zone: float = param(
+            0.0,
+            bounds=(0.0, 1.0),
+            doc="Strength of the separation of forces (a demilitarised zone): share of the "
+            "remaining breakdown risk it closes.",
+        )
+        guarantee: bool = param(
+            False, doc="Attach the mediator's guarantee (mediator.guarantee) to the ceasefire."
+        )
 
     def moves(self, obs: Observation) -> Decision:
-        text, framework, _ = draft_nash_text(obs, self.options.framework_after_failures)
+        opts = self.options
+        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
+        n = obs.fighting.shape[0]
+        provisions = 1.0 - (1.0 - opts.monitors) * (1.0 - opts.buffer_zone)
         return Decision(
             text=_only(obs.in_ceasefire, text),
             framework=framework,
             ceasefire=obs.fighting.copy(),
+            ceasefire_provisions=np.full(n, provisions) if provisions > 0 else None,
+            guarantee=(
+                np.broadcast_to(obs.guarantee_capacity, (n,)).astype(float)
+                if opts.guarantee
+                else None
+            ),
         )
 
 
