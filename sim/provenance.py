@@ -23,9 +23,10 @@ class ProvenanceRow:
 
 
 def load_facts(seeds_dir: Path) -> dict[str, str]:
-    """All facts in seeds/*.yaml, by id."""
+    """All facts in seeds/*.yaml (source articles) and seeds/record/*.yaml (the historical
+    record behind the case scenarios), by id."""
     facts: dict[str, str] = {}
-    for f in sorted(seeds_dir.glob("*.yaml")):
+    for f in sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("record/*.yaml")):
         data = read_yaml(f)
         for i, item in enumerate((data or {}).get("facts", [])):
             if not isinstance(item, dict) or "id" not in item:
@@ -61,9 +62,19 @@ def _source_for(path: str, provenance: dict[str, Any]) -> tuple[str, Any] | None
     return None
 
 
+def find_seeds(scenario_path: str | Path) -> Path:
+    """The seeds/ folder of the nearest folder above the scenario that has one, so that
+    configs/x.yaml and configs/cases/x.yaml both find the project's seeds/."""
+    here = Path(scenario_path).resolve().parent
+    for folder in (here, *here.parents):
+        if (folder / "seeds").is_dir():
+            return folder / "seeds"
+    return here.parent / "seeds"  # missing: reported by the caller
+
+
 def provenance_rows(scenario_path: str, seeds: str | None = None) -> list[ProvenanceRow]:
     scenario = load_scenario(scenario_path)
-    seeds_dir = Path(seeds) if seeds else Path(scenario_path).resolve().parent.parent / "seeds"
+    seeds_dir = Path(seeds) if seeds else find_seeds(scenario_path)
     if not seeds_dir.is_dir():
         raise ConfigError("--seeds", str(seeds_dir), "a folder of fact files (seeds/*.yaml)")
     facts = load_facts(seeds_dir)
