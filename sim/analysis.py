@@ -283,7 +283,8 @@ def survival_table(
     frames = []
     for key, part in _groups(table, by):
         tts = time_to_settlement(part, horizon)
-        last = int(tts["duration"].max()) if len(tts) else int(horizon or 0)
+        # Every round up to the horizon, even when all runs settled earlier.
+        last = max(int(tts["duration"].max()) if len(tts) else 0, int(horizon or 0))
         timeline = np.arange(0, last + 1)
         kmf = KaplanMeierFitter(alpha=alpha)
         kmf.fit(tts["duration"], tts["settled"], timeline=timeline)

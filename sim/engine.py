@@ -373,6 +373,7 @@ class Engine:
             reservation_estimate=self.reservation + p.information_noise * noise,
             trust=self.trust.copy(),
             exploitation_loss=p.exploitation_loss,
+            framework_loss_share=p.ceasefire_exploitation,
             hardliner_cost=p.hardliner_cost,
             audience_cost=p.audience_cost,
             victory_threshold=p.victory_threshold,
@@ -625,7 +626,13 @@ class Engine:
         )
         reservation = self.reservation - stick_loss - refusal_cost
         value = utility + carrots
-        score = bargaining.acceptance_score(value, reservation, comply, p.exploitation_loss, hurdle)
+        # An armistice-style framework leaves both armies in place: reneging on it exposes a
+        # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.6a), not as a
+        # settlement that disarms or withdraws it.
+        loss = np.where(
+            framework[:, None], p.exploitation_loss * p.ceasefire_exploitation, p.exploitation_loss
+        )
+        score = bargaining.acceptance_score(value, reservation, comply, loss, hurdle)
         noise = (
             np.stack([d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1)
             * p.decision_noise
@@ -637,7 +644,7 @@ class Engine:
         deal = at_war & accept.all(axis=1) & ~vetoed
 
         # Why each refusal happened: the first constraint that binds.
-        trusting = comply * (value - reservation + p.exploitation_loss) - p.exploitation_loss
+        trusting = comply * (value - reservation + loss) - loss
         reason = np.select(
             [accept, value < reservation, trusting < 0.0, score < 0.0],
             [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
@@ -647,9 +654,7 @@ class Engine:
         reason = np.where(vetoed[:, None], Refusal.VETO, reason)
 
         # A deal is imposed when some side would not have signed without carrots or sticks.
-        free = bargaining.acceptance_score(
-            utility, self.reservation, comply, p.exploitation_loss, hurdle
-        )
+        free = bargaining.acceptance_score(utility, self.reservation, comply, loss, hurdle)
         imposed = deal & np.any((free + noise < 0.0) & ((carrots > 0) | threatened), axis=1)
 
         # The mediator follows through on threats against a side that refused, or not.

@@ -86,6 +86,12 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     if n == 0:
         return (math.nan, math.nan)
     low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
+    # The Wilson bounds at 0 and n are exactly 0 and 1; the library's arithmetic leaves
+    # them a rounding error inside, which would put the estimate outside its interval.
+    if successes == 0:
+        low = 0.0
+    if successes == n:
+        high = 1.0
     return float(low), float(high)
 
 

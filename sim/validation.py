@@ -45,7 +45,7 @@ BOOTSTRAP = 500
 _BOOT_STREAM = 0x0B00_7575
 KINDS = ("simulation", "fearon", "nash", "rubinstein")
 ENDINGS = ("agreement", "ceasefire", "frozen", "victory", "ongoing")
-TIMES = ("war_duration", "settlement_round")
+TIMES = ("war_duration", "settlement_round", "ceasefire_round")
 _CHECK_KEYS = (
     "title",
     "claim",
@@ -60,6 +60,7 @@ _CHECK_KEYS = (
     "set",
     "expect",
     "parameters",
+    "known_failure",
 )
 _ENSEMBLE_KEYS = ("points", "design", "seed", "parameters")
 _ARM_KEYS = ("set", "without", "draw")
@@ -132,6 +133,8 @@ class Check:
     ensemble: Ensemble | None = None
     base_overrides: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    # Why the model is known to miss this check (docs/validation.md); None if it should pass.
+    known_failure: str | None = None
 
 
 def _num(x: float | None) -> str:
@@ -232,6 +235,9 @@ def _build_check(data: Any, path: Path) -> Check:
         ensemble=ensemble,
         base_overrides=dict(base),
         parameters=dict(params),
+        known_failure=(
+            " ".join(str(data["known_failure"]).split()) if data.get("known_failure") else None
+        ),
     )
     if kind == "simulation":
         _dry_build(check)  # bad overrides are reported before anything runs
@@ -412,6 +418,7 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
 
     p_settlement                       share of runs with a first agreement in the horizon
     ending:agreement+ceasefire         share of runs whose fighting first stopped that way
+    outcome:comprehensive+framework    share of runs in that state at the horizon
     collapse_hazard                    collapses per round a standing agreement was at risk
     collapse_hazard_after_exit         the same, counting only rounds after the mediator left
     ceasefire_hazard                   breakdowns per round a bare ceasefire was at risk
@@ -419,7 +426,8 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
     ceasefire_collapse_within:K        first ceasefires that broke down within K rounds
     <time>.median | <time>.longer_than:T | <time>.weibull_shape | <time>.hazard_ratio_late:T
         with <time> war_duration (rounds until the fighting first stopped) or
-        settlement_round (rounds until the first agreement)
+        settlement_round (rounds until the first agreement) or ceasefire_round (rounds
+        until the first bare ceasefire)
     """
     name, _, arg = text.partition(":")
     if (
@@ -428,6 +436,11 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
         and not arg
     ):
         return Stat(text, "ratio", name)
+    if name == "outcome":
+        outcomes = tuple(arg.split("+")) if arg else ()
+        if not outcomes:
+            raise ConfigError(where, text, "outcome:<outcomes at the horizon joined by +>")
+        return Stat(text, "ratio", "outcome", endings=outcomes)
     if name == "ending":
         endings = tuple(arg.split("+")) if arg else ()
         if not endings or any(e not in ENDINGS for e in endings):
@@ -446,6 +459,7 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
     options = [
         "p_settlement",
         "ending:<kinds>",
+        "outcome:<outcomes>",
         "collapse_hazard",
         "collapse_hazard_after_exit",
         "ceasefire_hazard",
@@ -494,6 +508,8 @@ def run_frame(table: pd.DataFrame, horizon: int) -> pd.DataFrame:
         {
             "settled": np.isfinite(settle),
             "settlement_round": np.where(np.isfinite(settle), settle, censored).astype(int),
+            "ceasefire_round": np.where(np.isfinite(truce), truce, censored).astype(int),
+            "outcome": outcome,
             "war_duration": np.where(np.isfinite(stop), stop, censored).astype(int),
             "ending": ending,
             "first_collapse_gap": first_collapse_gap,
@@ -516,6 +532,8 @@ def _num_den(stat: Stat, f: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.
         return f["settled"].to_numpy(float), one
     if stat.what == "ending":
         return f["ending"].isin(stat.endings).to_numpy(float), one
+    if stat.what == "outcome":
+        return f["outcome"].isin(stat.endings).to_numpy(float), one
     if stat.what == "collapse_hazard":
         return f["collapses"].to_numpy(), f["agreement_rounds"].to_numpy()
     if stat.what == "collapse_hazard_after_exit":
@@ -662,9 +680,15 @@ def _dry_build(check: Check) -> None:
                     _scenario_data(check, arm, point, draws[arm.name][i]), file=check.scenario
                 )
             except ConfigError as err:
+                # The bad value comes from the check (its set, arms or ensemble) applied to
+                # the scenario: name the check file, and the arm and point it arose in.
                 where = f"arm {arm.name}" + (f", ensemble point {i}" if check.ensemble else "")
                 raise ConfigError(
-                    err.path, err.value, f"{err.expected} [{where}]", file=err.file, hint=err.hint
+                    err.path,
+                    err.value,
+                    f"{err.expected} [{where}, scenario {Path(err.file or '').name}]",
+                    file=check.file,
+                    hint=err.hint,
                 ) from None
 
 
@@ -748,6 +772,7 @@ class Outcome:
             "value": _finite(self.estimate.value),
             "ci": [_finite(self.estimate.low), _finite(self.estimate.high)],
             "passed": self.passed,
+            "known_failure": self.check.known_failure,
             "note": self.note,
         }
 
@@ -868,6 +893,15 @@ def run_check(check: Check, runs: int | None = None, workers: int = 1) -> list[O
     return out
 
 
+def exit_code(outcomes: Sequence[Outcome], allow_known: bool = False) -> int:
+    """0 when every expectation is met; with `allow_known`, also when every miss belongs to
+    a check declared as a known failure (a regression guard for the rest)."""
+    missed = [o for o in outcomes if not o.passed]
+    if allow_known:
+        missed = [o for o in missed if not o.check.known_failure]
+    return 1 if missed else 0
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -882,6 +916,8 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
             lines.append("")
             lines.append(f"[{o.check.group}] {o.check.name}: {o.check.title}")
             lines.append(f"    source: {o.check.source}")
+            if o.check.known_failure:
+                lines.append(f"    known failure: {o.check.known_failure}")
         e = o.estimate
         model = _num(e.value)
         if not (e.low == e.value == e.high):
@@ -895,7 +931,14 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
     failed_checks = {o.check.name for o in outcomes if not o.passed}
     lines.append("")
     good = len(checks) - len(failed_checks)
-    failing = f" (failing: {', '.join(sorted(failed_checks))})" if failed_checks else ""
+    known = {o.check.name for o in outcomes if o.check.known_failure}
+    failing = ""
+    if failed_checks:
+        failing = (
+            " (failing: "
+            + ", ".join(f"{n} [known]" if n in known else n for n in sorted(failed_checks))
+            + ")"
+        )
     lines.append(
         f"{passed}/{len(outcomes)} expectations met; {good}/{len(checks)} checks pass{failing}"
     )

@@ -67,9 +67,16 @@ def test_mutual_optimism_delays_settlement_and_lowers_its_early_chance():
 
 
 def test_trust_raises_settlement():
-    s_low, _ = _arm({"parties.russia.trust": 0.0, "parties.ukraine.trust": 0.0})
-    s_high, _ = _arm({"parties.russia.trust": 0.3, "parties.ukraine.trust": 0.3})
-    _assert_greater(s_high, s_low, "p_settlement (trust 0.3 - trust 0)")
+    _, t_low = _arm({"parties.russia.trust": 0.0, "parties.ukraine.trust": 0.0})
+    _, t_high = _arm({"parties.russia.trust": 0.3, "parties.ukraine.trust": 0.3})
+    # Within a year nearly every run settles either way; trust shows in settling early.
+    early = 3
+    _assert_greater(
+        (t_high <= early).astype(float),
+        (t_low <= early).astype(float),
+        "settled within a quarter (trust 0.3 - trust 0)",
+    )
+    _assert_greater(t_low, t_high, "time to settlement (trust 0 - trust 0.3)")
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,9 @@ def test_working_groups_build_trust_through_partial_agreements():
     formulative = _table({"mediator.strategy": "formulative"})
     assert groups["partial_agreements"].mean() > 1.0
     assert (formulative["partial_agreements"] == 0).all()
-    _greater(_settled(groups), _settled(formulative), "working_groups - formulative")
+    # Both settle almost surely within two years; the trust the partial deals build shows
+    # in how soon: within a year.
+    _greater(_settled(groups, by=12), _settled(formulative, by=12), "working_groups - formulative")
     assert (groups["first_agreement"].dropna() == "framework").all()  # framework first
 
 

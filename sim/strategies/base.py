@@ -58,6 +58,19 @@ class Observation:
     rounds_talking: NDArray[np.int64]  # (R,) rounds since talks (re)started
     agreement_round: NDArray[np.int64]  # (R,) round of the latest agreement (-1: none)
     phase_round: NDArray[np.int64]  # (R,) rounds since this strategy took over (1 = first)
+    # Share of the exploitation loss a side risks under a framework (an armistice that
+    # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.7).
+    framework_loss_share: float = 1.0
+
+    def for_framework(self, framework: B) -> Observation:
+        """The observation as the parties weigh framework texts in the rows `framework`."""
+        if not np.any(framework) or self.framework_loss_share == 1.0:
+            return self
+        loss = np.asarray(self.exploitation_loss, dtype=float)
+        n = self.control.shape[0]
+        per_run = np.broadcast_to(loss, (n, 2))
+        scaled = np.where(framework[:, None], per_run * self.framework_loss_share, per_run)
+        return dataclasses.replace(self, exploitation_loss=scaled)
 
     def subset(self, rows: NDArray[np.int64]) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept)."""

@@ -151,13 +151,15 @@ def draft_nash_text(
             start_v = np.where(mov, 1.0, open_t)[None, :]
             path = bargaining.concession_path(0, space, mov, start_v)
             sub = obs if rows.size == n else obs.subset(rows)
+            if variant:
+                sub = sub.for_framework(np.ones(rows.size, dtype=bool))
             sub_ext = ext[rows] if ext.ndim == 1 else ext
             lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
             progress[rows] = path.point(lam, start_v, mov)
             feasible[rows] = ok
         return space.positions(progress), framework, feasible
     path = bargaining.concession_path(0, space, movable, start)
-    lam, feasible = score_nash_point(obs, path, external, power_b)
+    lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
 
 
@@ -267,6 +269,7 @@ def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts:
     drafted = np.flatnonzero(~np.isnan(text).any(axis=1))
     if drafted.size:
         seen = obs if drafted.size == n else obs.subset(drafted)
+        seen = seen.for_framework(np.asarray(framework, dtype=bool)[drafted])
         carrots[drafted], threats[drafted] = _inducements(seen, text[drafted], opts)
     return Decision(
         text=text, framework=framework, carrots=carrots, threats=threats, guarantee=guarantee

@@ -63,7 +63,10 @@ class DeadlineDeal(Mediating):
 
     def moves(self, obs: Observation) -> Decision:
         opts = self.options
-        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
+        # The text counts the guarantee it will carry, as the manipulative text does.
+        text, framework, _ = draft_nash_text(
+            obs, opts.framework_after_failures, external=obs.guarantee_capacity
+        )
         decision = backed_text(obs, text, framework, opts)
         before = obs.phase_round <= opts.deadline
         n = before.shape[0]

@@ -1,0 +1,221 @@
+"""`negsim validate`: declared checks, their statistics and intervals, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import validation as v
+from sim.errors import ConfigError
+from tests.conftest import ROOT, negsim
+
+CHECKS = ROOT / "validation"
+
+
+def _write(tmp_path: Path, text: str, name: str = "check.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+SMALL = """
+title: small
+claim: a mediator raises settlement
+source: test
+scenario: {scenario}
+runs: 240
+seed: 3
+set: {{horizon: 12}}
+ensemble:
+  points: 6
+  seed: 1
+  parameters:
+    parties.a.trust: {{range: [0.0, 0.5]}}
+arms:
+  mediated: {{set: {{mediator.strategy: manipulative}}}}
+  none: {{without: [mediator]}}
+expect:
+  - {{stat: p_settlement, difference: [mediated, none], above: 0.0}}
+  - {{stat: p_settlement, arm: none, between: [0.0, 1.0]}}
+"""
+
+
+def _small(tmp_path: Path, **fmt: str) -> Path:
+    scenario = ROOT / "validation" / "scenarios" / "interstate_war.yaml"
+    return _write(tmp_path, SMALL.format(scenario=scenario, **fmt))
+
+
+def test_every_declared_check_loads_with_a_unique_name():
+    checks = v.load_checks([CHECKS])
+    names = [c.name for c in checks]
+    assert len(names) == len(set(names)) >= 15
+    groups = {c.group for c in checks}
+    assert {"analytic", "stylized", "case"} <= groups
+    for c in checks:
+        assert c.source and c.claim and c.conditions
+
+
+def test_run_frame_classifies_how_the_fighting_first_stopped():
+    table = pd.DataFrame(
+        {
+            "settlement_round": pd.array([3, None, None, None, 5], dtype="Int64"),
+            "first_ceasefire_round": pd.array([None, 2, None, None, 4], dtype="Int64"),
+            "end_round": pd.array([None, None, 7, 9, None], dtype="Int64"),
+            "outcome": ["comprehensive", "ceasefire", "frozen", "capitulation_b", "framework"],
+            "collapse_round": pd.array([6, None, None, None, None], dtype="Int64"),
+            "first_ceasefire_collapse_round": pd.array([None, 5, None, None, None], dtype="Int64"),
+            "collapses": [1, 0, 0, 0, 0],
+            "agreement_rounds": [3, 0, 0, 0, 7],
+            "collapses_after_exit": [0, 0, 0, 0, 0],
+            "agreement_rounds_after_exit": [0, 0, 0, 0, 0],
+            "ceasefire_collapses": [0, 1, 0, 0, 0],
+            "ceasefire_rounds": [0, 3, 0, 0, 1],
+        }
+    )
+    f = v.run_frame(table, horizon=12)
+    assert f["ending"].tolist() == ["agreement", "ceasefire", "frozen", "victory", "ceasefire"]
+    assert f["war_duration"].tolist() == [3, 2, 7, 9, 4]
+    assert f["settlement_round"].tolist() == [3, 13, 13, 13, 5]  # 13: censored at 12
+    assert f["first_collapse_gap"][0] == 3 and f["truce_gap"][1] == 3
+
+
+def _arms(frames: dict[str, pd.DataFrame], horizon: int = 12) -> dict[str, v.ArmResult]:
+    return {k: v.ArmResult(f, horizon, len(f)) for k, f in frames.items()}
+
+
+def _frame(settled: list[bool], cluster: list[int]) -> pd.DataFrame:
+    n = len(settled)
+    return pd.DataFrame(
+        {
+            "settled": settled,
+            "settlement_round": [1 if s else 13 for s in settled],
+            "war_duration": [1 if s else 13 for s in settled],
+            "ending": ["agreement" if s else "ongoing" for s in settled],
+            "collapses": np.zeros(n),
+            "agreement_rounds": np.zeros(n),
+            "cluster": cluster,
+        }
+    )
+
+
+def test_ratio_and_difference_are_computed_per_bootstrap_replicate():
+    hi = _frame([True, True, True, False] * 5, list(range(20)))
+    lo = _frame([True, False, False, False] * 5, list(range(20)))
+    sampler = v._Sampler(_arms({"hi": hi, "lo": lo}), seed=1)
+    stat = v.parse_stat("p_settlement")
+    rep_hi, rep_lo = sampler.values("hi", stat), sampler.values("lo", stat)
+    assert rep_hi[0] == pytest.approx(0.75) and rep_lo[0] == pytest.approx(0.25)
+    # Paired clusters: the same weights resample both arms, so the difference of the
+    # replicates is never below the smallest per-cluster difference (here 0).
+    assert np.all(rep_hi[1:] - rep_lo[1:] >= 0.0)
+    with np.errstate(divide="ignore"):  # a replicate may draw no settled run in `lo`
+        est = v._interval(rep_hi / rep_lo)
+    assert est.value == pytest.approx(3.0) and est.low < 3.0 < est.high
+
+
+def test_weibull_shape_is_recovered_from_monthly_interval_censored_durations():
+    rng = np.random.default_rng(7)
+    for shape in (0.7, 1.0, 1.6):
+        t = 8.0 * rng.weibull(shape, size=40000)
+        months = np.ceil(t).astype(int)
+        horizon = 60
+        months = np.minimum(months, horizon + 1)
+        hist = np.bincount(months - 1, minlength=horizon + 1).astype(float)
+        assert v.weibull_shape(hist, horizon) == pytest.approx(shape, rel=0.04)
+
+
+def test_duration_functionals_on_a_hand_built_histogram():
+    horizon = 4
+    hist = np.array([4.0, 2.0, 1.0, 1.0, 2.0])  # 10 wars: ended in rounds 1-4, 2 censored
+    med = v._duration_value(v.parse_stat("war_duration.median"), hist, horizon)
+    assert med == 2.0  # S(1) = 0.6, S(2) = 0.4
+    longer = v._duration_value(v.parse_stat("war_duration.longer_than:3"), hist, horizon)
+    assert longer == pytest.approx(0.3)
+    # Hazard per round at risk: rounds 1-2: 6 events / (10 + 6) at risk; rounds 3-4: 2 / (4 + 3).
+    late = v._duration_value(v.parse_stat("war_duration.hazard_ratio_late:2"), hist, horizon)
+    assert late == pytest.approx((2 / 7) / (6 / 16))
+
+
+@pytest.mark.parametrize("name", ["analytic_fearon", "analytic_nash", "analytic_rubinstein"])
+def test_analytic_benchmarks_pass(name):
+    check = v.load_check(CHECKS / f"{name}.yaml")
+    outcomes = v.run_check(check)
+    assert outcomes and all(o.passed for o in outcomes), [o.to_dict() for o in outcomes]
+
+
+def test_a_small_ensemble_check_is_deterministic_and_backend_free(tmp_path):
+    check = v.load_check(_small(tmp_path))
+    one = [o.to_dict() for o in v.run_check(check, workers=1)]
+    two = [o.to_dict() for o in v.run_check(check, workers=2)]
+    assert one == two
+    assert all(o["passed"] for o in one), one
+    # Arms share run indices: the difference is paired by scenario.
+    arms = v.run_check_arms(check)
+    assert set(arms) == {"mediated", "none"}
+    for arm in arms.values():
+        assert arm.runs == 240 and arm.frame["cluster"].nunique() == 6
+
+
+def test_cli_validate_json_and_exit_codes(tmp_path):
+    ok = negsim("validate", str(CHECKS / "analytic_nash.yaml"), "--json")
+    assert ok.returncode == 0, ok.stderr
+    data = json.loads(ok.stdout)
+    assert data["passed"] is True
+    row = data["results"][0]
+    assert {"check", "expected", "value", "ci", "passed", "source"} <= set(row)
+    # An expectation the model cannot meet makes the command fail (exit 1), with the table.
+    impossible = _small(tmp_path).read_text().replace("between: [0.0, 1.0]", "between: [2.0, 3.0]")
+    path = _write(tmp_path, impossible, "impossible.yaml")
+    bad = negsim("validate", str(path), "--runs", "60")
+    assert bad.returncode == 1
+    assert "FAIL" in bad.stdout and "1/2 expectations met" in bad.stdout
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        (("title: small", "titel: small"), "titel"),
+        (("stat: p_settlement, arm: none", "stat: p_setlement, arm: none"), "expect[1].stat"),
+        (("arm: none", "arm: nobody"), "expect[1].arm"),
+        (("mediator.strategy: manipulative", "mediator.strategy: bogus"), "mediator.strategy"),
+        (("range: [0.0, 0.5]", "range: [0.5, 0.0]"), "parties.a.trust.range"),
+        (("between: [0.0, 1.0]", "between: [1.0, 0.0]"), "expect[1].between"),
+    ],
+)
+def test_bad_checks_get_one_line_and_exit_code_2(tmp_path, edit, where):
+    text = _small(tmp_path).read_text().replace(*edit)
+    path = _write(tmp_path, text, "bad.yaml")
+    with pytest.raises(ConfigError) as err:
+        v.load_check(path)
+    assert where in str(err.value) and str(path) in str(err.value)
+    proc = negsim("validate", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_cli_rejects_missing_files_and_unknown_names(tmp_path):
+    missing = negsim("validate", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "nope.yaml" in missing.stderr
+    unknown = negsim("validate", str(CHECKS), "--only", "analytic_fearonn")
+    assert unknown.returncode == 2 and "analytic_fearon" in unknown.stderr
+
+
+def test_statistic_names_are_checked():
+    for good in (
+        "p_settlement",
+        "ending:agreement+ceasefire",
+        "war_duration.weibull_shape",
+        "collapse_within:24",
+        "settlement_round.longer_than:3",
+        "outcome:frozen",
+    ):
+        v.parse_stat(good)
+    for bad in ("ending:peace", "collapse_within:x", "war_duration.mean", "p_settlement:3"):
+        with pytest.raises(ConfigError):
+            v.parse_stat(bad)
+    assert math.isnan(v._duration_value(v.parse_stat("war_duration.median"), np.zeros(5), 4))
