@@ -103,6 +103,9 @@ def proportion_interval(
         # statsmodels can return a hair outside [0, 1] through round-off.
         low[ok] = np.clip(lo, 0.0, 1.0)
         high[ok] = np.clip(hi, 0.0, 1.0)
+        # ...and a hair inside at 0 or n successes, where both methods give exactly 0 and 1.
+        low[ok] = np.where(xs <= 0, 0.0, low[ok])
+        high[ok] = np.where(xs >= ms, 1.0, high[ok])
     return low, high
 
 

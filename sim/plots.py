@@ -284,11 +284,15 @@ def plot_settlement_by_group(
         labels = [_label(v) for v in table[by]]
         pos = np.arange(len(labels))
         p = table["p_settlement"].to_numpy(dtype=float)
-        err = np.vstack(
-            [
-                p - table["p_settlement_low"].to_numpy(dtype=float),
-                table["p_settlement_high"].to_numpy(dtype=float) - p,
-            ]
+        # Clipped at 0: an interval computed elsewhere may miss the estimate by round-off.
+        err = np.maximum(
+            np.vstack(
+                [
+                    p - table["p_settlement_low"].to_numpy(dtype=float),
+                    table["p_settlement_high"].to_numpy(dtype=float) - p,
+                ]
+            ),
+            0.0,
         )
         ax.errorbar(pos, p, yerr=err, fmt="o", color=PALETTE[0], capsize=3, label=PROBABILITY_LABEL)
         _category_ticks(ax, pos, labels)
