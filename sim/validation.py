@@ -826,7 +826,8 @@ def _interval(rep: np.ndarray) -> Estimate:
     boot = boot[~np.isnan(boot)]
     if boot.size == 0:
         return Estimate(float(rep[0]), math.nan, math.nan)
-    low, high = np.percentile(boot, [2.5, 97.5])
+    with np.errstate(invalid="ignore"):  # a median not reached is inf: inf - inf in between
+        low, high = np.percentile(boot, [2.5, 97.5])
     return Estimate(float(rep[0]), float(low), float(high))
 
 
