@@ -177,14 +177,7 @@ def load_check(path: str | Path) -> Check:
 def _build_check(data: Any, path: Path) -> Check:
     if not isinstance(data, Mapping):
         raise ConfigError("", data, "a mapping with title, claim, source and expect")
-    for key in data:
-        if key not in _CHECK_KEYS:
-            raise ConfigError(
-                str(key),
-                data[key],
-                f"one of {list(_CHECK_KEYS)}",
-                hint=schema.suggest(key, _CHECK_KEYS),
-            )
+    _known_keys(data, _CHECK_KEYS, "")
     for key in ("title", "claim", "source", "expect"):
         if key not in data:
             raise ConfigError(key, None, "a value (required)")
@@ -244,6 +237,18 @@ def _build_check(data: Any, path: Path) -> Check:
     return check
 
 
+def _known_keys(data: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
+    """Refuse a key that is not in `allowed`, with a did-you-mean."""
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(
+                f"{prefix}{key}",
+                data[key],
+                f"one of {list(allowed)}",
+                hint=schema.suggest(str(key), allowed),
+            )
+
+
 def _int(value: Any, where: str, *, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ConfigError(where, value, f"an integer >= {low}")
@@ -260,14 +265,7 @@ def _arms(data: Any) -> tuple[Arm, ...]:
         spec = spec or {}
         if not isinstance(spec, Mapping):
             raise ConfigError(f"arms.{name}", spec, "a mapping with set and/or without")
-        for key in spec:
-            if key not in _ARM_KEYS:
-                raise ConfigError(
-                    f"arms.{name}.{key}",
-                    spec[key],
-                    f"one of {list(_ARM_KEYS)}",
-                    hint=schema.suggest(key, _ARM_KEYS),
-                )
+        _known_keys(spec, _ARM_KEYS, f"arms.{name}.")
         overrides = spec.get("set", {}) or {}
         if not isinstance(overrides, Mapping):
             raise ConfigError(f"arms.{name}.set", overrides, "a mapping of dotted paths to values")
@@ -307,14 +305,7 @@ def _ensemble(data: Any, path: Path) -> Ensemble:
 def _ensemble_body(data: Any, source: str, sampled: Any, make: Callable[..., Any]) -> Ensemble:
     if not isinstance(data, Mapping):
         raise ConfigError("ensemble", data, "a mapping with points, design, seed, parameters")
-    for key in data:
-        if key not in _ENSEMBLE_KEYS:
-            raise ConfigError(
-                f"ensemble.{key}",
-                data[key],
-                f"one of {list(_ENSEMBLE_KEYS)}",
-                hint=schema.suggest(key, _ENSEMBLE_KEYS),
-            )
+    _known_keys(data, _ENSEMBLE_KEYS, "ensemble.")
     design = data.get("design", "latin_hypercube")
     if design not in sampled:
         raise ConfigError("ensemble.design", design, f"one of {list(sampled)}")
@@ -338,14 +329,7 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
         raise ConfigError(
             where, data, "a mapping such as {stat: p_settlement, arm: x, between: [a, b]}"
         )
-    for key in data:
-        if key not in _COND_KEYS:
-            raise ConfigError(
-                f"{where}.{key}",
-                data[key],
-                f"one of {list(_COND_KEYS)}",
-                hint=schema.suggest(key, _COND_KEYS),
-            )
+    _known_keys(data, _COND_KEYS, f"{where}.")
     stat = data.get("stat")
     if not isinstance(stat, str):
         raise ConfigError(f"{where}.stat", stat, "a statistic name (validation/README.md)")

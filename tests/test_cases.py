@@ -4,10 +4,6 @@ that contains the value."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 import yaml
 
@@ -16,47 +12,13 @@ from sim.config import load_scenario
 from sim.errors import ConfigError
 from sim.provenance import find_seeds, load_facts, provenance_rows
 from tests.conftest import ROOT, negsim
+from tests.test_provenance import _covering_key as _covering
+from tests.test_provenance import _lookup, _raw
+from tests.test_provenance import _numeric_leaves as _numbers
 
 SEEDS = ROOT / "seeds"
 CASES = sorted((ROOT / "configs" / "cases").glob("*.yaml"))
 RECORDS = sorted((SEEDS / "record").glob("*.yaml"))
-
-
-def _raw(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _numbers(node: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
-    """Numeric leaves (not booleans) of raw scenario data, as (dotted path, value)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _numbers(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _numbers(value, f"{prefix}[{i}]")
-    elif isinstance(node, int | float) and not isinstance(node, bool):
-        yield prefix, node
-
-
-def _covering(path: str, keys: set[str]) -> str | None:
-    """The most specific provenance key that covers a dotted path."""
-    parts = path.split(".")
-    for n in range(len(parts), 0, -1):
-        key = ".".join(parts[:n])
-        if key in keys:
-            return key
-    return None
-
-
-def _lookup(data: dict[str, Any], dotted: str) -> Any:
-    node: Any = data
-    for part in dotted.split("."):
-        name, _, index = part.partition("[")
-        node = node[name]
-        if index:
-            node = node[int(index.rstrip("]"))]
-    return node
 
 
 @pytest.fixture(scope="module")
