@@ -175,6 +175,7 @@ class Engine:
         self.change = np.zeros(n)
         self.reservation = np.zeros((n, 2))
         self.net_gain = np.zeros((n, 2))
+        self.stalemate = np.zeros((n, 2), dtype=bool)
         self.hurdle_base = np.broadcast_to(p.hardliner_cost + p.audience_cost, (n, 2)).astype(float)
         self._annuity = self._cost_annuity()
         self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures)
@@ -240,9 +241,15 @@ class Engine:
         b = 1.0 - s[:, -1] * d[..., 1]
         return np.stack([a, b], axis=-1)
 
-    def _valuations(self, belief_mean: F, cost: F) -> tuple[F, F]:
+    def _valuations(self, belief_mean: F, cost: F) -> tuple[F, F, F]:
         """Reservation values under each side's own belief, and each side's estimate of the
-        other's (made with its own belief: the root of mutual optimism; Fearon 1995)."""
+        other's (made with its own belief: the root of mutual optimism; Fearon 1995).
+
+        Returns (reservation, estimate, net_gain), each (R, 2) and indexed by the side
+        valued: estimate[:, i] is what the OTHER side (1 - i) reckons i's reservation value
+        to be; net_gain is what fighting on for the planning horizon is expected to buy
+        beyond what it costs, on the side's own reckoning (§3.4).
+        """
         p = self.p
         horizon = np.asarray(p.planning_horizon, dtype=float)
         expected = self.control[:, None] + horizon * belief_mean  # (R, 2): each side's view
@@ -252,14 +259,10 @@ class Engine:
         other_view = self.war_utilities(share[:, ::-1])
         future_cost = cost * self._annuity
         reservation = own_view - future_cost + p.payoff_of_fighting
-        # estimate[:, i] = what the OTHER side (1 - i) thinks i's reservation value is.
         estimate = other_view - future_cost + p.payoff_of_fighting
-        # Stalemate (the "S" of Zartman's MHS): fighting on is expected to buy less than it
-        # costs, on each side's own reckoning.
-        gain = own_view - self.war_utilities(self.share_of_stakes(self.control))
-        self.net_gain = gain - future_cost
-        self.stalemate = self.net_gain < 0.0
-        return reservation, estimate
+        now = self.war_utilities(self.share_of_stakes(self.control))
+        net_gain = own_view - now - future_cost
+        return reservation, estimate, net_gain
 
     # -- phase 1: battlefield -----------------------------------------------------------------
     def battlefield(self) -> None:
@@ -337,7 +340,10 @@ class Engine:
 
     def _reservation_values(self) -> None:
         cost = self._war_cost()
-        self.reservation, self.estimate = self._valuations(self.belief_mean, cost)
+        self.reservation, self.estimate, self.net_gain = self._valuations(self.belief_mean, cost)
+        # Stalemate (the "S" of Zartman's MHS): fighting on is expected to buy less than it
+        # costs, on each side's own reckoning.
+        self.stalemate = self.net_gain < 0.0
         # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
         # less than it costs) plus a perceived way out: each side, on its own reckoning,
         # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
@@ -471,7 +477,7 @@ class Engine:
         new_sanctions = self.sanctions_mediator + np.where(armed, 0.0, cut * p.sanctions_step)
         trend_after = self._trend(self.exhaustion, aid)
         shift = (trend_after - self.trend)[:, None]
-        after, _ = self._valuations(self.belief_mean + shift, self._war_cost(new_sanctions))
+        after = self._valuations(self.belief_mean + shift, self._war_cost(new_sanctions))[0]
         return np.maximum(self.reservation - after, 0.0)
 
     def talks(self, decision: Decision) -> None:
@@ -593,8 +599,13 @@ class Engine:
         if decision.framework is not None:
             framework = mediated_text & decision.framework
 
+        # A carrot is a promise: it is worth what the side believes of the mediator's word
+        # (its trust in the mediator) and of its commitments (its credibility, which its
+        # threats also carry; Schelling 1966 on promises and threats alike).
         carrots = (
-            np.where(mediating[:, None], decision.carrots, 0.0) * p.trust_in_mediator
+            np.where(mediating[:, None], decision.carrots, 0.0)
+            * p.trust_in_mediator
+            * self.credibility[:, None]
             if decision.carrots is not None
             else zeros2
         )

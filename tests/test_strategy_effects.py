@@ -167,3 +167,19 @@ def test_every_mediator_beats_no_mediator(name):
         _settled(_table({"mediator.strategy": "none"})),
         f"{name} - none",
     )
+
+
+def test_a_credible_mediator_buys_more_deals_with_the_same_carrots():
+    """Carrots are promises: a side discounts them by the mediator's credibility (docs/model.md
+    §3.6). With threats switched off, only the carrots' worth differs between the arms."""
+    carrots_only = {
+        "mediator.strategy": "manipulative",
+        "mediator.options": {"threat_intensity": 0.0},
+        "mediator.guarantee": 0.0,
+    }
+    believed = _table({**carrots_only, "mediator.credibility": 0.9})
+    doubted = _table({**carrots_only, "mediator.credibility": 0.1})
+    _greater(_settled(believed, by=12), _settled(doubted, by=12), "credible - doubted carrots")
+    # Nominal promises grow as credibility falls; they are capped by leverage, so a doubted
+    # mediator cannot fully make up for it.
+    assert doubted["mediator_carrots"].sum() > 0

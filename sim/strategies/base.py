@@ -72,6 +72,13 @@ class Observation:
         scaled = np.where(framework[:, None], per_run * self.framework_loss_share, per_run)
         return dataclasses.replace(self, exploitation_loss=scaled)
 
+    def carrot_worth(self) -> F:
+        """What a unit of promised carrot is worth to each side (R, 2): the mediator's word
+        is discounted by the side's trust in it and by the mediator's credibility."""
+        bias = np.asarray(self.bias, dtype=float)
+        q = np.stack([1.0 - np.maximum(bias, 0.0), 1.0 + np.minimum(bias, 0.0)], axis=-1)
+        return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
+
     def subset(self, rows: NDArray[np.int64]) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
         n = self.control.shape[0]

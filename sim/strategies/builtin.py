@@ -283,8 +283,12 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     utility, enforcement = obs.space.evaluate(obs.space.progress(text))
     score = obs.scores(utility, enforcement, guarantee)
     pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
-    # A carrot c is worth pi * c on the score (it is paid only if the deal holds).
-    shortfall = -score / np.maximum(pi, 1e-9)
+    # A carrot c is worth pi * w * c on the score: it is paid only if the deal holds, and a
+    # side believes the promise only as far as w (its trust in the mediator times the
+    # mediator's credibility, §3.7). The mediator promises what closes the gap, up to what
+    # its leverage allows.
+    worth = np.maximum(obs.carrot_worth(), 1e-9)
+    shortfall = -score / np.maximum(pi, 1e-9) / worth
     leverage = np.broadcast_to(obs.leverage, (n, 2))
     carrots = np.clip(shortfall + opts.margin, 0.0, leverage * opts.carrot_value)
     # Threaten whoever it still expects to balk after the carrot.
