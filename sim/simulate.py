@@ -54,8 +54,9 @@ def iter_chunks(
         model = NegotiationModel(scenario, runs=size, seed=seed, first_run=start, collect=False)
         model.run()
         table = engine_table(model.engine)
+        model.release()  # the chunk's arrays go now, without a garbage collection
         del model
-        release_finished_models()  # otherwise Mesa keeps every finished chunk alive
+        release_finished_models()  # models the caller made and left: collected in batches
         yield table
 
 
