@@ -65,14 +65,26 @@ class RoundRecord:
     values: dict[str, Any]
 
 
-def _take_params(p: ModelParams, rows: I, n: int) -> ModelParams:
-    """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept."""
-    changes = {}
-    for f in dataclasses.fields(p):
-        value = getattr(p, f.name)
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-            changes[f.name] = value[rows]
-    return dataclasses.replace(p, **changes) if changes else p
+def _per_run_fields(p: ModelParams, n: int) -> tuple[str, ...]:
+    """Names of the parameters that carry a runs axis of length n (none for a plain scenario)."""
+    return tuple(
+        f.name
+        for f in dataclasses.fields(p)
+        if isinstance(value := getattr(p, f.name), np.ndarray)
+        and value.ndim >= 1
+        and value.shape[0] == n
+    )
+
+
+def _take_params(
+    p: ModelParams, rows: I, n: int, names: tuple[str, ...] | None = None
+) -> ModelParams:
+    """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept.
+    `names` are the per-run fields, when already known (`_per_run_fields`)."""
+    names = _per_run_fields(p, n) if names is None else names
+    if not names:
+        return p
+    return dataclasses.replace(p, **{name: getattr(p, name)[rows] for name in names})
 
 
 def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
@@ -520,31 +532,42 @@ class Engine:
         return rows if rows.size <= 0.6 * self.n else None
 
     def _subset(self, rows: I) -> Engine:
-        sub = object.__new__(Engine)
-        sub.__dict__.update(self.__dict__)
+        """A compact engine over some runs. Its per-run arrays are sliced from this engine
+        when a rule first reads them (`_Subset.__getattr__`), so that a phase pays only for
+        the arrays it touches, and only those are written back by `_absorb`."""
+        sub = object.__new__(_Subset)
+        state = sub.__dict__
         n = self.n
+        lazy = set()
         for name, value in self.__dict__.items():
             if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-                setattr(sub, name, value[rows])
+                lazy.add(name)
+            else:
+                state[name] = value
+        names = self.__dict__.get("_per_run_param_names")
+        if names is None:
+            names = self._per_run_param_names = _per_run_fields(self.p, n)
         sub.n = rows.size
         sub.draws = self.draws.take(rows)
-        sub.p = _take_params(self.p, rows, n)
+        sub.p = _take_params(self.p, rows, n, names)
         sub.space = self.space.take(rows)
         sub._frontier = _take_path(self._frontier, rows, n)
         sub._cur = {}
         sub.records = []
+        state["_parent"], state["_rows"], state["_lazy"] = self, rows, lazy
         return sub
 
     def _absorb(self, sub: Engine, rows: I) -> None:
-        n = self.n
-        for name, value in self.__dict__.items():
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-                new = getattr(sub, name)
-                if new is not value:
-                    if not value.flags.writeable:
-                        value = value.copy()
-                        setattr(self, name, value)
-                    value[rows] = new
+        """Write back the per-run arrays the compact engine read or set."""
+        state = sub.__dict__
+        for name in state["_lazy"]:
+            if name not in state:
+                continue  # never touched: unchanged
+            value = getattr(self, name)
+            if not value.flags.writeable:
+                value = value.copy()
+                setattr(self, name, value)
+            value[rows] = state[name]
 
     def _talks(self, decision: Decision) -> None:
         p, t, d, n = self.p, self.round, self.draws, self.n
@@ -929,3 +952,19 @@ class Engine:
         """True when no run can change any more (every run ended in an absorbing state)."""
         absorbing = self.status >= Status.FROZEN
         return bool(absorbing.all())
+
+
+class _Subset(Engine):
+    """An engine over some of another engine's runs (see `Engine._subset`): a per-run array
+    is sliced from the parent the first time a rule reads it."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, i.e. for arrays not yet sliced.
+        state = self.__dict__
+        lazy = state.get("_lazy")
+        if lazy is None or name not in lazy:
+            raise AttributeError(name)
+        value = getattr(state["_parent"], name)[state["_rows"]]
+        state[name] = value
+        return value
+
