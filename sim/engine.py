@@ -501,20 +501,18 @@ class Engine:
         self._absorb(sub, rows)
         rest = np.ones(self.n, dtype=bool)
         rest[rows] = False
-        self.information[rest] = 0.0
-        self.failed_texts[rest] = 0
-        self.ripe_streak[rest] = 0
-        self.refused_last[rest] = False
+        np.copyto(self.information, 0.0, where=rest)
+        np.copyto(self.failed_texts, 0, where=rest)
+        np.copyto(self.ripe_streak, 0, where=rest)
+        np.copyto(self.refused_last, False, where=rest[:, None])
         if decision.withdraw is not None:
             leaving = self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest
             self.withdrawal_round[leaving] = self.round
             self.mediator_active &= ~leaving
-        cur = {}
+        cur = _RoundValues(self._cur)
         for key, value in sub._cur.items():
-            full = np.zeros((self.n, *value.shape[1:]), dtype=value.dtype)
-            full[rows] = value
-            cur[key] = full
-        self._cur.update(cur)
+            cur.scattered(key, value, rows, self.n)
+        self._cur = cur
 
     # -- working on the runs still talking ---------------------------------------------------
     # Most runs reach an agreement, a frozen line or a capitulation within the first rounds;
@@ -968,3 +966,50 @@ class _Subset(Engine):
         state[name] = value
         return value
 
+
+class _RoundValues(dict[str, Any]):
+    """This round's values (`Engine._cur`). Those computed on the runs still talking are
+    expanded to all runs (zero elsewhere) only when read: outside the single-run trace, few
+    of them are."""
+
+    _compact: dict[str, tuple[Any, I, int]]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._compact = {}
+
+    def scattered(self, key: str, value: Any, rows: I, n: int) -> None:
+        super().__setitem__(key, None)
+        self._compact[key] = (value, rows, n)
+
+    def __getitem__(self, key: str) -> Any:
+        compact = self._compact.pop(key, None)
+        if compact is not None:
+            value, rows, n = compact
+            full = np.zeros((n, *value.shape[1:]), dtype=value.dtype)
+            full[rows] = value
+            super().__setitem__(key, full)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._compact.pop(key, None)
+        super().__setitem__(key, value)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def items(self) -> Any:
+        return [(key, self[key]) for key in self]
+
+    def values(self) -> Any:
+        return [self[key] for key in self]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self.items())
