@@ -70,39 +70,33 @@ class Observation:
         n = self.control.shape[0]
         per_run = np.broadcast_to(loss, (n, 2))
         scaled = np.where(framework[:, None], per_run * self.framework_loss_share, per_run)
-        return dataclasses.replace(self, exploitation_loss=scaled)
+        return self._replace(exploitation_loss=scaled)
 
     def subset(self, rows: NDArray[np.int64]) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
         n = self.control.shape[0]
-        # Fields whose per-run form has this many axes; a shared one has fewer. Fields not
-        # listed are per run whenever their leading axis has the runs' length, except the
-        # issue-axis ones below, which are never per run (and may have that length by chance).
-        never = {"deferrable", "open_position"}
-        per_run_ndim = {
-            "ideal": 3,
-            "salience": 3,
-            "span": 2,
-            "assures": 3,
-            "leverage": 2,
-            "bias": 1,
-            "guarantee_capacity": 1,
-            "exploitation_loss": 2,
-            "hardliner_cost": 2,
-            "audience_cost": 2,
-            "victory_threshold": 2,
-        }
         changes: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, np.ndarray) or value.ndim == 0 or f.name in never:
+        for name, ndim in _subset_plan(type(self)):
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.ndim == 0:
                 continue
-            if f.name in per_run_ndim and value.ndim < per_run_ndim[f.name]:
+            if value.ndim < ndim:
                 continue  # shared by all runs
             if value.shape[0] == n:
-                changes[f.name] = value[rows]
+                changes[name] = value[rows]
         changes["space"] = self.space.take(rows)
-        return dataclasses.replace(self, **changes)
+        return self._replace(**changes)
+
+    def _replace(self, **changes: Any) -> Observation:
+        """`dataclasses.replace` without its per-call cost (an observation is replaced
+        several times a round): the fields are copied, not passed through __init__."""
+        cls = type(self)
+        if hasattr(cls, "__post_init__") or not hasattr(self, "__dict__"):
+            return dataclasses.replace(self, **changes)
+        new = object.__new__(cls)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        return new
 
     def hurdles(self, utility: F) -> F:
         """Each side's domestic hurdle for texts of these utilities (R, ..., 2)."""
@@ -128,6 +122,39 @@ class Observation:
         reservation = _against(self.reservation_estimate, utility)
         loss = _against(self.exploitation_loss, utility)
         return acceptance_score(utility, reservation, pi, loss, hurdle)
+
+
+# Fields whose per-run form has this many axes; a shared one has fewer. Fields not listed
+# are per run whenever their leading axis has the runs' length, except the issue-axis ones
+# in _NEVER_PER_RUN, which are never per run (and may have that length by chance).
+_NEVER_PER_RUN = frozenset({"deferrable", "open_position"})
+_PER_RUN_NDIM = {
+    "ideal": 3,
+    "salience": 3,
+    "span": 2,
+    "assures": 3,
+    "leverage": 2,
+    "bias": 1,
+    "guarantee_capacity": 1,
+    "exploitation_loss": 2,
+    "hardliner_cost": 2,
+    "audience_cost": 2,
+    "victory_threshold": 2,
+}
+_SUBSET_PLANS: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def _subset_plan(cls: type) -> tuple[tuple[str, int], ...]:
+    """(field, least number of axes of its per-run form) for the fields `subset` may slice."""
+    plan = _SUBSET_PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (f.name, _PER_RUN_NDIM.get(f.name, 1))
+            for f in dataclasses.fields(cls)
+            if f.name not in _NEVER_PER_RUN
+        )
+        _SUBSET_PLANS[cls] = plan
+    return plan
 
 
 def _against(a: F, utility: F) -> F:
