@@ -275,7 +275,20 @@ class Engine:
 
     # -- phase 1: battlefield -----------------------------------------------------------------
     def battlefield(self) -> None:
+        """Computed for the runs still talking only: the front moves only where the war goes
+        on, and the trend is read only where talks go on (elsewhere it is left as it was)."""
         self.round += 1
+        rows = self._talking_rows()
+        if rows is None:
+            self._battlefield()
+            return
+        self._cur = {}
+        self._on_rows(rows, Engine._battlefield)
+        rest = np.ones(self.n, dtype=bool)
+        rest[rows] = False
+        np.copyto(self.change, 0.0, where=rest)
+
+    def _battlefield(self) -> None:
         t, p, d = self.round, self.p, self.draws
         fighting = self.status == Status.WAR
         cap = self._capacity(self.exhaustion)
@@ -293,6 +306,18 @@ class Engine:
 
     # -- phase 2: costs and exhaustion ----------------------------------------------------------
     def costs(self) -> None:
+        """Computed for the runs that pay anything only (at war, under a ceasefire, a
+        framework or a frozen line): for the others the cost is zero and nothing changes."""
+        s = self.status
+        if not (self.trace or self.n < self._COMPACT_MIN_RUNS):
+            paying = (s == Status.WAR) | (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK)
+            rows = np.flatnonzero(paying | (s == Status.FROZEN))
+            if rows.size <= 0.6 * self.n:
+                self._on_rows(rows, Engine._costs)
+                return
+        self._costs()
+
+    def _costs(self) -> None:
         p, s = self.p, self.status
         fighting = s == Status.WAR
         ceasefire = (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK) | (s == Status.FROZEN)
@@ -319,7 +344,33 @@ class Engine:
     # -- phase 3: beliefs -------------------------------------------------------------------
     def beliefs(self) -> None:
         """Normal-normal updating on the observed change of control (Slantchev 2003's
-        principle of convergence); shared information from a mediator adds precision."""
+        principle of convergence); shared information from a mediator adds precision.
+
+        A run that observes nothing keeps its precision, and its mean is only rounded
+        (precision * mean / precision); once that leaves the mean as it is, it will again
+        next round, so such runs are skipped until they observe again (`_belief_fixed`).
+        """
+        if self.trace or self.n < self._COMPACT_MIN_RUNS:
+            self._beliefs()
+            return
+        observed = (self.status == Status.WAR) | (self.end_round == self.round)
+        fixed = self.__dict__.get("_belief_fixed")
+        rows = None if fixed is None else np.flatnonzero(observed | ~fixed)
+        if rows is None or rows.size > 0.6 * self.n:
+            mean, precision = self.belief_mean, self.belief_precision
+            self._beliefs()
+            self._belief_fixed = ~observed & _unchanged(
+                mean, precision, self.belief_mean, self.belief_precision
+            )
+            return
+        mean, precision = self.belief_mean[rows], self.belief_precision[rows]
+        sub = self._on_rows(rows, Engine._beliefs)
+        assert fixed is not None
+        fixed[rows] = ~observed[rows] & _unchanged(
+            mean, precision, sub.belief_mean, sub.belief_precision
+        )
+
+    def _beliefs(self) -> None:
         p = self.p
         observed = (self.status == Status.WAR) | (self.end_round == self.round)
         gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / p.noise_sd**2
@@ -528,6 +579,19 @@ class Engine:
         talking = (self.status == Status.WAR) | (self.status == Status.CEASEFIRE)
         rows = np.flatnonzero(talking)
         return rows if rows.size <= 0.6 * self.n else None
+
+    def _on_rows(self, rows: I, phase: Any) -> Engine:
+        """Run `phase` (an Engine method) on a compact engine over `rows`, write back what it
+        changed, and add what it recorded this round (zero for the other runs)."""
+        sub = self._subset(rows)
+        phase(sub)
+        self._absorb(sub, rows)
+        if sub._cur:
+            cur = _RoundValues(self._cur)
+            for key, value in sub._cur.items():
+                cur.scattered(key, value, rows, self.n)
+            self._cur = cur
+        return sub
 
     def _subset(self, rows: I) -> Engine:
         """A compact engine over some runs. Its per-run arrays are sliced from this engine
@@ -950,6 +1014,12 @@ class Engine:
         """True when no run can change any more (every run ended in an absorbing state)."""
         absorbing = self.status >= Status.FROZEN
         return bool(absorbing.all())
+
+
+def _unchanged(mean: F, precision: F, new_mean: F, new_precision: F) -> B:
+    """Runs (rows) whose belief an update left exactly as it was."""
+    same = (new_mean == mean) & (new_precision == precision)
+    return same[:, 0] & same[:, 1]
 
 
 class _Subset(Engine):
