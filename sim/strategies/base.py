@@ -100,9 +100,13 @@ class Observation:
 
     def hurdles(self, utility: F) -> F:
         """Each side's domestic hurdle for texts of these utilities (R, ..., 2)."""
-        short = utility < _against(self.victory_threshold, utility)
-        hardliner = _against(self.hardliner_cost, utility)
-        return hardliner + _against(self.audience_cost, utility) * short
+        return np.stack([self.party_hurdles(i, utility[..., i]) for i in (0, 1)], axis=-1)
+
+    def party_hurdles(self, party: int, utility: F) -> F:
+        """Side `party`'s domestic hurdle for texts of its utilities `utility` (R, ...)."""
+        short = utility < _party(self.victory_threshold, party, utility)
+        hardliner = _party(self.hardliner_cost, party, utility)
+        return hardliner + _party(self.audience_cost, party, utility) * short
 
     def scores(
         self, utility: F, enforcement: F, external: F | float = 0.0, hurdle: F | None = None
@@ -114,13 +118,40 @@ class Observation:
         `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
         `hurdle` defaults to the hurdle at these utilities.
         """
+        return np.stack(
+            [
+                self.party_scores(
+                    i,
+                    utility[..., i],
+                    enforcement[..., i],
+                    external,
+                    None if hurdle is None else hurdle[..., i],
+                )
+                for i in (0, 1)
+            ],
+            axis=-1,
+        )
+
+    def party_scores(
+        self,
+        party: int,
+        utility: F,
+        enforcement: F,
+        external: F | float = 0.0,
+        hurdle: F | None = None,
+    ) -> F:
+        """Side `party`'s acceptance scores (`scores`), for arrays without the party axis:
+        `utility` and `enforcement` (R, ...), `external` (R,) or a scalar. Solvers that
+        treat the two sides apart use this: numpy is several times faster on (R, ...)
+        arrays than on (R, ..., 2) ones broadcast against (R, 1, 2) (its inner loop would
+        run over the two parties)."""
         ext = np.asarray(external, dtype=float)
         ext = ext.reshape((-1,) + (1,) * (utility.ndim - 1)) if ext.ndim == 1 else ext
-        pi = compliance(_against(self.trust, utility), enforcement, ext)
+        pi = compliance(_party(self.trust, party, utility), enforcement, ext)
         if hurdle is None:
-            hurdle = self.hurdles(utility)
-        reservation = _against(self.reservation_estimate, utility)
-        loss = _against(self.exploitation_loss, utility)
+            hurdle = self.party_hurdles(party, utility)
+        reservation = _party(self.reservation_estimate, party, utility)
+        loss = _party(self.exploitation_loss, party, utility)
         return acceptance_score(utility, reservation, pi, loss, hurdle)
 
 
@@ -155,6 +186,15 @@ def _subset_plan(cls: type) -> tuple[tuple[str, int], ...]:
         )
         _SUBSET_PLANS[cls] = plan
     return plan
+
+
+def _party(a: F, party: int, utility: F) -> F:
+    """One side's entry of a party-axis array, (2,) shared or (R, 2) per run, shaped to
+    broadcast against that side's utilities (R, ...)."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 2:
+        return a[:, party].reshape((-1,) + (1,) * (utility.ndim - 1))
+    return a[..., party]
 
 
 def _against(a: F, utility: F) -> F:
