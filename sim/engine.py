@@ -555,7 +555,8 @@ class Engine:
         np.copyto(self.information, 0.0, where=rest)
         np.copyto(self.failed_texts, 0, where=rest)
         np.copyto(self.ripe_streak, 0, where=rest)
-        np.copyto(self.refused_last, False, where=rest[:, None])
+        for side in (0, 1):  # column by column: an (n, 1) mask on (n, 2) is slow in numpy
+            np.copyto(self.refused_last[:, side], False, where=rest)
         if decision.withdraw is not None:
             leaving = self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest
             self.withdrawal_round[leaving] = self.round
