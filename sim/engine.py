@@ -404,7 +404,7 @@ class Engine:
         # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
         # less than it costs) plus a perceived way out: each side, on its own reckoning,
         # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
-        stalemate = self.stalemate.all(axis=1)
+        stalemate = _both(self.stalemate)
         need = self.reservation + self.hurdle_base
         ones, zeros = np.ones(self.n), np.zeros(self.n)
         lam_a, ok_a = bargaining.last_acceptable(
@@ -726,8 +726,9 @@ class Engine:
         accept = (score + noise >= 0.0) & at_war[:, None]
 
         floor = np.broadcast_to(p.veto_floor, (n, 2))
-        vetoed = at_war & accept.all(axis=1) & np.any(utility < np.nan_to_num(floor, nan=-1), 1)
-        deal = at_war & accept.all(axis=1) & ~vetoed
+        signed = _both(accept)
+        vetoed = at_war & signed & _either(utility < np.nan_to_num(floor, nan=-1))
+        deal = at_war & signed & ~vetoed
 
         # Why each refusal happened: the first constraint that binds.
         trusting = comply * (value - reservation + loss) - loss
@@ -741,7 +742,7 @@ class Engine:
 
         # A deal is imposed when some side would not have signed without carrots or sticks.
         free = bargaining.acceptance_score(utility, self.reservation, comply, loss, hurdle)
-        imposed = deal & np.any((free + noise < 0.0) & ((carrots > 0) | threatened), axis=1)
+        imposed = deal & _either((free + noise < 0.0) & ((carrots > 0) | threatened))
 
         # The mediator follows through on threats against a side that refused, or not.
         refused = at_war[:, None] & ~accept
@@ -752,19 +753,19 @@ class Engine:
             carried = called & follow
             self._apply_sticks(np.where(carried, threats, 0.0))
             step = p.credibility_update
-            any_carried, any_bluff = carried.any(axis=1), (called & ~follow).any(axis=1)
+            any_carried, any_bluff = _either(carried), _either(called & ~follow)
             self.credibility = np.where(
                 any_carried, self.credibility + step * (1.0 - self.credibility), self.credibility
             )
             self.credibility = np.where(
                 any_bluff, self.credibility * (1.0 - step), self.credibility
             )
-            self.sticks_applied += carried.sum(axis=1)
-            self.bluffs_called += (called & ~follow).sum(axis=1)
+            self.sticks_applied += _count(carried)
+            self.bluffs_called += _count(called & ~follow)
 
         self.texts_proposed += mediated_text
-        self.carrots_offered += (mediating[:, None] & (carrots > 0)).sum(axis=1)
-        self.threats_made += (mediating[:, None] & threatened).sum(axis=1)
+        self.carrots_offered += _count(mediating[:, None] & (carrots > 0))
+        self.threats_made += _count(mediating[:, None] & threatened)
         self.failed_texts = np.where(mediated_text & ~deal, self.failed_texts + 1, 0)
         self.refused_last = refused
         self.rounds_talking += at_war
@@ -781,10 +782,10 @@ class Engine:
             self.terms[deal] = text[deal]
             enforcement = 1.0 - (1.0 - np.clip(text_assurance, 0, 1)) * (1.0 - external)
             self.agreement_enforcement = np.where(
-                deal, enforcement.mean(axis=1), self.agreement_enforcement
+                deal, _mean(enforcement), self.agreement_enforcement
             )
             self.agreement_text_enforcement = np.where(
-                deal, np.clip(text_assurance, 0, 1).mean(axis=1), self.agreement_text_enforcement
+                deal, _mean(np.clip(text_assurance, 0, 1)), self.agreement_text_enforcement
             )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
             ratio = per_run(decision.hazard_ratio, 1.0)
@@ -851,7 +852,7 @@ class Engine:
         self.partial_agreements += success
         self._cur["partial"] = success
 
-    def _ceasefire(self, decision: Decision, offered: B) -> F:
+    def _ceasefire(self, decision: Decision, offered: B) -> B:
         """An unconditional ceasefire, proposed to runs still fighting.
 
         Each side weighs what fighting on is expected to buy over its planning horizon
@@ -877,7 +878,7 @@ class Engine:
         # Monitors and a buffer zone close part of the risk; a guarantee, as its target
         # side perceives it, closes part of the rest (as for agreements, §3.7). The same
         # provisions make a surprise attack during the pause less rewarding.
-        perceived = guarantee * np.broadcast_to(p.trust_in_mediator, (n, 2)).mean(axis=1)
+        perceived = guarantee * _mean(np.broadcast_to(p.trust_in_mediator, (n, 2)))
         enforcement = 1.0 - (1.0 - provisions) * (1.0 - perceived)
         fear = (
             (1.0 - self.trust)
@@ -891,7 +892,7 @@ class Engine:
         )
         score = -self.net_gain - fear + noise * p.decision_noise
         accept = (score >= 0.0) & offered[:, None]
-        agreed = accept.all(axis=1)
+        agreed = _both(accept)
         if agreed.any():
             self.status[agreed] = Status.CEASEFIRE
             self.ceasefire_enforcement = np.where(agreed, enforcement, self.ceasefire_enforcement)
@@ -927,7 +928,7 @@ class Engine:
         """
         p, t = self.p, self.round
         new_deal = self._cur.get("deal", np.zeros(self.n, bool))
-        new_ceasefire = self._cur.get("ceasefire_accept", np.zeros((self.n, 2), bool)).all(axis=1)
+        new_ceasefire = _both(self._cur.get("ceasefire_accept", np.zeros((self.n, 2), bool)))
         agreed = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
         standing = agreed & ~new_deal
         truce = (self.status == Status.CEASEFIRE) & ~new_ceasefire
@@ -939,7 +940,7 @@ class Engine:
             self._record()
             return
         unpropped = self.agreement_imposed & ~self.mediator_active
-        common = np.log(p.base_hazard + 1e-300) - p.trust_effect * self.trust.mean(axis=1)
+        common = np.log(p.base_hazard + 1e-300) - p.trust_effect * _mean(self.trust)
         deal_h = (
             common
             - p.guarantee_effect
@@ -1015,6 +1016,29 @@ class Engine:
         """True when no run can change any more (every run ended in an absorbing state)."""
         absorbing = self.status >= Status.FROZEN
         return bool(absorbing.all())
+
+
+# Reductions over the party axis (R, 2), column by column: numpy reduces a short inner
+# axis several times slower than it combines two columns. The values are numpy's own.
+def _both(x: B) -> B:
+    """x.all(axis=1)"""
+    return x[:, 0] & x[:, 1]
+
+
+def _either(x: B) -> B:
+    """x.any(axis=1)"""
+    return x[:, 0] | x[:, 1]
+
+
+def _count(x: B) -> I:
+    """x.sum(axis=1) of booleans"""
+    return x[:, 0].astype(np.int64) + x[:, 1]
+
+
+def _mean(x: F) -> F:
+    """x.mean(axis=1), rounded as numpy does: x0 + (0 + x1), then / 2 (the sum of a short
+    row starts from 0, which only matters for the sign of a zero)."""
+    return (x[:, 0] + (x[:, 1] + 0.0)) / 2.0
 
 
 def _unchanged(mean: F, precision: F, new_mean: F, new_precision: F) -> B:
