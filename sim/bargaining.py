@@ -182,21 +182,36 @@ def concession_path(
         ratio = ratio[None, :]
     order = np.argsort(-ratio, axis=1, kind="stable")
     ranks = np.argsort(order, axis=1, kind="stable")
-    mov = np.broadcast_to(movable, ratio.shape)
-    # Per-issue change of (U_A, U_B, g_A, g_B) when the giver concedes the issue fully.
-    sign_u = np.array([-1.0, 1.0]) if giver == 0 else np.array([1.0, -1.0])
-    steps = np.stack(
-        [w[..., 0, :], w[..., 1, :], w[..., 2, :], w[..., 3, :]], axis=-1
-    ) * np.concatenate([sign_u, sign_u])
-    steps = np.where(mov[..., None], np.broadcast_to(steps, (*ratio.shape, 4)), 0.0)
-    steps = np.take_along_axis(steps, order[..., None], axis=1)
+    rows, k = ratio.shape
+    steps_order = np.ascontiguousarray(order.T)  # (K, R): the issue conceded at each step
+    if movable.ndim == 1:
+        mov = movable[steps_order]
+    else:
+        mov = np.ascontiguousarray(np.take_along_axis(movable, order, axis=1).T)
+    # Per-issue change of (U_A, U_B, g_A, g_B) when the giver concedes the issue fully, in
+    # the order of concession, laid out (quantity, step, run) so that numpy's inner loops
+    # run over the runs (they would run over the four quantities otherwise).
+    sign_u = (-1.0, 1.0) if giver == 0 else (1.0, -1.0)
+    if w.ndim == 2:
+        ordered = np.take(w, steps_order, axis=1)
+    else:
+        ordered = np.take_along_axis(w, order[:, None, :], axis=2).transpose(1, 2, 0)
+    signs = np.array([*sign_u, *sign_u])[:, None, None]
+    steps = np.where(mov, ordered * signs, 0.0)  # (4, K, R)
     u0, g0 = space.evaluate(t_start)
-    start = np.concatenate([u0, g0], axis=-1)  # (R, 4)
-    n = max(start.shape[0], steps.shape[0])
-    values = np.empty((n, steps.shape[1] + 1, 4))
+    start = np.concatenate([u0, g0], axis=-1).T  # (4, R)
+    n = max(start.shape[1], rows)
+    # Running sums step by step (the additions of np.cumsum, in its order), then the start.
+    climbed = np.empty((4, k, n))
+    if k:
+        climbed[:, 0] = steps[:, 0]
+    for j in range(1, k):
+        np.add(climbed[:, j - 1], steps[:, j], out=climbed[:, j])
+    values = np.empty((4, k + 1, n))
     values[:, 0] = start
-    np.cumsum(np.broadcast_to(steps, (n, *steps.shape[1:])), axis=1, out=values[:, 1:])
-    values[:, 1:] += start[:, None, :]
+    np.add(climbed, start[:, None, :], out=values[:, 1:])
+    # Seen as (R, K+1, 4): the layout is internal, the values are the breakpoints'.
+    values = values.transpose(2, 1, 0)
     return Path(giver=giver, ranks=ranks, u=values[..., :2], g=values[..., 2:])
 
 
