@@ -316,17 +316,31 @@ def nash_on_segments(a0: F, a1: F, b0: F, b1: F, power_b: F) -> tuple[F, NDArray
     """
     da, db = a1 - a0, b1 - b0
     beta = power_b[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_star = -((1 - beta) * da * b0 + beta * db * a0) / (da * db)
-    s_star = np.where(np.isfinite(s_star), np.clip(s_star, 0.0, 1.0), 0.0)
+    # s* = -((1 - beta) da b0 + beta db a0) / (da db), worked out in place (same operations).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s_star = (1 - beta) * da
+        s_star *= b0
+        term = beta * db
+        term *= a0
+        s_star += term
+        np.negative(s_star, out=s_star)
+        np.multiply(da, db, out=term)
+        s_star /= term
+    finite = np.isfinite(s_star)
+    np.clip(s_star, 0.0, 1.0, out=s_star)
+    np.copyto(s_star, 0.0, where=~finite)
     a_s = a0 + s_star * da
     b_s = b0 + s_star * db
     feasible_seg = (a_s >= -1e-12) & (b_s >= -1e-12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        objective = (1 - beta) * np.log(np.maximum(a_s, 1e-300)) + beta * np.log(
-            np.maximum(b_s, 1e-300)
-        )
-    objective = np.where(feasible_seg, objective, -np.inf)
+    # The Nash product only where both surpluses are nonnegative (a few percent of the
+    # pieces, so the logarithms are taken there only); -inf elsewhere.
+    objective = np.full(a_s.shape, -np.inf)
+    if feasible_seg.any():
+        weight = np.broadcast_to(beta, a_s.shape)[feasible_seg]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            objective[feasible_seg] = (1 - weight) * np.log(
+                np.maximum(a_s[feasible_seg], 1e-300)
+            ) + weight * np.log(np.maximum(b_s[feasible_seg], 1e-300))
     best = np.argmax(objective, axis=1)
     feasible = np.isfinite(_pick(objective, best))
     lam_nash = best + _pick(s_star, best)
