@@ -182,21 +182,36 @@ def concession_path(
         ratio = ratio[None, :]
     order = np.argsort(-ratio, axis=1, kind="stable")
     ranks = np.argsort(order, axis=1, kind="stable")
-    mov = np.broadcast_to(movable, ratio.shape)
-    # Per-issue change of (U_A, U_B, g_A, g_B) when the giver concedes the issue fully.
-    sign_u = np.array([-1.0, 1.0]) if giver == 0 else np.array([1.0, -1.0])
-    steps = np.stack(
-        [w[..., 0, :], w[..., 1, :], w[..., 2, :], w[..., 3, :]], axis=-1
-    ) * np.concatenate([sign_u, sign_u])
-    steps = np.where(mov[..., None], np.broadcast_to(steps, (*ratio.shape, 4)), 0.0)
-    steps = np.take_along_axis(steps, order[..., None], axis=1)
+    rows, k = ratio.shape
+    steps_order = np.ascontiguousarray(order.T)  # (K, R): the issue conceded at each step
+    if movable.ndim == 1:
+        mov = movable[steps_order]
+    else:
+        mov = np.ascontiguousarray(np.take_along_axis(movable, order, axis=1).T)
+    # Per-issue change of (U_A, U_B, g_A, g_B) when the giver concedes the issue fully, in
+    # the order of concession, laid out (quantity, step, run) so that numpy's inner loops
+    # run over the runs (they would run over the four quantities otherwise).
+    sign_u = (-1.0, 1.0) if giver == 0 else (1.0, -1.0)
+    if w.ndim == 2:
+        ordered = np.take(w, steps_order, axis=1)
+    else:
+        ordered = np.take_along_axis(w, order[:, None, :], axis=2).transpose(1, 2, 0)
+    signs = np.array([*sign_u, *sign_u])[:, None, None]
+    steps = np.where(mov, ordered * signs, 0.0)  # (4, K, R)
     u0, g0 = space.evaluate(t_start)
-    start = np.concatenate([u0, g0], axis=-1)  # (R, 4)
-    n = max(start.shape[0], steps.shape[0])
-    values = np.empty((n, steps.shape[1] + 1, 4))
+    start = np.concatenate([u0, g0], axis=-1).T  # (4, R)
+    n = max(start.shape[1], rows)
+    # Running sums step by step (the additions of np.cumsum, in its order), then the start.
+    climbed = np.empty((4, k, n))
+    if k:
+        climbed[:, 0] = steps[:, 0]
+    for j in range(1, k):
+        np.add(climbed[:, j - 1], steps[:, j], out=climbed[:, j])
+    values = np.empty((4, k + 1, n))
     values[:, 0] = start
-    np.cumsum(np.broadcast_to(steps, (n, *steps.shape[1:])), axis=1, out=values[:, 1:])
-    values[:, 1:] += start[:, None, :]
+    np.add(climbed, start[:, None, :], out=values[:, 1:])
+    # Seen as (R, K+1, 4): the layout is internal, the values are the breakpoints'.
+    values = values.transpose(2, 1, 0)
     return Path(giver=giver, ranks=ranks, u=values[..., :2], g=values[..., 2:])
 
 
@@ -301,17 +316,31 @@ def nash_on_segments(a0: F, a1: F, b0: F, b1: F, power_b: F) -> tuple[F, NDArray
     """
     da, db = a1 - a0, b1 - b0
     beta = power_b[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_star = -((1 - beta) * da * b0 + beta * db * a0) / (da * db)
-    s_star = np.where(np.isfinite(s_star), np.clip(s_star, 0.0, 1.0), 0.0)
+    # s* = -((1 - beta) da b0 + beta db a0) / (da db), worked out in place (same operations).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s_star = (1 - beta) * da
+        s_star *= b0
+        term = beta * db
+        term *= a0
+        s_star += term
+        np.negative(s_star, out=s_star)
+        np.multiply(da, db, out=term)
+        s_star /= term
+    finite = np.isfinite(s_star)
+    np.clip(s_star, 0.0, 1.0, out=s_star)
+    np.copyto(s_star, 0.0, where=~finite)
     a_s = a0 + s_star * da
     b_s = b0 + s_star * db
     feasible_seg = (a_s >= -1e-12) & (b_s >= -1e-12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        objective = (1 - beta) * np.log(np.maximum(a_s, 1e-300)) + beta * np.log(
-            np.maximum(b_s, 1e-300)
-        )
-    objective = np.where(feasible_seg, objective, -np.inf)
+    # The Nash product only where both surpluses are nonnegative (a few percent of the
+    # pieces, so the logarithms are taken there only); -inf elsewhere.
+    objective = np.full(a_s.shape, -np.inf)
+    if feasible_seg.any():
+        weight = np.broadcast_to(beta, a_s.shape)[feasible_seg]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            objective[feasible_seg] = (1 - weight) * np.log(
+                np.maximum(a_s[feasible_seg], 1e-300)
+            ) + weight * np.log(np.maximum(b_s[feasible_seg], 1e-300))
     best = np.argmax(objective, axis=1)
     feasible = np.isfinite(_pick(objective, best))
     lam_nash = best + _pick(s_star, best)

@@ -65,14 +65,26 @@ class RoundRecord:
     values: dict[str, Any]
 
 
-def _take_params(p: ModelParams, rows: I, n: int) -> ModelParams:
-    """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept."""
-    changes = {}
-    for f in dataclasses.fields(p):
-        value = getattr(p, f.name)
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-            changes[f.name] = value[rows]
-    return dataclasses.replace(p, **changes) if changes else p
+def _per_run_fields(p: ModelParams, n: int) -> tuple[str, ...]:
+    """Names of the parameters that carry a runs axis of length n (none for a plain scenario)."""
+    return tuple(
+        f.name
+        for f in dataclasses.fields(p)
+        if isinstance(value := getattr(p, f.name), np.ndarray)
+        and value.ndim >= 1
+        and value.shape[0] == n
+    )
+
+
+def _take_params(
+    p: ModelParams, rows: I, n: int, names: tuple[str, ...] | None = None
+) -> ModelParams:
+    """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept.
+    `names` are the per-run fields, when already known (`_per_run_fields`)."""
+    names = _per_run_fields(p, n) if names is None else names
+    if not names:
+        return p
+    return dataclasses.replace(p, **{name: getattr(p, name)[rows] for name in names})
 
 
 def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
@@ -266,7 +278,20 @@ class Engine:
 
     # -- phase 1: battlefield -----------------------------------------------------------------
     def battlefield(self) -> None:
+        """Computed for the runs still talking only: the front moves only where the war goes
+        on, and the trend is read only where talks go on (elsewhere it is left as it was)."""
         self.round += 1
+        rows = self._talking_rows()
+        if rows is None:
+            self._battlefield()
+            return
+        self._cur = {}
+        self._on_rows(rows, Engine._battlefield)
+        rest = np.ones(self.n, dtype=bool)
+        rest[rows] = False
+        np.copyto(self.change, 0.0, where=rest)
+
+    def _battlefield(self) -> None:
         t, p, d = self.round, self.p, self.draws
         fighting = self.status == Status.WAR
         cap = self._capacity(self.exhaustion)
@@ -284,6 +309,18 @@ class Engine:
 
     # -- phase 2: costs and exhaustion ----------------------------------------------------------
     def costs(self) -> None:
+        """Computed for the runs that pay anything only (at war, under a ceasefire, a
+        framework or a frozen line): for the others the cost is zero and nothing changes."""
+        s = self.status
+        if not (self.trace or self.n < self._COMPACT_MIN_RUNS):
+            paying = (s == Status.WAR) | (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK)
+            rows = np.flatnonzero(paying | (s == Status.FROZEN))
+            if rows.size <= 0.6 * self.n:
+                self._on_rows(rows, Engine._costs)
+                return
+        self._costs()
+
+    def _costs(self) -> None:
         p, s = self.p, self.status
         fighting = s == Status.WAR
         ceasefire = (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK) | (s == Status.FROZEN)
@@ -310,7 +347,33 @@ class Engine:
     # -- phase 3: beliefs -------------------------------------------------------------------
     def beliefs(self) -> None:
         """Normal-normal updating on the observed change of control (Slantchev 2003's
-        principle of convergence); shared information from a mediator adds precision."""
+        principle of convergence); shared information from a mediator adds precision.
+
+        A run that observes nothing keeps its precision, and its mean is only rounded
+        (precision * mean / precision); once that leaves the mean as it is, it will again
+        next round, so such runs are skipped until they observe again (`_belief_fixed`).
+        """
+        if self.trace or self.n < self._COMPACT_MIN_RUNS:
+            self._beliefs()
+            return
+        observed = (self.status == Status.WAR) | (self.end_round == self.round)
+        fixed = self.__dict__.get("_belief_fixed")
+        rows = None if fixed is None else np.flatnonzero(observed | ~fixed)
+        if rows is None or rows.size > 0.6 * self.n:
+            mean, precision = self.belief_mean, self.belief_precision
+            self._beliefs()
+            self._belief_fixed = ~observed & _unchanged(
+                mean, precision, self.belief_mean, self.belief_precision
+            )
+            return
+        mean, precision = self.belief_mean[rows], self.belief_precision[rows]
+        sub = self._on_rows(rows, Engine._beliefs)
+        assert fixed is not None
+        fixed[rows] = ~observed[rows] & _unchanged(
+            mean, precision, sub.belief_mean, sub.belief_precision
+        )
+
+    def _beliefs(self) -> None:
         p = self.p
         observed = (self.status == Status.WAR) | (self.end_round == self.round)
         gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / p.noise_sd**2
@@ -347,7 +410,7 @@ class Engine:
         # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
         # less than it costs) plus a perceived way out: each side, on its own reckoning,
         # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
-        stalemate = self.stalemate.all(axis=1)
+        stalemate = _both(self.stalemate)
         need = self.reservation + self.hurdle_base
         ones, zeros = np.ones(self.n), np.zeros(self.n)
         lam_a, ok_a = bargaining.last_acceptable(
@@ -495,20 +558,19 @@ class Engine:
         self._absorb(sub, rows)
         rest = np.ones(self.n, dtype=bool)
         rest[rows] = False
-        self.information[rest] = 0.0
-        self.failed_texts[rest] = 0
-        self.ripe_streak[rest] = 0
-        self.refused_last[rest] = False
+        np.copyto(self.information, 0.0, where=rest)
+        np.copyto(self.failed_texts, 0, where=rest)
+        np.copyto(self.ripe_streak, 0, where=rest)
+        for side in (0, 1):  # column by column: an (n, 1) mask on (n, 2) is slow in numpy
+            np.copyto(self.refused_last[:, side], False, where=rest)
         if decision.withdraw is not None:
             leaving = self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest
             self.withdrawal_round[leaving] = self.round
             self.mediator_active &= ~leaving
-        cur = {}
+        cur = _RoundValues(self._cur)
         for key, value in sub._cur.items():
-            full = np.zeros((self.n, *value.shape[1:]), dtype=value.dtype)
-            full[rows] = value
-            cur[key] = full
-        self._cur.update(cur)
+            cur.scattered(key, value, rows, self.n)
+        self._cur = cur
 
     # -- working on the runs still talking ---------------------------------------------------
     # Most runs reach an agreement, a frozen line or a capitulation within the first rounds;
@@ -525,32 +587,56 @@ class Engine:
         rows = np.flatnonzero(talking)
         return rows if rows.size <= 0.6 * self.n else None
 
+    def _on_rows(self, rows: I, phase: Any) -> Engine:
+        """Run `phase` (an Engine method) on a compact engine over `rows`, write back what it
+        changed, and add what it recorded this round (zero for the other runs)."""
+        sub = self._subset(rows)
+        phase(sub)
+        self._absorb(sub, rows)
+        if sub._cur:
+            cur = _RoundValues(self._cur)
+            for key, value in sub._cur.items():
+                cur.scattered(key, value, rows, self.n)
+            self._cur = cur
+        return sub
+
     def _subset(self, rows: I) -> Engine:
-        sub = object.__new__(Engine)
-        sub.__dict__.update(self.__dict__)
+        """A compact engine over some runs. Its per-run arrays are sliced from this engine
+        when a rule first reads them (`_Subset.__getattr__`), so that a phase pays only for
+        the arrays it touches, and only those are written back by `_absorb`."""
+        sub = object.__new__(_Subset)
+        state = sub.__dict__
         n = self.n
+        lazy = set()
         for name, value in self.__dict__.items():
             if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-                setattr(sub, name, value[rows])
+                lazy.add(name)
+            else:
+                state[name] = value
+        names = self.__dict__.get("_per_run_param_names")
+        if names is None:
+            names = self._per_run_param_names = _per_run_fields(self.p, n)
         sub.n = rows.size
         sub.draws = self.draws.take(rows)
-        sub.p = _take_params(self.p, rows, n)
+        sub.p = _take_params(self.p, rows, n, names)
         sub.space = self.space.take(rows)
         sub._frontier = _take_path(self._frontier, rows, n)
         sub._cur = {}
         sub.records = []
+        state["_parent"], state["_rows"], state["_lazy"] = self, rows, lazy
         return sub
 
     def _absorb(self, sub: Engine, rows: I) -> None:
-        n = self.n
-        for name, value in self.__dict__.items():
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-                new = getattr(sub, name)
-                if new is not value:
-                    if not value.flags.writeable:
-                        value = value.copy()
-                        setattr(self, name, value)
-                    value[rows] = new
+        """Write back the per-run arrays the compact engine read or set."""
+        state = sub.__dict__
+        for name in state["_lazy"]:
+            if name not in state:
+                continue  # never touched: unchanged
+            value = getattr(self, name)
+            if not value.flags.writeable:
+                value = value.copy()
+                setattr(self, name, value)
+            value[rows] = state[name]
 
     def _talks(self, decision: Decision) -> None:
         p, t, d, n = self.p, self.round, self.draws, self.n
@@ -651,8 +737,9 @@ class Engine:
         accept = (score + noise >= 0.0) & at_war[:, None]
 
         floor = np.broadcast_to(p.veto_floor, (n, 2))
-        vetoed = at_war & accept.all(axis=1) & np.any(utility < np.nan_to_num(floor, nan=-1), 1)
-        deal = at_war & accept.all(axis=1) & ~vetoed
+        signed = _both(accept)
+        vetoed = at_war & signed & _either(utility < np.nan_to_num(floor, nan=-1))
+        deal = at_war & signed & ~vetoed
 
         # Why each refusal happened: the first constraint that binds.
         trusting = comply * (value - reservation + loss) - loss
@@ -666,7 +753,7 @@ class Engine:
 
         # A deal is imposed when some side would not have signed without carrots or sticks.
         free = bargaining.acceptance_score(utility, self.reservation, comply, loss, hurdle)
-        imposed = deal & np.any((free + noise < 0.0) & ((carrots > 0) | threatened), axis=1)
+        imposed = deal & _either((free + noise < 0.0) & ((carrots > 0) | threatened))
 
         # The mediator follows through on threats against a side that refused, or not.
         refused = at_war[:, None] & ~accept
@@ -677,19 +764,19 @@ class Engine:
             carried = called & follow
             self._apply_sticks(np.where(carried, threats, 0.0))
             step = p.credibility_update
-            any_carried, any_bluff = carried.any(axis=1), (called & ~follow).any(axis=1)
+            any_carried, any_bluff = _either(carried), _either(called & ~follow)
             self.credibility = np.where(
                 any_carried, self.credibility + step * (1.0 - self.credibility), self.credibility
             )
             self.credibility = np.where(
                 any_bluff, self.credibility * (1.0 - step), self.credibility
             )
-            self.sticks_applied += carried.sum(axis=1)
-            self.bluffs_called += (called & ~follow).sum(axis=1)
+            self.sticks_applied += _count(carried)
+            self.bluffs_called += _count(called & ~follow)
 
         self.texts_proposed += mediated_text
-        self.carrots_offered += (mediating[:, None] & (carrots > 0)).sum(axis=1)
-        self.threats_made += (mediating[:, None] & threatened).sum(axis=1)
+        self.carrots_offered += _count(mediating[:, None] & (carrots > 0))
+        self.threats_made += _count(mediating[:, None] & threatened)
         self.failed_texts = np.where(mediated_text & ~deal, self.failed_texts + 1, 0)
         self.refused_last = refused
         self.rounds_talking += at_war
@@ -706,10 +793,10 @@ class Engine:
             self.terms[deal] = text[deal]
             enforcement = 1.0 - (1.0 - np.clip(text_assurance, 0, 1)) * (1.0 - external)
             self.agreement_enforcement = np.where(
-                deal, enforcement.mean(axis=1), self.agreement_enforcement
+                deal, _mean(enforcement), self.agreement_enforcement
             )
             self.agreement_text_enforcement = np.where(
-                deal, np.clip(text_assurance, 0, 1).mean(axis=1), self.agreement_text_enforcement
+                deal, _mean(np.clip(text_assurance, 0, 1)), self.agreement_text_enforcement
             )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
             ratio = per_run(decision.hazard_ratio, 1.0)
@@ -776,7 +863,7 @@ class Engine:
         self.partial_agreements += success
         self._cur["partial"] = success
 
-    def _ceasefire(self, decision: Decision, offered: B) -> F:
+    def _ceasefire(self, decision: Decision, offered: B) -> B:
         """An unconditional ceasefire, proposed to runs still fighting.
 
         Each side weighs what fighting on is expected to buy over its planning horizon
@@ -802,7 +889,7 @@ class Engine:
         # Monitors and a buffer zone close part of the risk; a guarantee, as its target
         # side perceives it, closes part of the rest (as for agreements, §3.7). The same
         # provisions make a surprise attack during the pause less rewarding.
-        perceived = guarantee * np.broadcast_to(p.trust_in_mediator, (n, 2)).mean(axis=1)
+        perceived = guarantee * _mean(np.broadcast_to(p.trust_in_mediator, (n, 2)))
         enforcement = 1.0 - (1.0 - provisions) * (1.0 - perceived)
         fear = (
             (1.0 - self.trust)
@@ -816,7 +903,7 @@ class Engine:
         )
         score = -self.net_gain - fear + noise * p.decision_noise
         accept = (score >= 0.0) & offered[:, None]
-        agreed = accept.all(axis=1)
+        agreed = _both(accept)
         if agreed.any():
             self.status[agreed] = Status.CEASEFIRE
             self.ceasefire_enforcement = np.where(agreed, enforcement, self.ceasefire_enforcement)
@@ -852,7 +939,7 @@ class Engine:
         """
         p, t = self.p, self.round
         new_deal = self._cur.get("deal", np.zeros(self.n, bool))
-        new_ceasefire = self._cur.get("ceasefire_accept", np.zeros((self.n, 2), bool)).all(axis=1)
+        new_ceasefire = _both(self._cur.get("ceasefire_accept", np.zeros((self.n, 2), bool)))
         agreed = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
         standing = agreed & ~new_deal
         truce = (self.status == Status.CEASEFIRE) & ~new_ceasefire
@@ -864,7 +951,7 @@ class Engine:
             self._record()
             return
         unpropped = self.agreement_imposed & ~self.mediator_active
-        common = np.log(p.base_hazard + 1e-300) - p.trust_effect * self.trust.mean(axis=1)
+        common = np.log(p.base_hazard + 1e-300) - p.trust_effect * _mean(self.trust)
         deal_h = (
             common
             - p.guarantee_effect
@@ -940,3 +1027,95 @@ class Engine:
         """True when no run can change any more (every run ended in an absorbing state)."""
         absorbing = self.status >= Status.FROZEN
         return bool(absorbing.all())
+
+
+# Reductions over the party axis (R, 2), column by column: numpy reduces a short inner
+# axis several times slower than it combines two columns. The values are numpy's own.
+def _both(x: B) -> B:
+    """x.all(axis=1)"""
+    return x[:, 0] & x[:, 1]
+
+
+def _either(x: B) -> B:
+    """x.any(axis=1)"""
+    return x[:, 0] | x[:, 1]
+
+
+def _count(x: B) -> I:
+    """x.sum(axis=1) of booleans"""
+    return x[:, 0].astype(np.int64) + x[:, 1]
+
+
+def _mean(x: F) -> F:
+    """x.mean(axis=1), rounded as numpy does: x0 + (0 + x1), then / 2 (the sum of a short
+    row starts from 0, which only matters for the sign of a zero)."""
+    return (x[:, 0] + (x[:, 1] + 0.0)) / 2.0
+
+
+def _unchanged(mean: F, precision: F, new_mean: F, new_precision: F) -> B:
+    """Runs (rows) whose belief an update left exactly as it was."""
+    same = (new_mean == mean) & (new_precision == precision)
+    return same[:, 0] & same[:, 1]
+
+
+class _Subset(Engine):
+    """An engine over some of another engine's runs (see `Engine._subset`): a per-run array
+    is sliced from the parent the first time a rule reads it."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, i.e. for arrays not yet sliced.
+        state = self.__dict__
+        lazy = state.get("_lazy")
+        if lazy is None or name not in lazy:
+            raise AttributeError(name)
+        value = getattr(state["_parent"], name)[state["_rows"]]
+        state[name] = value
+        return value
+
+
+class _RoundValues(dict[str, Any]):
+    """This round's values (`Engine._cur`). Those computed on the runs still talking are
+    expanded to all runs (zero elsewhere) only when read: outside the single-run trace, few
+    of them are."""
+
+    _compact: dict[str, tuple[Any, I, int]]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._compact = {}
+
+    def scattered(self, key: str, value: Any, rows: I, n: int) -> None:
+        super().__setitem__(key, None)
+        self._compact[key] = (value, rows, n)
+
+    def __getitem__(self, key: str) -> Any:
+        compact = self._compact.pop(key, None)
+        if compact is not None:
+            value, rows, n = compact
+            full = np.zeros((n, *value.shape[1:]), dtype=value.dtype)
+            full[rows] = value
+            super().__setitem__(key, full)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._compact.pop(key, None)
+        super().__setitem__(key, value)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def items(self) -> Any:
+        return [(key, self[key]) for key in self]
+
+    def values(self) -> Any:
+        return [self[key] for key in self]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self.items())

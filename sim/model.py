@@ -173,6 +173,19 @@ class NegotiationModel(mesa.Model):
             self.step()
         return self
 
+    def release(self) -> None:
+        """Give up the model once its results have been read (callers that own it).
+
+        The engine's arrays are freed at once, by reference count, and Mesa's id counters
+        let go of the model: only its small shell (agents, strategy) is left to the garbage
+        collector's next pass, so no full collection (tens of ms) is needed per chunk.
+        """
+        self.engine = None  # type: ignore[assignment]
+        self.running = False
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
 
 def release_finished_models() -> None:
     """Free the engines of finished chunks now, so a worker holds one chunk at a time.
@@ -189,7 +202,8 @@ def release_finished_models() -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict):
         for model in [m for m in ids if isinstance(m, NegotiationModel) and not m.running]:
-            _UNCOLLECTED_RUNS += model.engine.n
+            if model.engine is not None:
+                _UNCOLLECTED_RUNS += model.engine.n
             del ids[model]
     if _UNCOLLECTED_RUNS >= _COLLECT_AFTER_RUNS:
         _UNCOLLECTED_RUNS = 0
