@@ -306,13 +306,18 @@ def nash_point(path: Path, d_a: F, d_b: F, power_b: F) -> tuple[F, NDArray[np.bo
     return nash_on_segments(ua[:, :-1], ua[:, 1:], ub[:, :-1], ub[:, 1:], power_b)
 
 
-def nash_on_segments(a0: F, a1: F, b0: F, b1: F, power_b: F) -> tuple[F, NDArray[np.bool_]]:
+def nash_on_segments(
+    a0: F, a1: F, b0: F, b1: F, power_b: F, labels: I | None = None, total: int | None = None
+) -> tuple[F, NDArray[np.bool_]]:
     """The Nash point of surpluses that are linear on each of K segments of a path.
 
     a0, a1 (R, K): A's surplus at the start and end of each segment (falling along the
     path); b0, b1 likewise for B (rising). The ends of adjacent segments need not agree (a
     surplus may jump between segments). Returns (lambda = segment + fraction, feasible); an
     infeasible run gets the first point where the two shortfalls are equal.
+
+    `labels` (K,) numbers the segments when they are a subset of `total` segments of a
+    longer path (lambda is then counted on that path); by default they are 0 .. K-1.
     """
     da, db = a1 - a0, b1 - b0
     beta = power_b[:, None]
@@ -343,19 +348,20 @@ def nash_on_segments(a0: F, a1: F, b0: F, b1: F, power_b: F) -> tuple[F, NDArray
             ) + weight * np.log(np.maximum(b_s[feasible_seg], 1e-300))
     best = np.argmax(objective, axis=1)
     feasible = np.isfinite(_pick(objective, best))
-    lam_nash = best + _pick(s_star, best)
+    lam_nash = (best if labels is None else labels[best]) + _pick(s_star, best)
 
     # Equal-shortfall point: the first segment that ends with A's surplus at or below B's.
     # If the difference jumped below zero at the segment's start, the point is that start,
     # a hair back toward A so the jump is not triggered (the most-balanced text there).
     g0, g1 = a0 - b0, a1 - b1
-    k = g0.shape[1]
+    k = g0.shape[1] if total is None else total
     below = g1 <= 0.0
     seg = np.argmax(below, axis=1)
     h0, h1 = _pick(g0, seg), _pick(g1, seg)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(h0 > 0.0, h0 / (h0 - h1), -1e-9)
-    lam_eq = np.where(below.any(axis=1), np.clip(seg + frac, 0.0, float(k)), float(k))
+    start = seg if labels is None else labels[seg]
+    lam_eq = np.where(below.any(axis=1), np.clip(start + frac, 0.0, float(k)), float(k))
     return np.where(feasible, lam_nash, lam_eq), feasible
 
 

@@ -153,3 +153,37 @@ def test_formulative_mediator_with_perfect_information_proposes_the_nash_point(b
     expected = v_a + (1.0 - eta) * (1.0 - v_a - v_b)
     np.testing.assert_allclose(rec["text"][:, 0], expected, atol=1e-9)
     assert rec["deal"].all()
+
+
+@pytest.mark.parametrize("framework", [False, True])
+def test_shared_frontier_solver_equals_the_per_run_one(framework):
+    """With parameters shared by every run, the mediator's Nash text is solved on the
+    frontier's real pieces only (segments no victory threshold crosses are not cut); the
+    per-run solver cuts every segment into three. Both must draft the same texts."""
+    from sim import bargaining, load_scenario
+    from sim.strategies.builtin import score_nash_point
+    from tests.conftest import UKRAINE
+
+    model = NegotiationModel(load_scenario(UKRAINE), runs=3000, seed=17, collect=False)
+    for _ in range(3):
+        model.step()
+    engine = model.engine
+    obs = engine.observe()
+    n = obs.control.shape[0]
+    obs = obs.for_framework(np.full(n, framework))
+    movable = ~obs.deferrable if framework else np.ones_like(obs.deferrable)
+    start = np.where(movable, 1.0, obs.space.progress(obs.open_position))[None, :]
+    shared = bargaining.concession_path(0, obs.space, movable, start)
+    per_run = bargaining.Path(
+        giver=0,
+        ranks=shared.ranks,
+        u=np.broadcast_to(shared.u, (n, *shared.u.shape[1:])),
+        g=np.broadcast_to(shared.g, (n, *shared.g.shape[1:])),
+    )
+    power = np.full(n, 0.5 * (1.0 + 0.1))
+    external = np.full(n, 0.3)
+    lam_shared, ok_shared = score_nash_point(obs, shared, external, power)
+    lam_per_run, ok_per_run = score_nash_point(obs, per_run, external, power)
+    assert ok_shared.any() and (~ok_shared).any()  # both branches of the solver are exercised
+    np.testing.assert_array_equal(ok_shared, ok_per_run)
+    np.testing.assert_array_equal(lam_shared, lam_per_run)

@@ -202,13 +202,24 @@ def score_nash_point(
     flat = (m, 3 * k, 2)
     u_mid, u_lo, u_hi = (at(x, u0, du).reshape(flat) for x in (mid, lo, hi))
     g_lo, g_hi = (at(x, g0, dg).reshape(flat) for x in (lo, hi))
+    labels = None
+    if m == 1:
+        # Shared geometry: a segment that no threshold crosses is one piece, not three; the
+        # empty pieces only repeat an end of a real one, so the runs are scored on the real
+        # pieces (lambda still counts all 3K pieces).
+        keep = np.flatnonzero(hi.reshape(-1) > lo.reshape(-1))
+        if keep.size < 3 * k:
+            u_mid, u_lo, u_hi, g_lo, g_hi = (a[:, keep] for a in (u_mid, u_lo, u_hi, g_lo, g_hi))
+            labels = keep
     # Side by side rather than on a party axis: the same numbers, faster (`party_scores`).
     s_lo, s_hi = [], []
     for i in (0, 1):
         h = obs.party_hurdles(i, u_mid[..., i])
         s_lo.append(obs.party_scores(i, u_lo[..., i], g_lo[..., i], external, h))
         s_hi.append(obs.party_scores(i, u_hi[..., i], g_hi[..., i], external, h))
-    lam_piece, feasible = bargaining.nash_on_segments(s_lo[0], s_hi[0], s_lo[1], s_hi[1], power_b)
+    lam_piece, feasible = bargaining.nash_on_segments(
+        s_lo[0], s_hi[0], s_lo[1], s_hi[1], power_b, labels, 3 * k
+    )
     piece = np.clip(np.floor(lam_piece).astype(np.int64), 0, 3 * k - 1)
     frac = lam_piece - piece
     rows = np.arange(n) if m == n else np.zeros(n, dtype=np.int64)
