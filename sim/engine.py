@@ -717,7 +717,16 @@ class Engine:
         )
 
         utility, text_assurance = self.space.evaluate(progress)
-        comply = bargaining.compliance(self.trust, text_assurance, external)
+        # An armistice (a framework text) may carry the provisions of a ceasefire, monitors
+        # and a buffer zone (§3.6a): they guard the armies left in place, so each side counts
+        # them like a guarantee that fails independently, and they stay when the mediator
+        # goes (Fortna 2003 on armistice agreements).
+        held_by_text = text_assurance
+        if decision.ceasefire_provisions is not None and framework.any():
+            provisions = np.where(framework, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0)
+            guarded = 1.0 - (1.0 - np.clip(text_assurance, 0.0, 1.0)) * (1.0 - provisions[:, None])
+            held_by_text = np.where(provisions[:, None] > 0.0, guarded, text_assurance)
+        comply = bargaining.compliance(self.trust, held_by_text, external)
         hurdle = (p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)) * (
             hurdle_scale
         )
@@ -791,12 +800,13 @@ class Engine:
             kind = np.where(framework, Status.FRAMEWORK, Status.COMPREHENSIVE).astype(np.int8)
             self.status = np.where(deal, kind, self.status)
             self.terms[deal] = text[deal]
-            enforcement = 1.0 - (1.0 - np.clip(text_assurance, 0, 1)) * (1.0 - external)
+            held = np.clip(held_by_text, 0, 1)
+            enforcement = 1.0 - (1.0 - held) * (1.0 - external)
             self.agreement_enforcement = np.where(
                 deal, _mean(enforcement), self.agreement_enforcement
             )
             self.agreement_text_enforcement = np.where(
-                deal, _mean(np.clip(text_assurance, 0, 1)), self.agreement_text_enforcement
+                deal, _mean(held), self.agreement_text_enforcement
             )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
             ratio = per_run(decision.hazard_ratio, 1.0)

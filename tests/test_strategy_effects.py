@@ -183,3 +183,21 @@ def test_a_credible_mediator_buys_more_deals_with_the_same_carrots():
     # Nominal promises grow as credibility falls; they are capped by leverage, so a doubted
     # mediator cannot fully make up for it.
     assert doubted["mediator_carrots"].sum() > 0
+
+
+def test_armistice_provisions_make_armistices_likelier_and_more_durable():
+    """Monitors and a buffer zone written into an armistice guard the armies it leaves in
+    place (docs/model.md §3.7): each side expects it to be kept more, and it collapses less."""
+    bare = _table({"mediator.strategy": "talking_while_fighting"})
+    guarded = _table(
+        {
+            "mediator.strategy": "talking_while_fighting",
+            "mediator.options": {"monitors": 0.5, "buffer_zone": 0.5},
+        }
+    )
+    _greater(_settled(guarded, by=6), _settled(bare, by=6), "armistice by round 6: guarded - bare")
+
+    def hazard(table: pd.DataFrame) -> float:
+        return float(table["collapses"].sum() / table["agreement_rounds"].sum())
+
+    assert hazard(guarded) < 0.8 * hazard(bare)

@@ -81,6 +81,29 @@ class DeadlineDeal(Mediating):
         return decision
 
 
+@dataclass(frozen=True)
+class CeasefireProvisions:
+    """What a ceasefire, or the ceasefire in an armistice, writes in to guard the armies left
+    in place (Fortna 2003, 2004)."""
+
+    monitors: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Strength of the ceasefire's monitoring (observers, a joint commission): "
+        "share of the breakdown risk it closes.",
+    )
+    buffer_zone: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Strength of the separation of forces (a demilitarised zone): share of the "
+        "remaining breakdown risk it closes.",
+    )
+
+    def provisions(self) -> float:
+        """The share of the risk the two close together (they fail independently)."""
+        return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
+
+
 @register
 class CeasefireFirst(Mediating):
     """Substantive talks wait for an unconditional ceasefire, which it proposes every round.
@@ -93,28 +116,18 @@ class CeasefireFirst(Mediating):
     sources = ("ceasefire-first-2025", "mediation-conditions-2025", "Fortna 2003", "Fortna 2004")
 
     @dataclass(frozen=True)
-    class Options(TextOptions):
-        monitors: float = param(
-            0.0,
-            bounds=(0.0, 1.0),
-            doc="Strength of the ceasefire's monitoring (observers, a joint commission): "
-            "share of the breakdown risk it closes.",
-        )
-        buffer_zone: float = param(
-            0.0,
-            bounds=(0.0, 1.0),
-            doc="Strength of the separation of forces (a demilitarised zone): share of the "
-            "remaining breakdown risk it closes.",
-        )
+    class Options(CeasefireProvisions, TextOptions):
         guarantee: bool = param(
             False, doc="Attach the mediator's guarantee (mediator.guarantee) to the ceasefire."
         )
 
     def moves(self, obs: Observation) -> Decision:
         opts = self.options
-        text, framework, _ = draft_nash_text(obs, opts.framework_after_failures)
+        provisions = opts.provisions()
+        text, framework, _ = draft_nash_text(
+            obs, opts.framework_after_failures, provisions=provisions
+        )
         n = obs.fighting.shape[0]
-        provisions = 1.0 - (1.0 - opts.monitors) * (1.0 - opts.buffer_zone)
         return Decision(
             text=_only(obs.in_ceasefire, text),
             framework=framework,
@@ -139,17 +152,26 @@ class TalkingWhileFighting(Mediating):
     sources = ("ceasefire-first-2025", "Korean armistice talks 1951-53")
 
     @dataclass(frozen=True)
-    class Options(TextOptions):
+    class Options(CeasefireProvisions, TextOptions):
         armistice_first: bool = param(
             True, doc="Draft an armistice (a framework, deferrable issues open) from the start."
         )
 
     def moves(self, obs: Observation) -> Decision:
         opts = self.options
+        provisions = opts.provisions()
         text, framework, _ = draft_nash_text(
-            obs, opts.framework_after_failures, framework_first=opts.armistice_first
+            obs,
+            opts.framework_after_failures,
+            framework_first=opts.armistice_first,
+            provisions=provisions,
         )
-        return Decision(text=text, framework=framework)
+        n = text.shape[0]
+        return Decision(
+            text=text,
+            framework=framework,
+            ceasefire_provisions=np.full(n, provisions) if provisions > 0 else None,
+        )
 
 
 @register
