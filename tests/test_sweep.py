@@ -623,6 +623,10 @@ def test_cluster_workers_must_run_this_version():
         _check_cluster(Cluster({"tcp://w1": __version__, "tcp://w2": "0.0.1"}), "tcp://s:8786")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
     spec_path = write_spec(tmp_path, runs_per_point=600, chunk_size=50)
     out = tmp_path / "out"
@@ -633,6 +637,10 @@ def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell without job control (a CI script run in the background) starts its
+        # children with SIGINT ignored, and Python then installs no KeyboardInterrupt
+        # handler; a terminal's Ctrl-C reaches a sweep with the default one.
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "runs").glob("point-*"))) < 3:
