@@ -26,6 +26,8 @@ Semantics of an expectation:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
+import functools
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -639,11 +641,23 @@ def _arm_draws(check: Check, arm: Arm) -> list[dict[str, Any]]:
     return [{p.path: columns[j][i] for j, p in enumerate(params)} for i in range(ens.points)]
 
 
+@functools.lru_cache(maxsize=32)
+def _read_scenario(path: str, mtime: float) -> dict[str, Any]:
+    """A scenario file parsed once (per modification time): an ensemble builds hundreds of
+    scenarios from the same file, and parsing YAML dominates building them."""
+    return read_yaml(path)
+
+
 def _scenario_data(
     check: Check, arm: Arm, point: Mapping[str, Any], drawn: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     assert check.scenario is not None
-    data = read_yaml(check.scenario)
+    try:
+        mtime = Path(check.scenario).stat().st_mtime
+    except OSError:
+        data = read_yaml(check.scenario)  # reports the missing file in one line
+    else:
+        data = copy.deepcopy(_read_scenario(str(check.scenario), mtime))
     # The check's own settings win over the ensemble's draws, and the arm's over both.
     data = apply_overrides(data, dict(point))
     data = apply_overrides(data, check.base_overrides)
