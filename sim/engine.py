@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import bargaining
-from sim.params import ModelParams
+from sim.params import ModelParams, take_runs
 from sim.rng import Draws, Stream
 from sim.strategies.base import Decision, Observation
 
@@ -81,10 +81,7 @@ def _take_params(
 ) -> ModelParams:
     """Parameters of some runs: per-run arrays (leading axis n) sliced, shared ones kept.
     `names` are the per-run fields, when already known (`_per_run_fields`)."""
-    names = _per_run_fields(p, n) if names is None else names
-    if not names:
-        return p
-    return dataclasses.replace(p, **{name: getattr(p, name)[rows] for name in names})
+    return take_runs(p, rows, _per_run_fields(p, n) if names is None else names)
 
 
 def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
@@ -538,10 +535,13 @@ class Engine:
         replaced = (self.aid_mediator - new_aid) * p.compensates_aid_cut
         aid = new_aid + replaced + self.aid_stakeholders
         new_sanctions = self.sanctions_mediator + np.where(armed, 0.0, cut * p.sanctions_step)
+        # The shift the stick makes to the trend, both trends taken at this round's
+        # exhaustion (self.trend was read before this round's costs wore the sides down):
+        # an empty threat shifts nothing and costs nothing.
         trend_after = self._trend(self.exhaustion, aid)
-        shift = (trend_after - self.trend)[:, None]
+        shift = (trend_after - self._trend(self.exhaustion))[:, None]
         after = self._valuations(self.belief_mean + shift, self._war_cost(new_sanctions))[0]
-        return np.maximum(self.reservation - after, 0.0)
+        return np.where(threats > 0, np.maximum(self.reservation - after, 0.0), 0.0)
 
     def talks(self, decision: Decision) -> None:
         """Put a text on the table, let both sides decide, and apply the consequences.

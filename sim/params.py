@@ -1,12 +1,15 @@
 """Compile a validated Scenario into the numeric arrays the engine reads.
 
 Party quantities are arrays over the party axis (A, B), issue quantities over the issue axis.
-Any of them may instead carry a leading runs axis, which is how sweeps vary a parameter per
-run without a Python loop: the rules broadcast.
+Any numeric one may instead carry a leading runs axis (`stack_params`), which is how many
+scenarios that differ only in their numbers run as one batch without a Python loop over
+them: the rules broadcast.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,3 +208,43 @@ def compile_params(sc: Scenario) -> ModelParams:
         ceasefire_hazard_ratio=ag.ceasefire_hazard_ratio,
         ceasefire_exploitation=ag.ceasefire_exploitation,
     )
+
+
+# What shapes the rules rather than feeding them: these must agree between stacked scenarios.
+STRUCTURAL = frozenset(
+    {"horizon", "issue_names", "party_names", "deferrable", "has_mediator", "ripe_rounds_to_freeze"}
+)
+
+
+def stack_params(
+    params: Sequence[ModelParams], counts: Sequence[int]
+) -> tuple[ModelParams, tuple[str, ...]]:
+    """One set of parameters for several scenarios run as one batch: scenario j's values
+    repeated for its counts[j] runs, in order.
+
+    Values every scenario shares stay as they are (the rules' shared fast paths still
+    apply); a value that differs gets a leading runs axis of length sum(counts). Returns
+    the stacked parameters and the names of the fields that got a runs axis.
+    """
+    if not params or len(params) != len(counts):
+        raise ValueError("stack_params needs one run count per scenario, and at least one")
+    first = params[0]
+    changes: dict[str, np.ndarray] = {}
+    for f in dataclasses.fields(ModelParams):
+        values = [getattr(q, f.name) for q in params]
+        if f.name in STRUCTURAL:
+            if any(not np.array_equal(np.asarray(v), np.asarray(values[0])) for v in values):
+                raise ValueError(f"scenarios stacked together must share {f.name}")
+            continue
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        if all(np.array_equal(a, arrays[0], equal_nan=True) for a in arrays[1:]):
+            continue
+        changes[f.name] = np.repeat(np.stack(arrays), counts, axis=0)
+    return dataclasses.replace(first, **changes), tuple(changes)
+
+
+def take_runs(params: ModelParams, rows: np.ndarray, names: Sequence[str]) -> ModelParams:
+    """The parameters of some runs of a stacked batch (`names`: its per-run fields)."""
+    if not names:
+        return params
+    return dataclasses.replace(params, **{n: getattr(params, n)[rows] for n in names})

@@ -20,10 +20,10 @@ The steps are pure functions, so that another executor can take the points over:
 `load_spec` validates the spec; `design` draws the points with SALib (Saltelli's extension
 of Sobol' sequences, Saltelli 2002 / Saltelli et al. 2010; or Morris 1991 trajectories as
 improved by Campolongo et al. 2007); `point_tasks` turns them into picklable tasks;
-`evaluate_point` runs one task with `sim.simulate`; `analyse` computes the indices with
-SALib. `run_sensitivity` strings them together serially (any `map`-like callable can stand
-in for the serial loop), checkpointing the evaluated points to disk so that an interrupted
-analysis resumes where it stopped.
+`evaluate_points` runs a block of tasks as one batch (`sim.simulate.simulate_points`);
+`analyse` computes the indices with SALib. `run_sensitivity` strings them together
+serially (any `map`-like callable can stand in for the serial loop), checkpointing the
+evaluated points to disk so that an interrupted analysis resumes where it stopped.
 
 Outputs analysed, per point:
 
@@ -51,7 +51,7 @@ import math
 import types
 import typing
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -67,7 +67,8 @@ from sim.schema import param
 METHODS = ("sobol", "morris")
 OUTPUTS = ("p_settlement", "median_settlement_round", "restricted_mean_settlement_round")
 CONF_LEVEL = 0.95
-# Points evaluated between two checkpoints of design.parquet.
+# Points run as one batch (their parameters stacked on the runs axis), and so evaluated
+# between two checkpoints of design.parquet.
 CHECKPOINT_EVERY = 16
 
 
@@ -363,23 +364,40 @@ def _value(x: float, p: Parameter) -> float | int:
 
 def evaluate_point(task: PointTask) -> dict[str, float]:
     """Run one point and return its outputs (see the module docstring)."""
-    from sim.analysis import settlement_time_summary
-    from sim.simulate import simulate
+    return evaluate_points([task])[0]
 
-    scenario = scenario_from_dict(
-        apply_overrides(task.base, task.overrides), file=task.scenario_file
-    )
-    table = simulate(scenario, runs=task.runs, seed=task.seed).table
-    when = settlement_time_summary(table, scenario.horizon).iloc[0]
-    settled = int(table["settlement_round"].notna().sum())
-    return {
-        "point": task.point,
-        "runs": len(table),
-        "settled": settled,
-        "p_settlement": settled / len(table),
-        "median_settlement_round": float(when["median_settlement_round_imputed"]),
-        "restricted_mean_settlement_round": float(when["restricted_mean_settlement_round"]),
-    }
+
+def evaluate_points(tasks: Sequence[PointTask]) -> list[dict[str, float]]:
+    """Run a block of points as one batch (`sim.simulate.simulate_points`: the points'
+    parameters stacked on the runs axis) and return each point's outputs, in order. The
+    numbers are those of running each point alone."""
+    from sim.analysis import settlement_time_summary
+    from sim.simulate import simulate_points
+
+    scenarios = [
+        scenario_from_dict(apply_overrides(t.base, t.overrides), file=t.scenario_file)
+        for t in tasks
+    ]
+    seeds = {t.seed for t in tasks}
+    if len(seeds) > 1:
+        raise ValueError(f"points of one block share a seed, got {sorted(seeds)}")
+    # Every point uses the same run indices (common random numbers).
+    tables = simulate_points(scenarios, [t.runs for t in tasks], seeds.pop() if seeds else 0)
+    out = []
+    for task, scenario, table in zip(tasks, scenarios, tables, strict=True):
+        when = settlement_time_summary(table, scenario.horizon).iloc[0]
+        settled = int(table["settlement_round"].notna().sum())
+        out.append(
+            {
+                "point": task.point,
+                "runs": len(table),
+                "settled": settled,
+                "p_settlement": settled / len(table),
+                "median_settlement_round": float(when["median_settlement_round_imputed"]),
+                "restricted_mean_settlement_round": float(when["restricted_mean_settlement_round"]),
+            }
+        )
+    return out
 
 
 def analyse(spec: Spec, method: str, points: pd.DataFrame) -> pd.DataFrame:
@@ -488,7 +506,8 @@ def run_sensitivity(
     method: str | None = None,
     *,
     map_fn: Callable[
-        [Callable[[PointTask], dict[str, float]], Iterable[PointTask]], Iterable[dict[str, float]]
+        [Callable[[Sequence[PointTask]], list[dict[str, float]]], Iterable[Sequence[PointTask]]],
+        Iterable[list[dict[str, float]]],
     ] = map,
     progress: Callable[[int, int], None] | None = None,
 ) -> SensitivityResult:
@@ -496,9 +515,10 @@ def run_sensitivity(
     `out`), analyse, and write design.parquet, indices.parquet/.csv and manifest.json.
 
     Args:
-        map_fn: Applies `evaluate_point` to the tasks (builtin `map` runs them serially here;
-            an executor's `map` runs them elsewhere); results may come back in any order.
-        progress: Called with (points done, points in all) after each point.
+        map_fn: Applies `evaluate_points` to blocks of tasks (builtin `map` runs them
+            serially here; an executor's `map` runs them elsewhere); blocks may come back
+            in any order.
+        progress: Called with (points done, points in all) after each block.
     """
     from sim import __version__
     from sim.storage import read_manifest, write_manifest, write_table
@@ -552,19 +572,18 @@ def run_sensitivity(
     todo = points.loc[points[OUTPUTS[0]].isna(), "point"].to_list()
     tasks = [t for t in point_tasks(spec, points[["point", *spec.names]]) if t.point in set(todo)]
     done_count = resumed
-    since_checkpoint = 0
     meta = {k: manifest[k] for k in ("kind", "scenario_name", "seed", "version", "method")}
-    for result in map_fn(evaluate_point, tasks):
-        row = int(result["point"])
-        for key in ("runs", "settled", *OUTPUTS):
-            points.loc[row, key] = result[key]
-        done_count += 1
-        since_checkpoint += 1
+    # Points go in blocks, each run as one batch and checkpointed when it comes back.
+    blocks = [tasks[i : i + CHECKPOINT_EVERY] for i in range(0, len(tasks), CHECKPOINT_EVERY)]
+    for results in map_fn(evaluate_points, blocks):
+        for result in results:
+            row = int(result["point"])
+            for key in ("runs", "settled", *OUTPUTS):
+                points.loc[row, key] = result[key]
+        done_count += len(results)
         if progress is not None:
             progress(done_count, len(points))
-        if since_checkpoint >= CHECKPOINT_EVERY:
-            write_table(points, design_file, meta)
-            since_checkpoint = 0
+        write_table(points, design_file, meta)
     points = points.astype({"runs": "int64", "settled": "int64"})
     write_table(points, design_file, meta)
 

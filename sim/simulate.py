@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from sim.config import Scenario
 from sim.model import NegotiationModel, release_finished_models
+from sim.params import STRUCTURAL, compile_params, stack_params, take_runs
 from sim.results import Summary, engine_table, summarise
 
 # Chunks large enough that numpy's per-call overhead is amortised over many runs: after the
@@ -87,3 +89,86 @@ def replay(scenario: Scenario, seed: int, run_index: int) -> NegotiationModel:
         scenario, runs=1, seed=seed, run_indices=np.array([run_index]), trace=True
     )
     return model.run()
+
+
+def _shell_key(sc: Scenario) -> str:
+    """What the Mesa shell and the mediator's strategy are built from, beyond the numbers:
+    scenarios that agree on it can be stepped as one batch."""
+    med = sc.mediator
+    shell = {
+        "parties": [sc.a, sc.b],
+        "issues": list(sc.issue_names),
+        "horizon": sc.horizon,
+        "stakeholders": list(sc.stakeholders),
+        "mediator": None
+        if med is None
+        else {
+            "name": med.name,
+            "strategy": med.strategy,
+            "options": med.options,
+            "schedule": [
+                {f: getattr(ph, f) for f in ph.__dataclass_fields__} for ph in med.schedule
+            ],
+        },
+    }
+    return json.dumps(shell, sort_keys=True, default=repr)
+
+
+def simulate_points(
+    scenarios: Sequence[Scenario],
+    runs: int | Sequence[int],
+    seed: int = 0,
+    *,
+    first_runs: Sequence[int] | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> list[pd.DataFrame]:
+    """Runs of many scenarios at once: one per-run table per scenario, in order.
+
+    Scenario j runs `runs[j]` runs numbered from `first_runs[j]` (default 0). Scenarios that
+    differ only in their numbers (the same parties, issues, horizon, mediator strategy and
+    the other settings in `sim.params.STRUCTURAL`) are stepped together, their parameters
+    stacked along the runs axis (`stack_params`), so a design of many points with few runs
+    each costs about one batch rather than one model per point. Every table equals
+    `simulate(scenarios[j], runs[j], seed, first_run=first_runs[j]).table` bit for bit:
+    the rules are per run and each run's draws depend only on (seed, run, round, stream).
+    """
+    m = len(scenarios)
+    counts = [int(runs)] * m if isinstance(runs, int) else [int(r) for r in runs]
+    firsts = [0] * m if first_runs is None else [int(f) for f in first_runs]
+    if len(counts) != m or len(firsts) != m:
+        raise ValueError("simulate_points needs one run count and first run per scenario")
+    if any(c < 0 for c in counts):
+        raise ValueError(f"runs must be non-negative, got {counts}")
+    compiled = {j: compile_params(sc) for j, sc in enumerate(scenarios) if counts[j] > 0}
+    groups: dict[tuple[str, str], list[int]] = {}
+    for j, p in compiled.items():
+        shape = repr([np.asarray(getattr(p, name)).tolist() for name in sorted(STRUCTURAL)])
+        groups.setdefault((_shell_key(scenarios[j]), shape), []).append(j)
+    parts: dict[int, list[pd.DataFrame]] = {j: [] for j in range(m)}
+    for members in groups.values():
+        sizes = [counts[j] for j in members]
+        params, varying = stack_params([compiled[j] for j in members], sizes)
+        indices = np.concatenate(
+            [np.arange(firsts[j], firsts[j] + counts[j], dtype=np.int64) for j in members]
+        )
+        owner = np.repeat(np.asarray(members), sizes)
+        for start in range(0, indices.size, chunk_size):
+            rows = np.arange(start, min(start + chunk_size, indices.size))
+            model = NegotiationModel(
+                scenarios[members[0]],
+                seed=seed,
+                run_indices=indices[rows],
+                collect=False,
+                params=take_runs(params, rows, varying),
+            )
+            model.run()
+            table = engine_table(model.engine)
+            model.release()
+            del model
+            release_finished_models()
+            who = owner[rows]
+            for j in np.unique(who):
+                parts[int(j)].append(table[who == j])
+    return [
+        pd.concat(parts[j], ignore_index=True) if parts[j] else pd.DataFrame() for j in range(m)
+    ]

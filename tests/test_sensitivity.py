@@ -127,26 +127,26 @@ def test_interrupted_run_resumes_to_the_same_table(
     class Interrupted(Exception):
         pass
 
-    def dies_after_20(fn: Any, tasks: Any) -> Any:
-        for i, task in enumerate(tasks):
-            if i == 20:
+    def dies_after_two_blocks(fn: Any, blocks: Any) -> Any:
+        for i, block in enumerate(blocks):
+            if i == 2:
                 raise Interrupted
-            yield fn(task)
+            yield fn(block)
 
     with pytest.raises(Interrupted):
-        sensitivity.run_sensitivity(spec, out, map_fn=dies_after_20)
+        sensitivity.run_sensitivity(spec, out, map_fn=dies_after_two_blocks)
     saved = pd.read_parquet(out / "design.parquet")
-    assert saved["p_settlement"].notna().sum() == sensitivity.CHECKPOINT_EVERY
+    assert saved["p_settlement"].notna().sum() == 2 * sensitivity.CHECKPOINT_EVERY
     evaluated: list[int] = []
 
-    def counting_map(fn: Any, tasks: Any) -> Any:
-        for task in tasks:
-            evaluated.append(task.point)
-            yield fn(task)
+    def counting_map(fn: Any, blocks: Any) -> Any:
+        for block in blocks:
+            evaluated.extend(task.point for task in block)
+            yield fn(block)
 
     result = sensitivity.run_sensitivity(spec, out, map_fn=counting_map)
-    assert result.resumed == sensitivity.CHECKPOINT_EVERY
-    assert len(evaluated) == len(result.points) - sensitivity.CHECKPOINT_EVERY
+    assert result.resumed == 2 * sensitivity.CHECKPOINT_EVERY
+    assert len(evaluated) == len(result.points) - 2 * sensitivity.CHECKPOINT_EVERY
     pd.testing.assert_frame_equal(result.points, sobol_run.points)
     pd.testing.assert_frame_equal(result.indices, sobol_run.indices)
 
@@ -277,3 +277,13 @@ def test_the_ukraine_sensitivity_spec_runs_at_small_size(tmp_path: Path) -> None
     assert len(result.points) == 2 * (len(full.parameters) + 2)
     assert set(result.indices["parameter"]) == {p.path for p in full.parameters}
     assert np.isfinite(result.points["p_settlement"]).all()
+
+
+def test_a_block_run_as_one_batch_equals_its_points_run_alone(tmp_path: Path) -> None:
+    spec = sensitivity.load_spec(_spec(tmp_path))
+    points = sensitivity.design(spec, "sobol")
+    tasks = sensitivity.point_tasks(spec, points[["point", *spec.names]])[:10]
+    together = sensitivity.evaluate_points(tasks)
+    alone = [sensitivity.evaluate_point(t) for t in tasks]
+    assert together == alone
+    assert len({r["restricted_mean_settlement_round"] for r in together}) > 1

@@ -1,0 +1,152 @@
+"""Scenarios stepped as one batch, their parameters stacked on the runs axis, give exactly
+the tables they give alone: for every strategy, with every kind of parameter varied."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.params import compile_params, stack_params, take_runs
+from sim.simulate import simulate, simulate_points
+from sim.strategies import registry
+from tests.conftest import UKRAINE
+
+SEED = 11
+RUNS = 30  # per point; 4 points make a batch big enough for the compact sub-engines
+
+
+def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Overrides that move party, issue, battlefield, mediator, stakeholder and agreement
+    numbers at once, each within its valid range."""
+    points = []
+    for _ in range(n):
+        u = rng.uniform(size=20)
+        sal = np.array([0.25, 0.1, 0.25, 0.15, 0.15, 0.1]) * (0.5 + u[:6])
+        sal /= sal.sum()
+        issues = ["territory", "recognition", "nato", "security_guarantees"]
+        issues += ["military_limits", "sanctions_relief"]
+        point: dict[str, Any] = {
+            f"parties.russia.salience.{name}": float(s) for name, s in zip(issues, sal, strict=True)
+        }
+        point.update(
+            {
+                "parties.russia.ideal.territory": 0.3 + 0.1 * u[6],
+                "parties.ukraine.capacity": 0.4 + 0.8 * u[7],
+                "parties.russia.cost_per_round": 0.002 + 0.01 * u[8],
+                "parties.ukraine.trust": 0.4 * u[9],
+                "parties.russia.domestic.audience_cost": 0.1 * u[10],
+                "parties.ukraine.domestic.victory_threshold": 0.4 + 0.3 * u[11],
+                "parties.russia.planning_horizon": 6 + int(12 * u[12]),
+                "parties.ukraine.decision_noise": 0.05 * u[13],
+                "battlefield.initial_control": 0.1 + 0.2 * u[14],
+                "battlefield.drift_scale": 0.01 + 0.04 * u[15],
+                "mediator.bias": 0.6 * u[16] - 0.3,
+                "mediator.leverage.russia": 0.8 * u[17],
+                "mediator.guarantee": 0.5 * u[18],
+                "stakeholders.europe.aid": 0.3 * u[19],
+                "agreement.base_hazard": 0.005 + 0.02 * u[0],
+                "issues.nato.assures.russia": 0.5 * u[1],
+            }
+        )
+        points.append(point)
+    return points
+
+
+def _scenarios(strategy: str, points: list[dict[str, Any]]) -> list:
+    base = read_yaml(UKRAINE)
+    base["mediator"]["strategy"] = strategy
+    return [
+        scenario_from_dict(apply_overrides(copy.deepcopy(base), p), file=str(UKRAINE))
+        for p in points
+    ]
+
+
+def _alone(scenarios, runs: int, firsts: list[int]) -> list[pd.DataFrame]:
+    return [
+        simulate(sc, runs=runs, seed=SEED, first_run=f).table
+        for sc, f in zip(scenarios, firsts, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("strategy", registry.names())
+def test_stacked_points_equal_each_point_run_alone(strategy):
+    scenarios = _scenarios(strategy, _points(4, np.random.default_rng(5)))
+    firsts = [0, RUNS, 5 * RUNS, 2 * RUNS]  # any numbering, even out of order
+    together = simulate_points(scenarios, RUNS, SEED, first_runs=firsts)
+    for alone, stacked in zip(_alone(scenarios, RUNS, firsts), together, strict=True):
+        pd.testing.assert_frame_equal(alone, stacked, check_exact=True)
+
+
+def test_stacking_varies_the_runs_and_only_what_differs():
+    """The check above means something only if the points behave differently, and the
+    stacked parameters carry a runs axis exactly where the points disagree."""
+    points = _points(4, np.random.default_rng(5))
+    scenarios = _scenarios("manipulative", points)
+    params, varying = stack_params([compile_params(sc) for sc in scenarios], [3, 1, 2, 4])
+    assert "trust" in varying and "salience" in varying and "bias" in varying
+    assert "credibility" not in varying and "noise_sd" not in varying
+    assert params.trust.shape == (10, 2) and params.salience.shape == (10, 2, 6)
+    assert params.bias.shape == (10,)
+    np.testing.assert_array_equal(params.bias[3:4], [compile_params(scenarios[1]).bias])
+    part = take_runs(params, np.array([4, 5]), varying)
+    np.testing.assert_array_equal(
+        part.trust, np.repeat(compile_params(scenarios[2]).trust[None], 2, 0)
+    )
+    tables = simulate_points(scenarios, 200, SEED)
+    shares = [t["outcome"].value_counts(normalize=True).sort_index() for t in tables]
+    assert any(not shares[0].equals(s) for s in shares[1:])
+
+
+def test_mixed_strategies_are_grouped_and_chunks_split_stacked_batches():
+    """Points with different strategies cannot share a batch; each keeps its own table, in
+    order, whatever the chunking."""
+    points = _points(3, np.random.default_rng(9))
+    scenarios = _scenarios("manipulative", points) + _scenarios("facilitative", points)
+    scenarios.insert(2, _scenarios("none", points[:1])[0])
+    runs = [25, 40, 10, 33, 0, 70, 20]
+    firsts = [0, 25, 65, 75, 108, 108, 178]
+    small = simulate_points(scenarios, runs, SEED, first_runs=firsts, chunk_size=37)
+    whole = simulate_points(scenarios, runs, SEED, first_runs=firsts)
+    for sc, n, f, a, b in zip(scenarios, runs, firsts, small, whole, strict=True):
+        assert len(a) == n
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        if n:
+            pd.testing.assert_frame_equal(
+                a, simulate(sc, runs=n, seed=SEED, first_run=f).table, check_exact=True
+            )
+
+
+def test_stacking_refuses_scenarios_of_different_shape():
+    a = _scenarios("manipulative", _points(1, np.random.default_rng(1)))[0]
+    short = read_yaml(UKRAINE)
+    short["horizon"] = 12
+    b = scenario_from_dict(short, file=str(UKRAINE))
+    with pytest.raises(ValueError, match="horizon"):
+        stack_params([compile_params(a), compile_params(b)], [1, 1])
+
+
+def test_an_empty_threat_costs_nothing_and_a_real_one_does():
+    """A side's reckoning of a stick depends on its own threat alone, so a run's decisions
+    cannot depend on whether other runs of its batch are threatened."""
+    from sim import NegotiationModel, load_scenario
+
+    model = NegotiationModel(load_scenario(UKRAINE), runs=50, seed=SEED, collect=False)
+    engine = model.engine
+    for _ in range(3):  # a few rounds in, exhaustion has moved since the front did
+        engine.battlefield()
+        engine.costs()
+        engine.beliefs()
+        engine.reservation_values()
+    none = engine._stick_loss(np.zeros((50, 2)))
+    np.testing.assert_array_equal(none, 0.0)
+    threats = np.zeros((50, 2))
+    threats[:25, 0] = 1.0  # sanctions on Russia in half the runs
+    loss = engine._stick_loss(threats)
+    assert (loss[:25, 0] > 0).all()
+    np.testing.assert_array_equal(loss[25:], 0.0)
+    np.testing.assert_array_equal(loss[:, 1], 0.0)
