@@ -67,9 +67,15 @@ from sim.schema import param
 METHODS = ("sobol", "morris")
 OUTPUTS = ("p_settlement", "median_settlement_round", "restricted_mean_settlement_round")
 CONF_LEVEL = 0.95
-# Points run as one batch (their parameters stacked on the runs axis), and so evaluated
-# between two checkpoints of design.parquet.
-CHECKPOINT_EVERY = 16
+# Runs in one block of points: the points of a block run as one batch (their parameters
+# stacked on the runs axis) and are checkpointed to design.parquet together. A block of
+# 32,768 runs takes a few seconds; on the Ukraine spec (256 runs a point) blocks of 128
+# points ran 1.3x faster than blocks of 16 (100 s against 132 s, one core).
+BATCH_RUNS = 32768
+
+
+def points_per_block(runs_per_point: int) -> int:
+    return max(1, BATCH_RUNS // max(1, runs_per_point))
 
 
 @dataclass(frozen=True)
@@ -574,7 +580,8 @@ def run_sensitivity(
     done_count = resumed
     meta = {k: manifest[k] for k in ("kind", "scenario_name", "seed", "version", "method")}
     # Points go in blocks, each run as one batch and checkpointed when it comes back.
-    blocks = [tasks[i : i + CHECKPOINT_EVERY] for i in range(0, len(tasks), CHECKPOINT_EVERY)]
+    size = points_per_block(spec.spec.runs_per_point)
+    blocks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     for results in map_fn(evaluate_points, blocks):
         for result in results:
             row = int(result["point"])

@@ -60,31 +60,52 @@ class SweepError(RuntimeError):
 
 @dataclass(frozen=True)
 class Unit:
-    """Runs [start, stop) of one point."""
+    """Runs [start, stop) of `points` consecutive points from `point` on (usually one)."""
 
     point: int
     start: int
     stop: int
+    points: int = 1
+
+    @property
+    def point_range(self) -> range:
+        return range(self.point, self.point + self.points)
 
     @property
     def runs(self) -> int:
-        return self.stop - self.start
+        """Rows in the unit's file."""
+        return (self.stop - self.start) * self.points
 
     @property
     def filename(self) -> str:
-        return f"point-{self.point:06d}_runs-{self.start:010d}-{self.stop - 1:010d}.parquet"
+        runs = f"runs-{self.start:010d}-{self.stop - 1:010d}.parquet"
+        if self.points == 1:
+            return f"point-{self.point:06d}_{runs}"
+        return f"points-{self.point:06d}-{self.point + self.points - 1:06d}_{runs}"
 
     def describe(self) -> str:
-        return f"point {self.point}, runs {self.start}-{self.stop - 1}"
+        runs = f"runs {self.start}-{self.stop - 1}"
+        if self.points == 1:
+            return f"point {self.point}, {runs}"
+        return f"points {self.point}-{self.point + self.points - 1}, {runs}"
 
 
 def plan_units(points: int, runs_per_point: int, chunk_size: int) -> list[Unit]:
-    """Every unit of a sweep, in point order then run order (the order of the files)."""
-    return [
-        Unit(p, start, min(start + chunk_size, runs_per_point))
-        for p in range(points)
-        for start in range(0, runs_per_point, chunk_size)
-    ]
+    """Every unit of a sweep, in point order then run order (the order of the files).
+
+    A point with at least half a chunk of runs is cut into chunks of `chunk_size` runs.
+    Points with fewer go together, as many as fill a chunk, and run as one batch (their
+    parameters stacked on the runs axis, `sim.simulate.simulate_points`): a design of many
+    points with few runs each would otherwise pay a model's fixed cost per point.
+    """
+    if 2 * runs_per_point > chunk_size:
+        return [
+            Unit(p, start, min(start + chunk_size, runs_per_point))
+            for p in range(points)
+            for start in range(0, runs_per_point, chunk_size)
+        ]
+    group = chunk_size // runs_per_point
+    return [Unit(p, 0, runs_per_point, min(group, points - p)) for p in range(0, points, group)]
 
 
 @dataclass
@@ -117,39 +138,44 @@ ProgressHook = Callable[[Progress], None]
 _SCENARIO_CACHE: dict[str, Any] = {}
 
 
-def run_unit(scenario_data: Mapping[str, Any], seed: int, unit: Unit) -> bytes:
+def run_unit(scenario_data: Sequence[Mapping[str, Any]], seed: int, unit: Unit) -> bytes:
     """Run one unit and return its rows (engine_table plus `point`) as Parquet bytes.
 
-    The scenario travels as plain data and is validated again here: Scenario objects hold
-    read-only mapping proxies, which do not pickle, and rebuilding is cheap next to a chunk.
+    `scenario_data` holds one scenario per point of the unit, as plain data, validated
+    again here: Scenario objects hold read-only mapping proxies, which do not pickle, and
+    rebuilding is cheap next to a chunk.
     """
     from sim import __version__
     from sim.config import scenario_from_dict
-    from sim.simulate import DEFAULT_CHUNK, iter_chunks
+    from sim.simulate import DEFAULT_CHUNK, simulate_points
 
-    key = json.dumps(scenario_data, sort_keys=True, default=str)
-    scenario = _SCENARIO_CACHE.get(key)
-    if scenario is None:
-        scenario = scenario_from_dict(dict(scenario_data), file="<sweep point>")
-        _SCENARIO_CACHE.clear()  # one point at a time is the common pattern; bound memory
-        _SCENARIO_CACHE[key] = scenario
-    tables = []
-    for table in iter_chunks(
-        scenario,
-        unit.runs,
+    scenarios = []
+    for data in scenario_data:
+        key = json.dumps(data, sort_keys=True, default=str)
+        scenario = _SCENARIO_CACHE.get(key)
+        if scenario is None:
+            scenario = scenario_from_dict(dict(data), file="<sweep point>")
+            if len(_SCENARIO_CACHE) >= 64:  # one point at a time is common; bound memory
+                _SCENARIO_CACHE.clear()
+            _SCENARIO_CACHE[key] = scenario
+        scenarios.append(scenario)
+    runs = unit.stop - unit.start
+    tables = simulate_points(
+        scenarios,
+        runs,
         seed,
-        first_run=unit.start,
+        first_runs=[unit.start] * len(scenarios),
         chunk_size=min(DEFAULT_CHUNK, max(unit.runs, 1)),
-    ):
-        tables.append(table)  # iter_chunks frees each finished chunk's model
+    )
     frame = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
-    frame.insert(0, "point", np.full(len(frame), unit.point, dtype=np.int64))
+    frame.insert(0, "point", np.repeat(np.asarray(unit.point_range, dtype=np.int64), runs))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[b"negsim"] = json.dumps(
         {
             "kind": "sweep_chunk",
             "point": unit.point,
+            "points": unit.points,
             "runs": [unit.start, unit.stop],
             "seed": seed,
             "version": __version__,
@@ -335,7 +361,8 @@ def run_sweep(
 
     left_per_point = [0] * len(points)
     for u in missing:
-        left_per_point[u.point] += 1
+        for p in u.point_range:
+            left_per_point[p] += 1
     state = Progress(
         runs_done=sum(u.runs for u in done),
         runs_total=sum(u.runs for u in units),
@@ -402,7 +429,8 @@ def _drive(
         while in_flight or (pending and failure is None):
             while pending and failure is None and len(in_flight) < window:
                 unit = pending.popleft()
-                in_flight[executor.submit(run_unit, data[unit.point], seed, unit)] = unit
+                datas = [data[p] for p in unit.point_range]
+                in_flight[executor.submit(run_unit, datas, seed, unit)] = unit
             finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -420,9 +448,10 @@ def _drive(
                 write_chunk(runs_dir, unit, payload)
                 del payload
                 state.runs_done += unit.runs
-                left_per_point[unit.point] -= 1
-                if left_per_point[unit.point] == 0:
-                    state.points_done += 1
+                for p in unit.point_range:
+                    left_per_point[p] -= 1
+                    if left_per_point[p] == 0:
+                        state.points_done += 1
                 if progress is not None:
                     progress(state)
             if broken:
@@ -675,18 +704,19 @@ def build_summary(
 ) -> pd.DataFrame:
     """One row per point from the chunk files; memory is one chunk's three columns."""
     runs_dir = out / RUNS_DIR
-    by_point: dict[int, list[Unit]] = {}
-    for u in units:
-        by_point.setdefault(u.point, []).append(u)
-    rows: list[dict[str, Any]] = []
+    tallies = [_Tally() for _ in range(len(points))]
     categories: list[str] | None = None
-    for p in range(len(points)):
-        tally = _Tally()
-        for u in by_point.get(p, []):
-            table = pd.read_parquet(runs_dir / u.filename, columns=list(SUMMARY_COLUMNS))
-            if categories is None:
-                categories = [str(c) for c in table["outcome"].cat.categories]
-            tally.add(table)
+    for u in units:
+        table = pd.read_parquet(runs_dir / u.filename, columns=["point", *SUMMARY_COLUMNS])
+        if categories is None:
+            categories = [str(c) for c in table["outcome"].cat.categories]
+        if u.points == 1:
+            tallies[u.point].add(table)
+            continue
+        for p, part in table.groupby("point", sort=True, observed=True):
+            tallies[int(p)].add(part)
+    rows: list[dict[str, Any]] = []
+    for tally in tallies:
         low, high = wilson_interval(tally.settled, tally.runs)
         row: dict[str, Any] = {
             "runs": tally.runs,
@@ -722,9 +752,19 @@ def build_summary(
 def read_runs(out: str | Path, point: int | None = None) -> pd.DataFrame:
     """All rows of a sweep (or of one point), in point and run order."""
     runs_dir = Path(out) / RUNS_DIR
-    files = sorted(p for p in runs_dir.glob("point-*.parquet"))
+    files = sorted(runs_dir.glob("point*.parquet"), key=lambda f: (_points_in(f.name)[0], f.name))
     if point is not None:
-        files = [p for p in files if p.name.startswith(f"point-{point:06d}_")]
+        files = [p for p in files if point in _points_in(p.name)]
     if not files:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    if point is not None:
+        frame = frame[frame["point"] == point].reset_index(drop=True)
+    return frame
+
+
+def _points_in(filename: str) -> range:
+    """The points a chunk file holds, from its name (`point-P_...` or `points-P-Q_...`)."""
+    head = filename.split("_", 1)[0].split("-")
+    first = int(head[1])
+    return range(first, (int(head[2]) if len(head) > 2 else first) + 1)

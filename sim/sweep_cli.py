@@ -86,7 +86,7 @@ def command(args: argparse.Namespace) -> int:
         return EXIT_RUN_FAILED
     except KeyboardInterrupt:
         bar.close()
-        done = len(list((Path(args.out) / "runs").glob("point-*.parquet")))
+        done = len(list((Path(args.out) / "runs").glob("point*.parquet")))
         sys.stderr.write(
             f"negsim: interrupted; {done} finished chunks are on disk in {args.out}: "
             "rerun with --resume to finish\n"

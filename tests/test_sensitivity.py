@@ -119,8 +119,11 @@ def test_morris_table_and_out_of_order_executor(tmp_path: Path) -> None:
 
 
 def test_interrupted_run_resumes_to_the_same_table(
-    tmp_path: Path, sobol_run: sensitivity.SensitivityResult
+    tmp_path: Path, sobol_run: sensitivity.SensitivityResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sensitivity, "BATCH_RUNS", 16 * 60)  # blocks of 16 points
+    block = sensitivity.points_per_block(60)
+    assert block == 16
     spec = _spec(tmp_path)
     out = tmp_path / "out"
 
@@ -136,7 +139,7 @@ def test_interrupted_run_resumes_to_the_same_table(
     with pytest.raises(Interrupted):
         sensitivity.run_sensitivity(spec, out, map_fn=dies_after_two_blocks)
     saved = pd.read_parquet(out / "design.parquet")
-    assert saved["p_settlement"].notna().sum() == 2 * sensitivity.CHECKPOINT_EVERY
+    assert saved["p_settlement"].notna().sum() == 2 * block
     evaluated: list[int] = []
 
     def counting_map(fn: Any, blocks: Any) -> Any:
@@ -145,8 +148,8 @@ def test_interrupted_run_resumes_to_the_same_table(
             yield fn(block)
 
     result = sensitivity.run_sensitivity(spec, out, map_fn=counting_map)
-    assert result.resumed == 2 * sensitivity.CHECKPOINT_EVERY
-    assert len(evaluated) == len(result.points) - 2 * sensitivity.CHECKPOINT_EVERY
+    assert result.resumed == 2 * block
+    assert len(evaluated) == len(result.points) - 2 * block
     pd.testing.assert_frame_equal(result.points, sobol_run.points)
     pd.testing.assert_frame_equal(result.indices, sobol_run.indices)
 

@@ -379,12 +379,36 @@ def test_existing_dask_cluster(tmp_path, reference):
         pd.testing.assert_frame_equal(got, want)
 
 
-def test_chunk_size_does_not_change_results(tmp_path, reference):
+@pytest.mark.parametrize(("chunk_size", "units"), [(1000, 1), (400, 3), (150, 6)])
+def test_chunk_size_does_not_change_results(tmp_path, reference, chunk_size, units):
+    """Chunks of one point (the reference: 64 runs) or points batched together (150 runs
+    a point: six to a unit, two, or one) give the same tables."""
     _, ref_out = reference
-    spec = load_spec(write_spec(tmp_path, chunk_size=1000))
-    assert len(plan_units(6, 150, 1000)) == 6
+    spec = load_spec(write_spec(tmp_path, chunk_size=chunk_size))
+    assert len(plan_units(6, 150, chunk_size)) == units
     run_sweep(spec, tmp_path / "out")
     for got, want in zip(tables(tmp_path / "out"), tables(ref_out), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    for point in (0, 3, 5):
+        pd.testing.assert_frame_equal(read_runs(tmp_path / "out", point), read_runs(ref_out, point))
+    assert len(list((tmp_path / "out" / "runs").glob("*.parquet"))) == units
+
+
+def test_batched_points_resume_and_report_progress(tmp_path, reference):
+    _, ref_out = reference
+    spec = load_spec(write_spec(tmp_path, chunk_size=400))  # units of two points
+    out = tmp_path / "out"
+    run_sweep(spec, out)
+    victim = sorted((out / "runs").glob("points-*.parquet"))[1]
+    assert victim.name.startswith("points-000002-000003_")
+    victim.unlink()
+    seen = []
+    result = run_sweep(
+        spec, out, resume=True, progress=lambda s: seen.append((s.points_done, s.runs_done))
+    )
+    assert result.units_run == 1 and result.units_resumed == 2
+    assert seen == [(4, 600), (6, 900)]
+    for got, want in zip(tables(out), tables(ref_out), strict=True):
         pd.testing.assert_frame_equal(got, want)
 
 
