@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sweep import ROOT, SCENARIO, run_one  # noqa: E402
+from bench_sweep import ROOT, SCENARIO, machine, run_one  # noqa: E402
 
 RUNS_PER_POINT = 250
 
@@ -98,12 +95,7 @@ def main() -> None:
         "median_speedup": round(statistics.median(ratios), 2),
         "tables_identical": bool(identical),
         "results": rows,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "platform": platform.machine(),
-        },
+        "machine": machine(),
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(

@@ -122,6 +122,16 @@ def run_one(spec_path: Path, out: Path, backend: str, workers: int) -> dict[str,
     }
 
 
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.machine(),
+    }
+
+
 def engine_alone(runs: int, chunk: int) -> dict[str, Any]:
     """The engine without the sweep machinery, on one core in this process, as a yardstick
     for the sweep's own overhead (same scenario, chunk size and horizon)."""
@@ -177,12 +187,7 @@ def main() -> None:
         "summaries_identical_across_configs": bool(identical),
         "engine_alone_one_core": yardstick,
         "sweep_1_worker_vs_engine_alone": round(one["runs_per_s"] / yardstick["runs_per_s"], 2),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "platform": platform.machine(),
-        },
+        "machine": machine(),
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(

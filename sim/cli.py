@@ -131,8 +131,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from sim.config import load_scenario
-    from sim.simulate import DEFAULT_CHUNK, replay, simulate
-    from sim.storage import write_results
 
     for name in ("seed", "runs", "run_index", "chunk_size"):
         value = getattr(args, name)
@@ -147,6 +145,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    # Only now the engine and its libraries: a bad input is reported without loading them.
+    from sim.simulate import DEFAULT_CHUNK, replay, simulate
+    from sim.storage import write_results
+
     if args.runs is None or args.run_index is not None:
         index = args.run_index if args.run_index is not None else 0
         model = replay(scenario, args.seed, index)

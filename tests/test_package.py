@@ -1,0 +1,46 @@
+"""The package's public names load on first use, and mean the same whatever was imported
+first (each check in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def _python(code: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_sim_simulate_is_the_function_even_after_its_module_was_imported():
+    out = _python(
+        "from sim.simulate import iter_chunks\n"
+        "import sim\n"
+        "from sim import simulate\n"
+        "print(callable(sim.simulate), simulate is sim.simulate, sim.simulate.__name__)"
+    )
+    assert out == "True True simulate"
+
+
+def test_every_public_name_resolves():
+    out = _python(
+        "import sim\n"
+        "print(sorted(n for n in sim.__all__ if getattr(sim, n) is None))\n"
+        "print(sim.NegotiationModel.__mro__[1].__module__.split('.')[0])"
+    )
+    assert out.splitlines() == ["[]", "mesa"]
+
+
+def test_the_command_line_reports_bad_input_without_loading_the_engine():
+    out = _python(
+        "import sys\n"
+        "from sim.cli import main\n"
+        "code = main(['run', 'configs/ukraine_2025.yaml', '--set', 'parties.rusia.trust=0.3'])\n"
+        "print(code, 'mesa' in sys.modules, 'pandas' in sys.modules)"
+    )
+    assert out == "2 False False"
