@@ -717,13 +717,16 @@ class Engine:
         )
 
         utility, text_assurance = self.space.evaluate(progress)
-        # An armistice (a framework text) may carry the provisions of a ceasefire, monitors
-        # and a buffer zone (§3.6a): they guard the armies left in place, so each side counts
+        # A text may carry the provisions of the ceasefire it brings, monitors or peacekeepers
+        # and a separation of forces (§3.7): they guard the armies (an armistice leaves them
+        # in place; a settlement's withdrawal has to be watched too), so each side counts
         # them like a guarantee that fails independently, and they stay when the mediator
-        # goes (Fortna 2003 on armistice agreements).
+        # goes (Fortna 2003, 2004).
         held_by_text = text_assurance
-        if decision.ceasefire_provisions is not None and framework.any():
-            provisions = np.where(framework, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0)
+        if decision.ceasefire_provisions is not None:
+            provisions = np.where(
+                mediated_text, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0
+            )
             guarded = 1.0 - (1.0 - np.clip(text_assurance, 0.0, 1.0)) * (1.0 - provisions[:, None])
             held_by_text = np.where(provisions[:, None] > 0.0, guarded, text_assurance)
         comply = bargaining.compliance(self.trust, held_by_text, external)

@@ -201,3 +201,25 @@ def test_armistice_provisions_make_armistices_likelier_and_more_durable():
         return float(table["collapses"].sum() / table["agreement_rounds"].sum())
 
     assert hazard(guarded) < 0.8 * hazard(bare)
+
+
+def test_a_settlement_with_ceasefire_provisions_outlasts_its_mediator():
+    """The provisions a deadline push writes into its settlement (an implementation force, a
+    zone of separation: Dayton's military annex) stay when the mediator walks away, where
+    its guarantee lapses: deals concluded with them collapse less after the exit."""
+    bare = _table({"mediator.strategy": "deadline_deal"})
+    guarded = _table(
+        {
+            "mediator.strategy": "deadline_deal",
+            "mediator.options": {"monitors": 0.5, "buffer_zone": 0.5},
+        }
+    )
+
+    def hazard_after_exit(table: pd.DataFrame) -> float:
+        return float(
+            table["collapses_after_exit"].sum() / table["agreement_rounds_after_exit"].sum()
+        )
+
+    assert guarded["agreement_rounds_after_exit"].sum() > 1000
+    assert hazard_after_exit(guarded) < 0.8 * hazard_after_exit(bare)
+    _greater(_settled(guarded, by=3), _settled(bare, by=3), "deal by round 3: guarded - bare")

@@ -102,7 +102,8 @@ def draft_nash_text(
     `framework_first` drafts the framework from the start; `tilt` adds to the mediator's bias
     toward B (+) or A (-) for this text only; `external` is the outside guarantee (R,) the
     parties would see attached to it; `provisions` is the share of the risk that the
-    ceasefire provisions written into a framework text (monitors, a buffer zone) close.
+    ceasefire provisions written into the text (monitors or peacekeepers, a buffer zone)
+    close.
 
     Returns (text positions (R, K), framework (R,), mediator-feasible (R,)); runs where no
     talks can happen get a row of NaN (no text).
@@ -157,7 +158,7 @@ def draft_nash_text(
             if variant:
                 sub = sub.for_framework(np.ones(rows.size, dtype=bool))
             sub_ext = ext[rows] if ext.ndim == 1 else ext
-            if variant and provisions > 0.0:
+            if provisions > 0.0:
                 sub_ext = _with_provisions(sub_ext, provisions)
             lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
             progress[rows] = path.point(lam, start_v, mov)
@@ -165,14 +166,15 @@ def draft_nash_text(
         return space.positions(progress), framework, feasible
     path = bargaining.concession_path(0, space, movable, start)
     if provisions > 0.0:
-        ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
-        external = np.where(framework, _with_provisions(ext, provisions), ext)
+        external = _with_provisions(
+            np.broadcast_to(np.asarray(external, dtype=float), (n,)), provisions
+        )
     lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
 
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
-    """An outside guarantee and a framework's ceasefire provisions, as one safeguard: each
+    """An outside guarantee and a text's ceasefire provisions, as one safeguard: each
     closes a share of the risk and they fail independently (docs/model.md §3.7)."""
     return 1.0 - (1.0 - np.asarray(external, dtype=float)) * (1.0 - provisions)
 

@@ -32,6 +32,29 @@ def _only(mask: np.ndarray, text: np.ndarray) -> np.ndarray:
     return np.where(mask[:, None], text, np.nan)
 
 
+@dataclass(frozen=True)
+class CeasefireProvisions:
+    """What a ceasefire, or the ceasefire in an agreement (an armistice, or a settlement
+    whose forces must disengage), writes in to guard the armies (Fortna 2003, 2004)."""
+
+    monitors: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Strength of the ceasefire's monitoring (observers, a joint commission, "
+        "peacekeepers): share of the breakdown risk it closes.",
+    )
+    buffer_zone: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Strength of the separation of forces (a demilitarised zone): share of the "
+        "remaining breakdown risk it closes.",
+    )
+
+    def provisions(self) -> float:
+        """The share of the risk the two close together (they fail independently)."""
+        return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
+
+
 @register
 class DeadlineDeal(Mediating):
     """The 'end it in 24 hours' push: a directive text backed by maximal pressure on both
@@ -48,7 +71,7 @@ class DeadlineDeal(Mediating):
     )
 
     @dataclass(frozen=True)
-    class Options(TextOptions):
+    class Options(CeasefireProvisions, TextOptions):
         deadline: int = param(3, bounds=(1, 1000), doc="Rounds before the deadline expires.")
         walk_away: bool = param(
             True, doc="Leave for good when the deadline passes (False: stop pressing only)."
@@ -63,11 +86,19 @@ class DeadlineDeal(Mediating):
 
     def moves(self, obs: Observation) -> Decision:
         opts = self.options
-        # The text counts the guarantee it will carry, as the manipulative text does.
+        # The text counts the guarantee it will carry, as the manipulative text does, and
+        # the ceasefire provisions it writes in (Dayton's implementation force and zone of
+        # separation), which stay when the mediator goes.
+        provisions = opts.provisions()
         text, framework, _ = draft_nash_text(
-            obs, opts.framework_after_failures, external=obs.guarantee_capacity
+            obs,
+            opts.framework_after_failures,
+            external=obs.guarantee_capacity,
+            provisions=provisions,
         )
         decision = backed_text(obs, text, framework, opts)
+        if provisions > 0:
+            decision.ceasefire_provisions = np.full(text.shape[0], provisions)
         before = obs.phase_round <= opts.deadline
         n = before.shape[0]
         leverage = np.broadcast_to(obs.leverage, (n, 2))
@@ -79,29 +110,6 @@ class DeadlineDeal(Mediating):
         decision.carrots = np.where(before[:, None], decision.carrots, 0.0)
         decision.withdraw = ~before if opts.walk_away else None
         return decision
-
-
-@dataclass(frozen=True)
-class CeasefireProvisions:
-    """What a ceasefire, or the ceasefire in an armistice, writes in to guard the armies left
-    in place (Fortna 2003, 2004)."""
-
-    monitors: float = param(
-        0.0,
-        bounds=(0.0, 1.0),
-        doc="Strength of the ceasefire's monitoring (observers, a joint commission): "
-        "share of the breakdown risk it closes.",
-    )
-    buffer_zone: float = param(
-        0.0,
-        bounds=(0.0, 1.0),
-        doc="Strength of the separation of forces (a demilitarised zone): share of the "
-        "remaining breakdown risk it closes.",
-    )
-
-    def provisions(self) -> float:
-        """The share of the risk the two close together (they fail independently)."""
-        return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
 
 
 @register
