@@ -107,6 +107,13 @@ def utilities(x: F, ideal: F, salience: F, span: F) -> F:
     return (salience * np.where(disputed, 1.0 - np.minimum(gap, 1.0), 1.0)).sum(axis=-1)
 
 
+def trust_in_mediator(bias: F | float) -> F:
+    """Perceived bias toward B (+) or A (-) lowers the disfavoured side's trust in the
+    mediator's word: (A's, B's) on a last axis of 2."""
+    bias = np.asarray(bias, dtype=float)
+    return np.stack([1.0 - np.maximum(bias, 0.0), 1.0 + np.minimum(bias, 0.0)], axis=-1)
+
+
 def compliance(trust: F, text_assurance: F, external: F) -> F:
     """Chance the other side is expected to comply (or be made to).
 

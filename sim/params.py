@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.bargaining import trust_in_mediator
 from sim.config import Scenario
 
 F = NDArray[np.float64]
@@ -96,8 +97,7 @@ class ModelParams:
     @property
     def trust_in_mediator(self) -> F:
         """Perceived bias lowers the disfavoured side's trust in the mediator's word."""
-        bias = np.asarray(self.bias, dtype=float)
-        return np.stack([1.0 - np.maximum(bias, 0.0), 1.0 + np.minimum(bias, 0.0)], axis=-1)
+        return trust_in_mediator(self.bias)
 
     @property
     def stakes_at_risk(self) -> F:

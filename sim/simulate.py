@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.config import Scenario
 from sim.model import NegotiationModel, release_finished_models
-from sim.params import STRUCTURAL, compile_params, stack_params, take_runs
+from sim.params import STRUCTURAL, ModelParams, compile_params, stack_params, take_runs
 from sim.results import Summary, engine_table, summarise
 
 # Chunks large enough that numpy's per-call overhead is amortised over many runs: after the
@@ -56,13 +56,20 @@ def iter_chunks(
         raise ValueError(f"runs must be non-negative, got {runs}")
     for start in range(first_run, first_run + runs, chunk_size):
         size = min(chunk_size, first_run + runs - start)
-        model = NegotiationModel(scenario, runs=size, seed=seed, first_run=start, collect=False)
-        model.run()
-        table = engine_table(model.engine)
-        model.release()  # the chunk's arrays go now, without a garbage collection
-        del model
-        release_finished_models()  # models the caller made and left: collected in batches
-        yield table
+        yield _run_chunk(scenario, seed, np.arange(start, start + size, dtype=np.int64))
+
+
+def _run_chunk(
+    scenario: Scenario, seed: int, indices: np.ndarray, params: ModelParams | None = None
+) -> pd.DataFrame:
+    """One chunk through one Mesa model: its per-run table, the model freed at once."""
+    model = NegotiationModel(scenario, seed=seed, run_indices=indices, collect=False, params=params)
+    model.run()
+    table = engine_table(model.engine)
+    model.release()  # the chunk's arrays go now, without a garbage collection
+    del model
+    release_finished_models()  # models the caller made and left: collected in batches
+    return table
 
 
 def simulate(
@@ -92,13 +99,11 @@ def replay(scenario: Scenario, seed: int, run_index: int) -> NegotiationModel:
 
 
 def _shell_key(sc: Scenario) -> str:
-    """What the Mesa shell and the mediator's strategy are built from, beyond the numbers:
-    scenarios that agree on it can be stepped as one batch."""
+    """What the Mesa shell's agents and the mediator's strategy are built from, beyond the
+    numbers and the `STRUCTURAL` parameters: scenarios that agree on both can be stepped as
+    one batch."""
     med = sc.mediator
     shell = {
-        "parties": [sc.a, sc.b],
-        "issues": list(sc.issue_names),
-        "horizon": sc.horizon,
         "stakeholders": list(sc.stakeholders),
         "mediator": None
         if med is None
@@ -154,18 +159,8 @@ def simulate_points(
         owner = np.repeat(np.asarray(members), sizes)
         for start in range(0, indices.size, chunk_size):
             rows = np.arange(start, min(start + chunk_size, indices.size))
-            model = NegotiationModel(
-                scenarios[members[0]],
-                seed=seed,
-                run_indices=indices[rows],
-                collect=False,
-                params=take_runs(params, rows, varying),
-            )
-            model.run()
-            table = engine_table(model.engine)
-            model.release()
-            del model
-            release_finished_models()
+            chunk = take_runs(params, rows, varying)
+            table = _run_chunk(scenarios[members[0]], seed, indices[rows], chunk)
             who = owner[rows]
             for j in np.unique(who):
                 parts[int(j)].append(table[who == j])

@@ -710,9 +710,6 @@ def build_summary(
         table = pd.read_parquet(runs_dir / u.filename, columns=["point", *SUMMARY_COLUMNS])
         if categories is None:
             categories = [str(c) for c in table["outcome"].cat.categories]
-        if u.points == 1:
-            tallies[u.point].add(table)
-            continue
         for p, part in table.groupby("point", sort=True, observed=True):
             tallies[int(p)].add(part)
     rows: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.bargaining import IssueSpace, acceptance_score, compliance
+from sim.bargaining import IssueSpace, acceptance_score, compliance, trust_in_mediator
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -75,8 +75,7 @@ class Observation:
     def carrot_worth(self) -> F:
         """What a unit of promised carrot is worth to each side (R, 2): the mediator's word
         is discounted by the side's trust in it and by the mediator's credibility."""
-        bias = np.asarray(self.bias, dtype=float)
-        q = np.stack([1.0 - np.maximum(bias, 0.0), 1.0 + np.minimum(bias, 0.0)], axis=-1)
+        q = trust_in_mediator(self.bias)
         return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
 
     def subset(self, rows: NDArray[np.int64]) -> Observation:

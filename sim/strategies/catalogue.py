@@ -54,6 +54,11 @@ class CeasefireProvisions:
         """The share of the risk the two close together (they fail independently)."""
         return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
 
+    def written_in(self, n: int) -> np.ndarray | None:
+        """The decision's `ceasefire_provisions` for n runs (None when there are none)."""
+        provisions = self.provisions()
+        return np.full(n, provisions) if provisions > 0 else None
+
 
 @register
 class DeadlineDeal(Mediating):
@@ -97,8 +102,7 @@ class DeadlineDeal(Mediating):
             provisions=provisions,
         )
         decision = backed_text(obs, text, framework, opts)
-        if provisions > 0:
-            decision.ceasefire_provisions = np.full(text.shape[0], provisions)
+        decision.ceasefire_provisions = opts.written_in(text.shape[0])
         before = obs.phase_round <= opts.deadline
         n = before.shape[0]
         leverage = np.broadcast_to(obs.leverage, (n, 2))
@@ -140,7 +144,7 @@ class CeasefireFirst(Mediating):
             text=_only(obs.in_ceasefire, text),
             framework=framework,
             ceasefire=obs.fighting.copy(),
-            ceasefire_provisions=np.full(n, provisions) if provisions > 0 else None,
+            ceasefire_provisions=opts.written_in(n),
             guarantee=(
                 np.broadcast_to(obs.guarantee_capacity, (n,)).astype(float)
                 if opts.guarantee
@@ -178,7 +182,7 @@ class TalkingWhileFighting(Mediating):
         return Decision(
             text=text,
             framework=framework,
-            ceasefire_provisions=np.full(n, provisions) if provisions > 0 else None,
+            ceasefire_provisions=opts.written_in(n),
         )
 
 
