@@ -26,6 +26,7 @@ axis (shared by all runs) or carry it (a sweep varying them per run).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,9 +56,14 @@ class IssueSpace:
     upper: F
     weights: F
     offset: F
+    # (K,) issues that cannot be split: a text places each at one ideal or the other
+    # (Fearon 1995). None when every issue is divisible.
+    indivisible: NDArray[np.bool_] | None = None
 
     @classmethod
-    def build(cls, ideal: F, salience: F, assures: F) -> IssueSpace:
+    def build(
+        cls, ideal: F, salience: F, assures: F, indivisible: NDArray[np.bool_] | None = None
+    ) -> IssueSpace:
         lower, upper = ideal[..., 1, :], ideal[..., 0, :]
         disputed = np.abs(upper - lower) > _TINY
         d = disputed[..., None, :]
@@ -66,7 +72,10 @@ class IssueSpace:
         undisputed_a = (salience[..., 0, :] * ~disputed).sum(axis=-1)
         assures_b = (assures[..., 1, :] * disputed).sum(axis=-1)
         offset = np.stack([undisputed_a, total_b, np.zeros_like(total_b), assures_b], axis=-1)
-        return cls(lower=lower, upper=upper, weights=weights, offset=offset)
+        whole = None
+        if indivisible is not None and np.asarray(indivisible).any():
+            whole = np.asarray(indivisible, dtype=bool)
+        return cls(lower=lower, upper=upper, weights=weights, offset=offset, indivisible=whole)
 
     def take(self, rows: NDArray[np.int64]) -> IssueSpace:
         """The space of some runs (itself when every run shares it)."""
@@ -77,7 +86,15 @@ class IssueSpace:
             upper=self.upper[rows],
             weights=self.weights[rows],
             offset=self.offset[rows],
+            indivisible=self.indivisible,
         )
+
+    def whole(self, t: F) -> F:
+        """Progress t (R, K) with every indivisible issue placed at the nearer ideal: the
+        projection of a text that splits one onto the texts that can be written."""
+        if self.indivisible is None:
+            return t
+        return np.where(self.indivisible, np.round(t), t)
 
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
@@ -220,6 +237,30 @@ def concession_path(
     # Seen as (R, K+1, 4): the layout is internal, the values are the breakpoints'.
     values = values.transpose(2, 1, 0)
     return Path(giver=giver, ranks=ranks, u=values[..., :2], g=values[..., 2:])
+
+
+def whole_starts(space: IssueSpace, start: F, movable: NDArray[np.bool_]) -> list[F]:
+    """Starting points of the concession paths that cover the texts an indivisible issue
+    allows: one per way of placing the indivisible issues that may move at an end (the
+    paths then move only the divisible ones). `start` is (R or 1, K); `[start]` when every
+    issue is divisible.
+
+    With linear utilities the efficient texts that place such an issue at a given end are
+    the logrolling path over the other issues from that placement; the texts one path
+    cannot reach (a side keeping an indivisible issue while conceding part of another) lie
+    on another. The number of paths doubles with each indivisible issue (a scenario may
+    have at most four: `sim.config.MAX_INDIVISIBLE`).
+    """
+    if space.indivisible is None:
+        return [start]
+    cols = np.flatnonzero(space.indivisible)
+    may_move = np.broadcast_to(movable, (start.shape[0], movable.shape[-1]))[:, cols]
+    starts = []
+    for bits in itertools.product((0.0, 1.0), repeat=cols.size):
+        placed = np.array(start, dtype=float, copy=True)
+        placed[:, cols] = np.where(may_move, np.array(bits), placed[:, cols])
+        starts.append(placed)
+    return starts
 
 
 def _pick(a: F, idx: I) -> F:

@@ -22,6 +22,9 @@ from sim.errors import ConfigError
 from sim.schema import param
 
 ROLES = ("A", "B")
+# Each indivisible issue doubles the concession paths every text search walks
+# (sim.bargaining.whole_starts).
+MAX_INDIVISIBLE = 4
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class Issue:
         None,
         bounds=(0.0, 1.0),
         doc="Position that holds on this issue while it is left open by a framework deal.",
+    )
+    indivisible: bool = param(
+        False,
+        doc="Cannot be split: a text places it at one party's ideal or the other's "
+        "(an issue of principle; Fearon 1995). Other issues can still compensate.",
     )
     assures: Mapping[str, float] = param(
         {},
@@ -390,6 +398,13 @@ def _cross_check(sc: Scenario) -> None:
             raise ConfigError(
                 f"issues.{iname}.open_position", None, "a position in [0, 1] for a deferrable issue"
             )
+    whole = [iname for iname, issue in sc.issues.items() if issue.indivisible]
+    if len(whole) > MAX_INDIVISIBLE:
+        raise ConfigError(
+            f"issues.{whole[MAX_INDIVISIBLE]}.indivisible",
+            True,
+            f"at most {MAX_INDIVISIBLE} indivisible issues (here {len(whole)}: {', '.join(whole)})",
+        )
     bf = sc.battlefield
     if not bf.control_at_a_victory > bf.control_at_b_victory:
         raise ConfigError(

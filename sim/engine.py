@@ -187,10 +187,10 @@ class Engine:
         self.stalemate = np.zeros((n, 2), dtype=bool)
         self.hurdle_base = np.broadcast_to(p.hardliner_cost + p.audience_cost, (n, 2)).astype(float)
         self._annuity = self._cost_annuity()
-        self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures)
+        self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures, p.indivisible)
         self.open_progress = self.space.progress(np.asarray(p.open_position, dtype=float))
         self._all_movable = np.ones(k, dtype=bool)
-        self._frontier = self._pareto_frontier()
+        self._frontiers = self._pareto_frontiers()
         self._cur: dict[str, Any] = {}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -202,12 +202,24 @@ class Engine:
             ann = np.where(d < 1.0, (1.0 - d**h) / (1.0 - d), h)
         return ann
 
-    def _pareto_frontier(self) -> bargaining.Path:
+    def _pareto_frontiers(self) -> list[bargaining.Path]:
         """The Pareto frontier: A concedes issues to B in order of B's relative salience.
-        Without per-run parameters it is one row shared by every run."""
+        Without per-run parameters it is one row shared by every run. With indivisible
+        issues it is the union of one path per placement of them (`whole_starts`)."""
         rows = self.space.weights.shape[0] if self.space.weights.ndim == 3 else 1
         start = np.ones((rows, self.p.n_issues))
-        return bargaining.concession_path(0, self.space, self._all_movable, start)
+        movable = self._divisible
+        return [
+            bargaining.concession_path(0, self.space, movable, placed)
+            for placed in bargaining.whole_starts(self.space, start, self._all_movable)
+        ]
+
+    @property
+    def _divisible(self) -> NDArray[np.bool_]:
+        """Issues a concession path may move part of the way."""
+        if self.space.indivisible is None:
+            return self._all_movable
+        return self._all_movable & ~self.space.indivisible
 
     def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
         p = self.p
@@ -410,11 +422,14 @@ class Engine:
         stalemate = _both(self.stalemate)
         need = self.reservation + self.hurdle_base
         ones, zeros = np.ones(self.n), np.zeros(self.n)
-        lam_a, ok_a = bargaining.last_acceptable(
-            self._frontier, 0, ones, zeros, need[:, 0], zeros, zeros
-        )
-        u_b = bargaining.interpolate(self._frontier.u[..., 1], lam_a)
-        self.ripe = stalemate & ok_a & (u_b >= need[:, 1]) & (self.status == Status.WAR)
+        way_out = np.zeros(self.n, dtype=bool)
+        for frontier in self._frontiers:
+            lam_a, ok_a = bargaining.last_acceptable(
+                frontier, 0, ones, zeros, need[:, 0], zeros, zeros
+            )
+            u_b = bargaining.interpolate(frontier.u[..., 1], lam_a)
+            way_out |= ok_a & (u_b >= need[:, 1])
+        self.ripe = stalemate & way_out & (self.status == Status.WAR)
         newly = self.ripe & (self.first_ripe_round < 0)
         self.first_ripe_round[newly] = self.round
 
@@ -476,9 +491,6 @@ class Engine:
         recv = 1 - giver
         start = np.full((1, p.n_issues), 1.0 if giver == 0 else 0.0)
         value_of_assurance = (1.0 - self.trust) * p.exploitation_loss
-        path = bargaining.concession_path(
-            giver, self.space, self._all_movable, start, value_of_assurance
-        )
 
         def col(param: F, i: int) -> F:
             return np.broadcast_to(param, (n, 2))[:, i]
@@ -501,26 +513,53 @@ class Engine:
         # exactly indifferent would otherwise be refused or not on the last bit of round-off.
         guess = guess + _SWEETENER
         no_guarantee = np.zeros(n)
-        lam_need, _ = bargaining.first_acceptable(
-            path,
-            recv,
-            self.trust[:, recv],
-            no_guarantee,
-            guess,
-            col(p.exploitation_loss, recv),
-            self.hurdle_base[:, recv],
-        )
-        lam_max, _ = bargaining.last_acceptable(
-            path,
-            giver,
-            self.trust[:, giver],
-            no_guarantee,
-            self.reservation[:, giver],
-            col(p.exploitation_loss, giver),
-            self.hurdle_base[:, giver],
-        )
-        lam = np.minimum(lam_need, lam_max)
-        return path.point(lam, start, self._all_movable), giver
+        offers, reckoned, own, good = [], [], [], []
+        for placed in bargaining.whole_starts(self.space, start, self._all_movable):
+            path = bargaining.concession_path(
+                giver, self.space, self._divisible, placed, value_of_assurance
+            )
+            lam_need, enough = bargaining.first_acceptable(
+                path,
+                recv,
+                self.trust[:, recv],
+                no_guarantee,
+                guess,
+                col(p.exploitation_loss, recv),
+                self.hurdle_base[:, recv],
+            )
+            lam_max, bearable = bargaining.last_acceptable(
+                path,
+                giver,
+                self.trust[:, giver],
+                no_guarantee,
+                self.reservation[:, giver],
+                col(p.exploitation_loss, giver),
+                self.hurdle_base[:, giver],
+            )
+            offer = path.point(np.minimum(lam_need, lam_max), placed, self._divisible)
+            offers.append(offer)
+            if self.space.indivisible is None:
+                return offer, giver
+            # Which placement of the indivisible issues to offer: the best for the
+            # proposer among those it reckons the receiver accepts and it can bear; if
+            # none, the one it reckons comes closest to acceptance.
+            u, g = self.space.evaluate(offer)
+            pi = bargaining.compliance(self.trust[:, recv], g[:, recv], no_guarantee)
+            reckoned.append(
+                bargaining.acceptance_score(
+                    u[:, recv],
+                    guess,
+                    pi,
+                    col(p.exploitation_loss, recv),
+                    self.hurdle_base[:, recv],
+                )
+            )
+            own.append(u[:, giver])
+            good.append(enough & bearable & (lam_need <= lam_max))
+        good_any = np.any(good, axis=0)
+        best_own = np.argmax(np.where(good, own, -np.inf), axis=0)
+        pick = np.where(good_any, best_own, np.argmax(reckoned, axis=0))
+        return np.stack(offers)[pick, np.arange(n)], giver
 
     def _stick_loss(self, threats: F) -> F:
         """What a threatened stick would cost each side, as it reckons it (R, 2).
@@ -620,7 +659,7 @@ class Engine:
         sub.draws = self.draws.take(rows)
         sub.p = _take_params(self.p, rows, n, names)
         sub.space = self.space.take(rows)
-        sub._frontier = _take_path(self._frontier, rows, n)
+        sub._frontiers = [_take_path(f, rows, n) for f in self._frontiers]
         sub._cur = {}
         sub.records = []
         state["_parent"], state["_rows"], state["_lazy"] = self, rows, lazy
@@ -670,7 +709,9 @@ class Engine:
         # Texts are evaluated in progress coordinates; the parties' own offers are needed
         # only where some run still talking has no mediator's text.
         if mediated_text.any():
-            drafted_t = self.space.progress(np.nan_to_num(drafted_text))
+            # A text cannot split an indivisible issue: one drafted elsewhere is placed at
+            # the nearer end (the built-in strategies draft only such texts).
+            drafted_t = self.space.whole(self.space.progress(np.nan_to_num(drafted_text)))
         if not (at_war & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)

@@ -32,6 +32,7 @@ class ModelParams:
     span: F
     assures: F
     deferrable: NDArray[np.bool_]
+    indivisible: NDArray[np.bool_]
     open_position: F
     # parties (2,)
     capacity: F
@@ -149,6 +150,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         span=np.abs(ideal[0] - ideal[1]),
         assures=assures,
         deferrable=np.array([sc.issues[i].deferrable for i in issues], dtype=bool),
+        indivisible=np.array([sc.issues[i].indivisible for i in issues], dtype=bool),
         open_position=np.array(
             [
                 sc.issues[i].open_position if sc.issues[i].open_position is not None else 0.0
@@ -212,7 +214,15 @@ def compile_params(sc: Scenario) -> ModelParams:
 
 # What shapes the rules rather than feeding them: these must agree between stacked scenarios.
 STRUCTURAL = frozenset(
-    {"horizon", "issue_names", "party_names", "deferrable", "has_mediator", "ripe_rounds_to_freeze"}
+    {
+        "horizon",
+        "issue_names",
+        "party_names",
+        "deferrable",
+        "indivisible",
+        "has_mediator",
+        "ripe_rounds_to_freeze",
+    }
 )
 
 

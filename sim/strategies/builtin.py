@@ -142,6 +142,12 @@ def draft_nash_text(
     # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
     # disagreement point of each side is the text it would just sign, given the risk that
     # the other reneges and its own domestic hurdle (docs/model.md §4).
+    if space.indivisible is not None and (movable & space.indivisible).any():
+        ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
+        if provisions > 0.0:
+            ext = _with_provisions(ext, provisions)
+        progress, feasible = _whole_nash(obs.for_framework(framework), start, movable, ext, power_b)
+        return space.positions(progress), framework, feasible
     if space.weights.ndim == 2:
         # Parameters shared by all runs: only two frontiers exist (comprehensive and
         # framework); each is built once and solved for the runs that use it.
@@ -171,6 +177,43 @@ def draft_nash_text(
         )
     lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
+
+
+def _whole_nash(
+    obs: Observation,
+    start: np.ndarray,
+    movable: np.ndarray,
+    external: np.ndarray,
+    power_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Nash text when some issues cannot be split: the best, run by run, of the Nash
+    texts on the paths that place the indivisible issues at one end or the other and move
+    only the divisible ones (`bargaining.whole_starts`). Where some placement leaves both
+    sides a non-negative score, the largest Nash product among those wins; where none does,
+    the text whose worse-off side falls least short (docs/model.md §4)."""
+    space = obs.space
+    assert space.indivisible is not None
+    rest = movable & ~space.indivisible
+    beta = power_b
+    texts, products, shortfalls, oks = [], [], [], []
+    for placed in bargaining.whole_starts(space, start, movable):
+        path = bargaining.concession_path(0, space, rest, placed)
+        lam, ok = score_nash_point(obs, path, external, power_b)
+        t = path.point(lam, placed, rest)
+        u, g = space.evaluate(t)
+        s = obs.scores(u, g, external)
+        with np.errstate(divide="ignore"):
+            product = (1 - beta) * np.log(np.maximum(s[:, 0], 1e-300)) + beta * np.log(
+                np.maximum(s[:, 1], 1e-300)
+            )
+        texts.append(t)
+        products.append(np.where(ok, product, -np.inf))
+        shortfalls.append(s.min(axis=1))
+        oks.append(ok)
+    ok_any = np.any(oks, axis=0)
+    pick = np.where(ok_any, np.argmax(products, axis=0), np.argmax(shortfalls, axis=0))
+    chosen = np.stack(texts)[pick, np.arange(pick.shape[0])]
+    return chosen, ok_any
 
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
