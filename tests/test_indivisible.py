@@ -9,17 +9,20 @@ space; and making the Korean prisoner question indivisible delays the armistice.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from sim import NegotiationModel, load_scenario, simulate
-from sim.config import scenario_from_dict
+from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
-from tests.conftest import ROOT, build_scenario, minimal_scenario_dict
+from sim.simulate import simulate_points
+from tests.conftest import ROOT, UKRAINE, build_scenario, minimal_scenario_dict
 from tests.test_bargaining_benchmarks import fearon_dict
 
 KOREA = ROOT / "configs" / "cases" / "korea_1951.yaml"
@@ -137,3 +140,24 @@ def test_more_than_four_indivisible_issues_is_refused():
         build_scenario(data)
     assert "issues.i4.indivisible" in str(err.value)
     assert "at most 4" in str(err.value)
+
+
+@pytest.mark.parametrize("strategy", ["none", "formulative", "manipulative", "working_groups"])
+def test_stacked_points_with_an_indivisible_issue_equal_each_point_alone(strategy):
+    # Saliences, thresholds and the rest vary per point, so every text search runs on
+    # per-run geometry; each point's table must still be the one it gives alone.
+    from tests.test_stacking import RUNS, SEED, _alone, _points
+
+    base = read_yaml(UKRAINE)
+    base["mediator"]["strategy"] = strategy
+    base["issues"]["nato"]["indivisible"] = True
+    scenarios = [
+        scenario_from_dict(apply_overrides(copy.deepcopy(base), p), file=str(UKRAINE))
+        for p in _points(4, np.random.default_rng(7))
+    ]
+    firsts = [0, RUNS, 2 * RUNS, 3 * RUNS]
+    together = simulate_points(scenarios, RUNS, SEED, first_runs=firsts)
+    for alone, stacked in zip(_alone(scenarios, RUNS, firsts), together, strict=True):
+        pd.testing.assert_frame_equal(alone, stacked, check_exact=True)
+        agreed = alone["outcome"].isin(["comprehensive", "framework"])
+        assert np.isin(alone.loc[agreed, "terms_nato"], (0.0, 1.0)).all()
