@@ -90,11 +90,12 @@ class IssueSpace:
         )
 
     def whole(self, t: F) -> F:
-        """Progress t (R, K) with every indivisible issue placed at the nearer ideal: the
-        projection of a text that splits one onto the texts that can be written."""
+        """Progress t (R, K) with every indivisible issue placed at the nearer ideal (A's
+        when exactly halfway): the projection of a text that splits one onto the texts
+        that can be written."""
         if self.indivisible is None:
             return t
-        return np.where(self.indivisible, np.round(t), t)
+        return np.where(self.indivisible, np.where(t >= 0.5, 1.0, 0.0), t)
 
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""

@@ -513,7 +513,7 @@ class Engine:
         # exactly indifferent would otherwise be refused or not on the last bit of round-off.
         guess = guess + _SWEETENER
         no_guarantee = np.zeros(n)
-        offers, reckoned, own, good = [], [], [], []
+        offers, reckoned, own, good, bearables = [], [], [], [], []
         for placed in bargaining.whole_starts(self.space, start, self._all_movable):
             path = bargaining.concession_path(
                 giver, self.space, self._divisible, placed, value_of_assurance
@@ -555,10 +555,16 @@ class Engine:
                 )
             )
             own.append(u[:, giver])
+            bearables.append(bearable)
             good.append(enough & bearable & (lam_need <= lam_max))
-        good_any = np.any(good, axis=0)
+        # The best for the proposer among the offers it reckons accepted and can bear; else
+        # the bearable one it reckons comes closest; else, as on one path, its own ideal
+        # (the placement that keeps every indivisible issue: the last for A, the first for B).
+        good_any, bearable_any = np.any(good, axis=0), np.any(bearables, axis=0)
         best_own = np.argmax(np.where(good, own, -np.inf), axis=0)
-        pick = np.where(good_any, best_own, np.argmax(reckoned, axis=0))
+        closest = np.argmax(np.where(bearables, reckoned, -np.inf), axis=0)
+        ideal = len(offers) - 1 if giver == 0 else 0
+        pick = np.where(good_any, best_own, np.where(bearable_any, closest, ideal))
         return np.stack(offers)[pick, np.arange(n)], giver
 
     def _stick_loss(self, threats: F) -> F:
@@ -710,8 +716,15 @@ class Engine:
         # only where some run still talking has no mediator's text.
         if mediated_text.any():
             # A text cannot split an indivisible issue: one drafted elsewhere is placed at
-            # the nearer end (the built-in strategies draft only such texts).
-            drafted_t = self.space.whole(self.space.progress(np.nan_to_num(drafted_text)))
+            # the nearer end (the built-in strategies draft only such texts), except where
+            # a framework leaves the issue open at its open position.
+            drafted_t = self.space.progress(np.nan_to_num(drafted_text))
+            if self.space.indivisible is not None:
+                open_rows = np.zeros(n, dtype=bool)
+                if decision.framework is not None:
+                    open_rows = np.broadcast_to(np.asarray(decision.framework, dtype=bool), (n,))
+                pinned = open_rows[:, None] & p.deferrable
+                drafted_t = np.where(pinned, drafted_t, self.space.whole(drafted_t))
         if not (at_war & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)

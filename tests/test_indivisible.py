@@ -161,3 +161,44 @@ def test_stacked_points_with_an_indivisible_issue_equal_each_point_alone(strateg
         pd.testing.assert_frame_equal(alone, stacked, check_exact=True)
         agreed = alone["outcome"].isin(["comprehensive", "framework"])
         assert np.isin(alone.loc[agreed, "terms_nato"], (0.0, 1.0)).all()
+
+
+def test_a_framework_leaves_a_deferred_indivisible_issue_at_its_open_position():
+    # Deferred and indivisible: while a framework leaves it open it stays at the open
+    # position, between the ideals; the parties weigh the text the mediator drafted.
+    data = _three_issue_dict("working_groups")
+    data["issues"]["x"].update(deferrable=True, open_position=0.5)
+    table = simulate(build_scenario(data), runs=300, seed=1).table
+    framework = table["outcome"] == "framework"
+    assert framework.sum() > 50
+    assert (table.loc[framework, "terms_x"] == 0.5).all()
+    comprehensive = table["outcome"] == "comprehensive"
+    assert np.isin(table.loc[comprehensive, "terms_x"], (0.0, 1.0)).all()
+
+
+@pytest.mark.parametrize("case", ["three_issues", "korea"])
+def test_a_proposer_never_offers_less_than_it_would_itself_accept(case):
+    # As on a single path (docs/model.md §3.6): an offer other than the proposer's own
+    # ideal leaves it a non-negative score (its hurdle in the text is at most the maximal
+    # one it reckons with, and direct talks carry no carrots, threats or refusal costs).
+    if case == "korea":
+        data = yaml.safe_load(KOREA.read_text())
+        data.pop("mediator")
+    else:
+        data = _three_issue_dict(None)
+    sc = scenario_from_dict(data, file=case)
+    model = NegotiationModel(sc, runs=300, seed=2, trace=True)
+    while model.running:
+        model.step()
+    space = model.engine.space
+    offers = 0
+    for record in model.engine.records:
+        v = record.values
+        rows = np.flatnonzero((v["proposer"] < 2) & ~np.isnan(v["text"][:, 0]))
+        giver = v["proposer"][rows]
+        t = space.progress(v["text"][rows])
+        ideal = np.all(t == np.where(giver == 0, 1.0, 0.0)[:, None], axis=1)
+        own = v["score"][rows, giver]
+        assert (own[~ideal] >= -1e-9).all(), own[~ideal].min()
+        offers += rows.size
+    assert offers > 1000
