@@ -64,6 +64,9 @@ class IssueSpace:
     def build(
         cls, ideal: F, salience: F, assures: F, indivisible: NDArray[np.bool_] | None = None
     ) -> IssueSpace:
+        # Saliences and assurance may vary per run apart (a batch of scenarios that differ
+        # in one of them only): both then get the runs axis.
+        salience, assures = np.broadcast_arrays(salience, assures)
         lower, upper = ideal[..., 1, :], ideal[..., 0, :]
         disputed = np.abs(upper - lower) > _TINY
         d = disputed[..., None, :]
@@ -81,9 +84,11 @@ class IssueSpace:
         """The space of some runs (itself when every run shares it)."""
         if self.weights.ndim != 3:
             return self
+        # The ideals may be shared while saliences or assurance vary per run.
+        per_run = self.lower.ndim == 2
         return IssueSpace(
-            lower=self.lower[rows],
-            upper=self.upper[rows],
+            lower=self.lower[rows] if per_run else self.lower,
+            upper=self.upper[rows] if per_run else self.upper,
             weights=self.weights[rows],
             offset=self.offset[rows],
             indivisible=self.indivisible,

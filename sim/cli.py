@@ -89,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     val.add_argument("--only", default=None, help="comma-separated check names to run")
     val.add_argument(
+        "--over-assumptions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="instead of the checks' verdicts: run each single-scenario check at N points "
+        "drawn over its scenario's assumption ranges and report where each expectation holds",
+    )
+    val.add_argument(
         "--allow-known-failures",
         action="store_true",
         help="exit 0 if every miss is a check declared known_failure (a regression guard)",
@@ -410,6 +418,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 )
         checks = [c for c in checks if c.name in wanted]
     workers = args.workers or validation.default_workers()
+    if args.over_assumptions is not None:
+        return _validate_over_assumptions(args, checks, workers)
     outcomes = []
     for check in checks:
         if not args.json:
@@ -421,6 +431,36 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         print(validation.format_table(outcomes))
     return validation.exit_code(outcomes, allow_known=args.allow_known_failures)
+
+
+def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: int) -> int:
+    """Where in the plausible values each check holds: an exploration, not a verdict, so it
+    exits 0 whatever the shares."""
+    from sim import validation
+
+    if args.over_assumptions < 2:
+        raise ConfigError("--over-assumptions", args.over_assumptions, "at least 2 points")
+    results, skipped = [], []
+    for check in checks:
+        if not args.json:
+            sys.stderr.write(f"negsim validate: {check.name} over its assumptions ...\n")
+        res = validation.run_over_assumptions(
+            check, args.over_assumptions, runs=args.runs, workers=workers
+        )
+        if res is None:
+            skipped.append(check.name)
+        else:
+            results.append(res)
+    if args.json:
+        print(json.dumps({"results": [r.to_dict() for r in results], "skipped": skipped}, indent=2))
+    else:
+        print(validation.format_robustness(results))
+        if skipped:
+            print(
+                "not drawn (an ensemble or an analytic check, or no assumption range): "
+                + ", ".join(skipped)
+            )
+    return 0
 
 
 def _cmd_provenance(args: argparse.Namespace) -> int:

@@ -65,6 +65,14 @@ class RoundRecord:
     values: dict[str, Any]
 
 
+def _by_side(x: Any) -> Any:
+    """A scenario-level number (a float, or (R,) in a batch of scenarios) as a factor of
+    per-side arrays (R, 2): a per-run value gets a side axis, a shared one stays as it is."""
+    if isinstance(x, np.ndarray) and x.ndim == 1:
+        return x[:, None]
+    return x
+
+
 def _per_run_fields(p: ModelParams, n: int) -> tuple[str, ...]:
     """Names of the parameters that carry a runs axis of length n (none for a plain scenario)."""
     return tuple(
@@ -224,7 +232,7 @@ class Engine:
     def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
         p = self.p
         worn = np.clip(exhaustion / p.breaking_point, 0.0, 1.0)
-        own = p.capacity * (1.0 - p.exhaustion_drag * worn)
+        own = p.capacity * (1.0 - _by_side(p.exhaustion_drag) * worn)
         support = self.aid_mediator + self.aid_stakeholders if aid is None else aid
         return own + support
 
@@ -243,11 +251,10 @@ class Engine:
     def share_of_stakes(self, control: F) -> F:
         """A's share of the stakes implied by a front line (Fearon's p, generalised)."""
         p = self.p
-        return np.clip(
-            (control - p.control_at_b_victory) / (p.control_at_a_victory - p.control_at_b_victory),
-            0.0,
-            1.0,
-        )
+        low, high = p.control_at_b_victory, p.control_at_a_victory
+        if control.ndim == 2:  # each side's projected front (R, 2)
+            low, high = _by_side(low), _by_side(high)
+        return np.clip((control - low) / (high - low), 0.0, 1.0)
 
     def war_utilities(self, share: F) -> F:
         """Utility of battlefield-implied terms to A and B, (R, 2) for share (R, 2) or (R,).
@@ -385,7 +392,7 @@ class Engine:
     def _beliefs(self) -> None:
         p = self.p
         observed = (self.status == Status.WAR) | (self.end_round == self.round)
-        gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / p.noise_sd**2
+        gain = (1.0 + self.information[:, None] * p.trust_in_mediator) / _by_side(p.noise_sd) ** 2
         gain = np.where(observed[:, None], gain, 0.0)
         post = self.belief_precision + gain
         known = np.isinf(self.belief_precision)
@@ -451,7 +458,7 @@ class Engine:
             agreed=(self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE),
             ripe=self.ripe.copy(),
             control=self.control.copy(),
-            reservation_estimate=self.reservation + p.information_noise * noise,
+            reservation_estimate=self.reservation + _by_side(p.information_noise) * noise,
             trust=self.trust.copy(),
             exploitation_loss=p.exploitation_loss,
             framework_loss_share=p.ceasefire_exploitation,
@@ -579,7 +586,9 @@ class Engine:
         new_aid = self.aid_mediator * np.where(armed, 1.0 - cut, 1.0)
         replaced = (self.aid_mediator - new_aid) * p.compensates_aid_cut
         aid = new_aid + replaced + self.aid_stakeholders
-        new_sanctions = self.sanctions_mediator + np.where(armed, 0.0, cut * p.sanctions_step)
+        new_sanctions = self.sanctions_mediator + np.where(
+            armed, 0.0, cut * _by_side(p.sanctions_step)
+        )
         # The shift the stick makes to the trend, both trends taken at this round's
         # exhaustion (self.trend was read before this round's costs wore the sides down):
         # an empty threat shifts nothing and costs nothing.
@@ -793,7 +802,9 @@ class Engine:
         # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.6a), not as a
         # settlement that disarms or withdraws it.
         loss = np.where(
-            framework[:, None], p.exploitation_loss * p.ceasefire_exploitation, p.exploitation_loss
+            framework[:, None],
+            p.exploitation_loss * _by_side(p.ceasefire_exploitation),
+            p.exploitation_loss,
         )
         score = bargaining.acceptance_score(value, reservation, comply, loss, hurdle)
         noise = (
@@ -826,7 +837,7 @@ class Engine:
         called = threatened & refused & mediating[:, None]
         if called.any():
             streams = (Stream.FOLLOW_THROUGH_A, Stream.FOLLOW_THROUGH_B)
-            follow = np.stack([d.uniform(t, s) for s in streams], -1) < p.follow_through
+            follow = np.stack([d.uniform(t, s) for s in streams], -1) < _by_side(p.follow_through)
             carried = called & follow
             self._apply_sticks(np.where(carried, threats, 0.0))
             step = p.credibility_update
@@ -961,7 +972,7 @@ class Engine:
         fear = (
             (1.0 - self.trust)
             * p.exploitation_loss
-            * p.ceasefire_exploitation
+            * _by_side(p.ceasefire_exploitation)
             * (1.0 - enforcement)[:, None]
         )
         draws = self.draws
@@ -991,7 +1002,7 @@ class Engine:
         self.aid_mediator = self.aid_mediator - removed
         self.aid_stakeholders = self.aid_stakeholders + removed * p.compensates_aid_cut
         self.sanctions_mediator = self.sanctions_mediator + np.where(
-            armed, 0.0, cut * p.sanctions_step
+            armed, 0.0, cut * _by_side(p.sanctions_step)
         )
 
     # -- phase 8: standing agreements ------------------------------------------------------------
@@ -1044,7 +1055,8 @@ class Engine:
         if back.any():
             self.status[back] = Status.WAR
             self.terms[collapse] = np.nan
-            self.trust[back] *= 1.0 - p.trust_loss_on_collapse
+            keep = 1.0 - _by_side(p.trust_loss_on_collapse)
+            self.trust[back] *= keep[back] if isinstance(keep, np.ndarray) else keep
             first = collapse & (self.first_collapse_round < 0)
             self.first_collapse_round[first] = t
             self.collapses += collapse

@@ -219,6 +219,7 @@ STRUCTURAL = frozenset(
         "issue_names",
         "party_names",
         "deferrable",
+        "open_position",
         "indivisible",
         "has_mediator",
         "ripe_rounds_to_freeze",

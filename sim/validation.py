@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
+import dataclasses
 import functools
 import math
 import os
@@ -955,3 +956,149 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
         f"{passed}/{len(outcomes)} expectations met; {good}/{len(checks)} checks pass{failing}"
     )
     return "\n".join(lines[1:])
+
+
+# -- robustness: a check over its scenario's assumption ranges ------------------------------
+# Provenance entries that set the frame of time rather than describe the case: never drawn.
+_FRAME = frozenset({"start", "round_days", "horizon"})
+
+
+@dataclass
+class Spread:
+    """How one expectation fares across the points drawn over the assumption ranges."""
+
+    condition: Condition
+    values: np.ndarray  # the point estimate at each point
+    passed: np.ndarray  # (points,) bool
+
+    def to_dict(self) -> dict[str, Any]:
+        finite = self.values[np.isfinite(self.values)]
+        q = np.percentile(finite, [0, 25, 50, 75, 100]) if finite.size else [math.nan] * 5
+        return {
+            "expected": self.condition.describe(),
+            "share_met": float(self.passed.mean()),
+            "min": _finite(q[0]),
+            "q25": _finite(q[1]),
+            "median": _finite(q[2]),
+            "q75": _finite(q[3]),
+            "max": _finite(q[4]),
+        }
+
+
+@dataclass
+class Robustness:
+    check: Check
+    parameters: tuple[str, ...]
+    points: int
+    runs_per_point: int
+    spreads: list[Spread]
+    all_met: np.ndarray  # (points,) bool: every expectation met at the point
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check.name,
+            "group": self.check.group,
+            "points": self.points,
+            "runs_per_point": self.runs_per_point,
+            "parameters": list(self.parameters),
+            "share_all_met": float(self.all_met.mean()),
+            "expectations": [s.to_dict() for s in self.spreads],
+        }
+
+
+def assumption_ensemble(check: Check, points: int) -> Ensemble | None:
+    """A Latin hypercube over every scalar value the check's scenario declares as an
+    assumption (its `provenance:` ranges), except those the check itself sets and the frame
+    of time; None when the check has no single scenario or it declares no range."""
+    if check.kind != "simulation" or check.ensemble is not None or check.scenario is None:
+        return None
+    from sim.designs import _parameter
+
+    raw = read_yaml(check.scenario)
+    scenario = scenario_from_dict(raw, file=check.scenario)
+    fixed = set(check.base_overrides)
+    for arm in check.arms:
+        fixed |= set(arm.overrides)
+    parameters = []
+    for path, source in sorted(scenario.provenance.items()):
+        if source.assumption is None or path in _FRAME or path in fixed:
+            continue
+        if not isinstance(_lookup(raw, path), int | float) or isinstance(_lookup(raw, path), bool):
+            continue  # a mapping (saliences) or a default: a range per weight is not a point
+        low, high = source.assumption
+        if not low < high:
+            continue  # a value fixed by convention (a reference unit), declared as such
+        parameters.append(_parameter(path, {"range": [low, high]}, "latin_hypercube"))
+    if not parameters:
+        return None
+    return Ensemble(
+        points=points,
+        design="latin_hypercube",
+        seed=check.seed,
+        parameters=tuple(parameters),
+        source=f"assumption ranges of {check.scenario}",
+    )
+
+
+def _lookup(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def run_over_assumptions(
+    check: Check, points: int, runs: int | None = None, workers: int = 1
+) -> Robustness | None:
+    """Run `check` at `points` points drawn over its scenario's assumption ranges and
+    evaluate every expectation at each point on its own: where in the plausible values the
+    check holds. None when the check cannot be drawn this way (`assumption_ensemble`)."""
+    ensemble = assumption_ensemble(check, points)
+    if ensemble is None:
+        return None
+    drawn = dataclasses.replace(check, ensemble=ensemble)
+    total = runs if runs is not None else check.runs
+    arms = run_check_arms(drawn, runs=total, workers=workers)
+    per_point = math.ceil(total / points)
+    values = np.full((len(check.conditions), points), math.nan)
+    passed = np.zeros((len(check.conditions), points), dtype=bool)
+    for i in range(points):
+        at_point = {}
+        for name, res in arms.items():
+            f = res.frame[res.frame["cluster"] == i]
+            # One scenario: the bootstrap resamples runs, as for the check itself.
+            f = f.assign(cluster=np.arange(len(f)))
+            at_point[name] = ArmResult(f.reset_index(drop=True), res.horizon, len(f))
+        for j, outcome in enumerate(evaluate(check, at_point)):
+            values[j, i] = outcome.estimate.value
+            passed[j, i] = outcome.passed
+    spreads = [Spread(cond, values[j], passed[j]) for j, cond in enumerate(check.conditions)]
+    return Robustness(
+        check=check,
+        parameters=tuple(p.path for p in ensemble.parameters),
+        points=points,
+        runs_per_point=per_point,
+        spreads=spreads,
+        all_met=passed.all(axis=0),
+    )
+
+
+def format_robustness(results: Sequence[Robustness]) -> str:
+    lines = []
+    for r in results:
+        lines.append(
+            f"[{r.check.group}] {r.check.name}: over its assumption ranges, {r.points} points"
+            f" x {r.runs_per_point} runs ({len(r.parameters)} values drawn, Latin hypercube)"
+        )
+        lines.append("    drawn: " + ", ".join(r.parameters))
+        for s in r.spreads:
+            d = s.to_dict()
+            lines.append(
+                f"  met at {d['share_met']:6.1%} of points  {d['expected']}; values"
+                f" {_num(d['min'])} | {_num(d['q25'])} | {_num(d['median'])} |"
+                f" {_num(d['q75'])} | {_num(d['max'])} (min | quartiles | max)"
+            )
+        lines.append(f"  every expectation met at {r.all_met.mean():.1%} of points")
+        lines.append("")
+    return "\n".join(lines).rstrip()

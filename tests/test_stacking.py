@@ -25,7 +25,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
     numbers at once, each within its valid range."""
     points = []
     for _ in range(n):
-        u = rng.uniform(size=20)
+        u = rng.uniform(size=40)
         sal = np.array([0.25, 0.1, 0.25, 0.15, 0.15, 0.1]) * (0.5 + u[:6])
         sal /= sal.sum()
         issues = ["territory", "recognition", "nato", "security_guarantees"]
@@ -51,6 +51,27 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
                 "stakeholders.europe.aid": 0.3 * u[19],
                 "agreement.base_hazard": 0.005 + 0.02 * u[0],
                 "issues.nato.assures.russia": 0.5 * u[1],
+                # Every scenario-level number, so that each rule that combines one with
+                # per-side arrays is exercised with a per-run value.
+                "battlefield.control_at_a_victory": 0.35 + 0.5 * u[20],
+                "battlefield.control_at_b_victory": 0.05 * u[21],
+                "battlefield.noise_sd": 0.001 + 0.009 * u[22],
+                "battlefield.breakthrough_probability": 0.1 * u[23],
+                "battlefield.breakthrough_size": 0.01 + 0.09 * u[24],
+                "battlefield.exhaustion_drag": 0.1 + 0.8 * u[25],
+                "battlefield.ceasefire_cost_share": 0.5 * u[26],
+                "mediator.credibility": 0.1 + 0.8 * u[27],
+                "mediator.follow_through": 0.1 + 0.8 * u[28],
+                "mediator.information_noise": 0.2 * u[29],
+                "mediator.sanctions_step": 0.01 * u[30],
+                "mediator.credibility_update": 0.1 + 0.8 * u[31],
+                "agreement.guarantee_effect": 0.5 + 2.5 * u[32],
+                "agreement.trust_effect": 0.5 + 1.5 * u[33],
+                "agreement.imposed_hazard_ratio": 1.0 + 3.0 * u[34],
+                "agreement.framework_hazard_ratio": 1.0 + 2.0 * u[35],
+                "agreement.trust_loss_on_collapse": 0.1 + 0.8 * u[36],
+                "agreement.ceasefire_hazard_ratio": 1.0 + 3.0 * u[37],
+                "agreement.ceasefire_exploitation": 0.1 + 0.8 * u[38],
             }
         )
         points.append(point)
@@ -89,7 +110,8 @@ def test_stacking_varies_the_runs_and_only_what_differs():
     scenarios = _scenarios("manipulative", points)
     params, varying = stack_params([compile_params(sc) for sc in scenarios], [3, 1, 2, 4])
     assert "trust" in varying and "salience" in varying and "bias" in varying
-    assert "credibility" not in varying and "noise_sd" not in varying
+    assert "breaking_point" not in varying and "screening_z" not in varying
+    assert "noise_sd" in varying and params.noise_sd.shape == (10,)
     assert params.trust.shape == (10, 2) and params.salience.shape == (10, 2, 6)
     assert params.bias.shape == (10,)
     np.testing.assert_array_equal(params.bias[3:4], [compile_params(scenarios[1]).bias])
@@ -150,3 +172,20 @@ def test_an_empty_threat_costs_nothing_and_a_real_one_does():
     assert (loss[:25, 0] > 0).all()
     np.testing.assert_array_equal(loss[25:], 0.0)
     np.testing.assert_array_equal(loss[:, 1], 0.0)
+
+
+def test_points_that_differ_in_one_issue_weight_only_stack():
+    # Assurance per run while the saliences are shared (and the reverse): the issue space
+    # gives both the runs axis, and each point still equals itself alone.
+    for path in ("issues.nato.assures.russia", "parties.russia.salience.nato"):
+        points = []
+        for x in (0.1, 0.2, 0.3, 0.4):
+            point = {path: x}
+            if path.startswith("parties"):
+                point["parties.russia.salience.territory"] = 0.5 - x
+            points.append(point)
+        scenarios = _scenarios("formulative", points)
+        firsts = [0, RUNS, 2 * RUNS, 3 * RUNS]
+        together = simulate_points(scenarios, RUNS, SEED, first_runs=firsts)
+        for alone, stacked in zip(_alone(scenarios, RUNS, firsts), together, strict=True):
+            pd.testing.assert_frame_equal(alone, stacked, check_exact=True)

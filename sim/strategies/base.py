@@ -60,16 +60,19 @@ class Observation:
     phase_round: NDArray[np.int64]  # (R,) rounds since this strategy took over (1 = first)
     # Share of the exploitation loss a side risks under a framework (an armistice that
     # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.7).
-    framework_loss_share: float = 1.0
+    framework_loss_share: float | F = 1.0
 
     def for_framework(self, framework: B) -> Observation:
         """The observation as the parties weigh framework texts in the rows `framework`."""
-        if not np.any(framework) or self.framework_loss_share == 1.0:
+        share = np.asarray(self.framework_loss_share, dtype=float)
+        if not np.any(framework) or np.all(share == 1.0):
             return self
         loss = np.asarray(self.exploitation_loss, dtype=float)
         n = self.control.shape[0]
         per_run = np.broadcast_to(loss, (n, 2))
-        scaled = np.where(framework[:, None], per_run * self.framework_loss_share, per_run)
+        # One share for every run, or one per run in a batch of scenarios.
+        factor = share[:, None] if share.ndim == 1 else share
+        scaled = np.where(framework[:, None], per_run * factor, per_run)
         return self._replace(exploitation_loss=scaled)
 
     def carrot_worth(self) -> F:
