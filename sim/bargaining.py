@@ -64,9 +64,9 @@ class IssueSpace:
     def build(
         cls, ideal: F, salience: F, assures: F, indivisible: NDArray[np.bool_] | None = None
     ) -> IssueSpace:
-        # Saliences and assurance may vary per run apart (a batch of scenarios that differ
-        # in one of them only): both then get the runs axis.
-        salience, assures = np.broadcast_arrays(salience, assures)
+        # Ideals, saliences and assurance may vary per run apart (a batch of scenarios that
+        # differ in one of them only): all then get the runs axis.
+        ideal, salience, assures = np.broadcast_arrays(ideal, salience, assures)
         lower, upper = ideal[..., 1, :], ideal[..., 0, :]
         disputed = np.abs(upper - lower) > _TINY
         d = disputed[..., None, :]
@@ -361,7 +361,14 @@ def nash_point(path: Path, d_a: F, d_b: F, power_b: F) -> tuple[F, NDArray[np.bo
 
 
 def nash_on_segments(
-    a0: F, a1: F, b0: F, b1: F, power_b: F, labels: I | None = None, total: int | None = None
+    a0: F,
+    a1: F,
+    b0: F,
+    b1: F,
+    power_b: F,
+    labels: I | None = None,
+    total: int | None = None,
+    ignore: NDArray[np.bool_] | None = None,
 ) -> tuple[F, NDArray[np.bool_]]:
     """The Nash point of surpluses that are linear on each of K segments of a path.
 
@@ -372,6 +379,9 @@ def nash_on_segments(
 
     `labels` (K,) numbers the segments when they are a subset of `total` segments of a
     longer path (lambda is then counted on that path); by default they are 0 .. K-1.
+    `ignore` (R, K) marks segments of zero width to pass over, as if they were not there
+    (they only repeat an end of a real one), so that a solver with the same pieces for every
+    run can drop them and one with pieces per run gives the same point.
     """
     da, db = a1 - a0, b1 - b0
     beta = power_b[:, None]
@@ -400,6 +410,8 @@ def nash_on_segments(
             objective[feasible_seg] = (1 - weight) * np.log(
                 np.maximum(a_s[feasible_seg], 1e-300)
             ) + weight * np.log(np.maximum(b_s[feasible_seg], 1e-300))
+    if ignore is not None:
+        objective[ignore] = -np.inf
     best = np.argmax(objective, axis=1)
     feasible = np.isfinite(_pick(objective, best))
     lam_nash = (best if labels is None else labels[best]) + _pick(s_star, best)
@@ -410,6 +422,8 @@ def nash_on_segments(
     g0, g1 = a0 - b0, a1 - b1
     k = g0.shape[1] if total is None else total
     below = g1 <= 0.0
+    if ignore is not None:
+        below &= ~ignore
     seg = np.argmax(below, axis=1)
     h0, h1 = _pick(g0, seg), _pick(g1, seg)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -36,6 +36,10 @@ class ConfigError(ValueError):
             text += f" ({self.hint})"
         return text
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process, it must cross back whole (the keywords included).
+        return (_rebuild, (self.path, self.value, self.expected, self.file, self.hint))
+
     def in_file(self, file: str) -> ConfigError:
         """The same error, attributed to a file (set once, where the file is known)."""
         if self.file is not None:
@@ -47,3 +51,9 @@ def _show(value: Any) -> str:
     text = repr(value)
     text = " ".join(text.split())
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _rebuild(
+    path: str, value: Any, expected: str, file: str | None, hint: str | None
+) -> ConfigError:
+    return ConfigError(path, value, expected, file=file, hint=hint)

@@ -972,11 +972,14 @@ class Spread:
     passed: np.ndarray  # (points,) bool
 
     def to_dict(self) -> dict[str, Any]:
-        finite = self.values[np.isfinite(self.values)]
-        q = np.percentile(finite, [0, 25, 50, 75, 100]) if finite.size else [math.nan] * 5
+        # A median never reached is infinite: it counts as the largest value (and shows as
+        # missing); NaN (no event to time) as the smallest.
+        values = np.where(np.isnan(self.values), -np.inf, self.values)
+        q = np.percentile(values, [0, 25, 50, 75, 100], method="lower")
         return {
             "expected": self.condition.describe(),
             "share_met": float(self.passed.mean()),
+            "not_reached": int(np.isposinf(self.values).sum()),
             "min": _finite(q[0]),
             "q25": _finite(q[1]),
             "median": _finite(q[2]),
@@ -1016,15 +1019,24 @@ def assumption_ensemble(check: Check, points: int) -> Ensemble | None:
 
     raw = read_yaml(check.scenario)
     scenario = scenario_from_dict(raw, file=check.scenario)
+    # What the check or an arm sets, at the path or above it, or removes (`without`), is
+    # the check's, not the scenario's: a draw there would not reach the runs.
     fixed = set(check.base_overrides)
     for arm in check.arms:
-        fixed |= set(arm.overrides)
+        fixed |= set(arm.overrides) | set(arm.without)
+
+    def set_by_check(path: str) -> bool:
+        parts = path.split(".")
+        return any(".".join(parts[:i]) in fixed for i in range(1, len(parts) + 1))
+
     parameters = []
     for path, source in sorted(scenario.provenance.items()):
-        if source.assumption is None or path in _FRAME or path in fixed:
+        if source.assumption is None or path in _FRAME or set_by_check(path):
             continue
         if not isinstance(_lookup(raw, path), int | float) or isinstance(_lookup(raw, path), bool):
-            continue  # a mapping (saliences) or a default: a range per weight is not a point
+            # A mapping (saliences: a range per weight is not a point), a default, or a
+            # value inside a mediator's schedule (a list): not drawn.
+            continue
         low, high = source.assumption
         if not low < high:
             continue  # a value fixed by convention (a reference unit), declared as such
@@ -1058,6 +1070,7 @@ def run_over_assumptions(
     if ensemble is None:
         return None
     drawn = dataclasses.replace(check, ensemble=ensemble)
+    _dry_build(drawn)  # a drawn value the check's own settings make invalid: one line, first
     total = runs if runs is not None else check.runs
     arms = run_check_arms(drawn, runs=total, workers=workers)
     per_point = math.ceil(total / points)
@@ -1098,6 +1111,7 @@ def format_robustness(results: Sequence[Robustness]) -> str:
                 f"  met at {d['share_met']:6.1%} of points  {d['expected']}; values"
                 f" {_num(d['min'])} | {_num(d['q25'])} | {_num(d['median'])} |"
                 f" {_num(d['q75'])} | {_num(d['max'])} (min | quartiles | max)"
+                + (f"; not reached at {d['not_reached']} points" if d["not_reached"] else "")
             )
         lines.append(f"  every expectation met at {r.all_met.mean():.1%} of points")
         lines.append("")

@@ -85,3 +85,22 @@ def test_cli_over_assumptions_reports_shares_and_exits_zero():
     bad = negsim("validate", "--over-assumptions", "1")
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "--over-assumptions" in bad.stderr
+
+
+def test_a_drawn_value_the_check_makes_invalid_is_one_line(tmp_path):
+    # The check puts B's victory line inside the range over which A's is drawn (Dayton
+    # declares 0.7 to 1.0 for A's): every point is built first, and the bad one is reported
+    # in one line naming the check, before anything runs.
+    source = (ROOT / "validation" / "case_dayton_1995.yaml").read_text()
+    source = source.replace(
+        "scenario: ../configs/cases/dayton_1995.yaml",
+        f"scenario: {ROOT}/configs/cases/dayton_1995.yaml\n"
+        "set: {battlefield.control_at_b_victory: 0.75}",
+    )
+    check = tmp_path / "cross.yaml"
+    check.write_text(source)
+    out = negsim("validate", str(check), "--over-assumptions", "8", "--runs", "80")
+    assert out.returncode == 2, out.stdout + out.stderr
+    errors = [line for line in out.stderr.splitlines() if line.startswith("negsim: error")]
+    assert len(errors) == 1 and "cross.yaml" in errors[0] and "control_at" in errors[0]
+    assert "Traceback" not in out.stderr

@@ -261,7 +261,10 @@ def score_nash_point(
     flat = (m, 3 * k, 2)
     u_mid, u_lo, u_hi = (at(x, u0, du).reshape(flat) for x in (mid, lo, hi))
     g_lo, g_hi = (at(x, g0, dg).reshape(flat) for x in (lo, hi))
-    labels = None
+    labels, ignore = None, None
+    if m > 1:
+        # Pieces per run: the empty ones are passed over, as the shared case drops them.
+        ignore = ~(hi > lo).reshape(m, 3 * k)
     if m == 1:
         # Shared geometry: a segment that no threshold crosses is one piece, not three; the
         # empty pieces only repeat an end of a real one, so the runs are scored on the real
@@ -277,7 +280,7 @@ def score_nash_point(
         s_lo.append(obs.party_scores(i, u_lo[..., i], g_lo[..., i], external, h))
         s_hi.append(obs.party_scores(i, u_hi[..., i], g_hi[..., i], external, h))
     lam_piece, feasible = bargaining.nash_on_segments(
-        s_lo[0], s_hi[0], s_lo[1], s_hi[1], power_b, labels, 3 * k
+        s_lo[0], s_hi[0], s_lo[1], s_hi[1], power_b, labels, 3 * k, ignore
     )
     piece = np.clip(np.floor(lam_piece).astype(np.int64), 0, 3 * k - 1)
     frac = lam_piece - piece
