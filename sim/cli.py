@@ -407,6 +407,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise ConfigError("--runs", args.runs, "a positive number of runs per arm")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "a positive number of processes")
+    if args.over_assumptions is not None and args.over_assumptions < 2:
+        raise ConfigError("--over-assumptions", args.over_assumptions, "at least 2 points")
     checks = validation.load_checks(args.checks)
     if args.only:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
@@ -438,8 +440,6 @@ def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: 
     exits 0 whatever the shares."""
     from sim import validation
 
-    if args.over_assumptions < 2:
-        raise ConfigError("--over-assumptions", args.over_assumptions, "at least 2 points")
     results, skipped = [], []
     for check in checks:
         if not args.json:

@@ -66,8 +66,8 @@ def test_each_point_is_the_scenario_with_its_drawn_values():
 def test_cli_over_assumptions_reports_shares_and_exits_zero():
     out = negsim(
         "validate",
-        "--only",
-        "case_korea_1951,analytic_nash",
+        str(KOREA_CHECK),
+        str(ROOT / "validation" / "analytic_nash.yaml"),
         "--over-assumptions",
         "3",
         "--runs",
