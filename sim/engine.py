@@ -721,6 +721,8 @@ class Engine:
             drafted_text = np.asarray(decision.text, dtype=float)
             mediated_text = mediating & ~np.isnan(drafted_text).any(axis=-1)
         framework = np.zeros(n, dtype=bool)
+        if decision.framework is not None:
+            framework = mediated_text & decision.framework
         # Texts are evaluated in progress coordinates; the parties' own offers are needed
         # only where some run still talking has no mediator's text.
         if mediated_text.any():
@@ -729,10 +731,7 @@ class Engine:
             # a framework leaves the issue open at its open position.
             drafted_t = self.space.progress(np.nan_to_num(drafted_text))
             if self.space.indivisible is not None:
-                open_rows = np.zeros(n, dtype=bool)
-                if decision.framework is not None:
-                    open_rows = np.broadcast_to(np.asarray(decision.framework, dtype=bool), (n,))
-                pinned = open_rows[:, None] & p.deferrable
+                pinned = framework[:, None] & p.deferrable
                 drafted_t = np.where(pinned, drafted_t, self.space.whole(drafted_t))
         if not (at_war & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
@@ -745,8 +744,6 @@ class Engine:
                 progress = np.where(mediated_text[:, None], drafted_t, own)
                 proposer = np.where(mediated_text, 2, giver)
         text = self.space.positions(progress)
-        if decision.framework is not None:
-            framework = mediated_text & decision.framework
 
         # A carrot is a promise: it is worth what the side believes of the mediator's word
         # (its trust in the mediator) and of its commitments (its credibility, which its
@@ -1055,8 +1052,8 @@ class Engine:
         if back.any():
             self.status[back] = Status.WAR
             self.terms[collapse] = np.nan
-            keep = 1.0 - _by_side(p.trust_loss_on_collapse)
-            self.trust[back] *= keep[back] if isinstance(keep, np.ndarray) else keep
+            keep = np.broadcast_to(1.0 - _by_side(p.trust_loss_on_collapse), (self.n, 1))
+            self.trust[back] *= keep[back]
             first = collapse & (self.first_collapse_round < 0)
             self.first_collapse_round[first] = t
             self.collapses += collapse

@@ -995,7 +995,11 @@ class Robustness:
     points: int
     runs_per_point: int
     spreads: list[Spread]
-    all_met: np.ndarray  # (points,) bool: every expectation met at the point
+
+    @property
+    def all_met(self) -> np.ndarray:
+        """(points,) bool: every expectation met at the point."""
+        return np.all([s.passed for s in self.spreads], axis=0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1033,7 +1037,8 @@ def assumption_ensemble(check: Check, points: int) -> Ensemble | None:
     for path, source in sorted(scenario.provenance.items()):
         if source.assumption is None or path in _FRAME or set_by_check(path):
             continue
-        if not isinstance(_lookup(raw, path), int | float) or isinstance(_lookup(raw, path), bool):
+        value = _lookup(raw, path)
+        if not isinstance(value, int | float) or isinstance(value, bool):
             # A mapping (saliences: a range per weight is not a point), a default, or a
             # value inside a mediator's schedule (a list): not drawn.
             continue
@@ -1093,7 +1098,6 @@ def run_over_assumptions(
         points=points,
         runs_per_point=per_point,
         spreads=spreads,
-        all_met=passed.all(axis=0),
     )
 
 

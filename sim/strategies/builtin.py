@@ -139,13 +139,16 @@ def draft_nash_text(
     start = np.where(pinned, open_t, 1.0)
     bias = np.clip(np.asarray(obs.bias, dtype=float) + tilt, -1.0, 1.0)
     power_b = np.broadcast_to(0.5 * (1.0 + bias), (n,))
+    if provisions > 0.0:
+        # The text's ceasefire provisions count with the guarantee, for every text drafted.
+        external = _with_provisions(
+            np.broadcast_to(np.asarray(external, dtype=float), (n,)), provisions
+        )
     # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
     # disagreement point of each side is the text it would just sign, given the risk that
     # the other reneges and its own domestic hurdle (docs/model.md §4).
     if space.indivisible is not None and (movable & space.indivisible).any():
         ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
-        if provisions > 0.0:
-            ext = _with_provisions(ext, provisions)
         progress, feasible = _whole_nash(obs.for_framework(framework), start, movable, ext, power_b)
         return space.positions(progress), framework, feasible
     if space.weights.ndim == 2:
@@ -164,17 +167,11 @@ def draft_nash_text(
             if variant:
                 sub = sub.for_framework(np.ones(rows.size, dtype=bool))
             sub_ext = ext[rows] if ext.ndim == 1 else ext
-            if provisions > 0.0:
-                sub_ext = _with_provisions(sub_ext, provisions)
             lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
             progress[rows] = path.point(lam, start_v, mov)
             feasible[rows] = ok
         return space.positions(progress), framework, feasible
     path = bargaining.concession_path(0, space, movable, start)
-    if provisions > 0.0:
-        external = _with_provisions(
-            np.broadcast_to(np.asarray(external, dtype=float), (n,)), provisions
-        )
     lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
 
@@ -194,7 +191,6 @@ def _whole_nash(
     space = obs.space
     assert space.indivisible is not None
     rest = movable & ~space.indivisible
-    beta = power_b
     texts, products, shortfalls, oks = [], [], [], []
     for placed in bargaining.whole_starts(space, start, movable):
         path = bargaining.concession_path(0, space, rest, placed)
@@ -203,7 +199,7 @@ def _whole_nash(
         u, g = space.evaluate(t)
         s = obs.scores(u, g, external)
         with np.errstate(divide="ignore"):
-            product = (1 - beta) * np.log(np.maximum(s[:, 0], 1e-300)) + beta * np.log(
+            product = (1 - power_b) * np.log(np.maximum(s[:, 0], 1e-300)) + power_b * np.log(
                 np.maximum(s[:, 1], 1e-300)
             )
         texts.append(t)
