@@ -50,7 +50,9 @@ class ConfigError(ValueError):
 def _show(value: Any) -> str:
     text = repr(value)
     text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:77] + "..."
+    # A long value is cut in the middle: the end of a path names the file, the end of a
+    # list its last items.
+    return text if len(text) <= 80 else text[:30] + "..." + text[-47:]
 
 
 def _rebuild(

@@ -295,3 +295,10 @@ def test_zero_uncertainty_is_rejected_or_runs_finite(section, key):
     engine = model.engine
     assert np.all(np.isfinite(engine.belief_mean)), (engine.belief_mean.tolist(), said)
     assert np.all(np.isfinite(engine.reservation)), (engine.reservation.tolist(), said)
+
+
+def test_a_long_value_is_cut_in_the_middle_so_the_file_name_shows():
+    long_path = "/tmp/" + "deep/" * 30 + "nope.yaml"
+    message = str(ConfigError("path", long_path, "an existing file"))
+    assert "nope.yaml'" in message and "/tmp/deep" in message and "..." in message
+    assert len(message) < 140
