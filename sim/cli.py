@@ -322,6 +322,11 @@ def _story(model: Any, index: int) -> str:
                 f"  reservation values {a} {v['reservation'][0]:.3f} {b} "
                 f"{v['reservation'][1]:.3f}  ripe: {'yes' if v['ripe'] else 'no'}"
             )
+            if v["status"] == Status.CEASEFIRE and np.any(v["reserve"] > 0):
+                lines.append(
+                    f"    regroup reserve brought in: {a} {v['reserve'][0]:.0%}, "
+                    f"{b} {v['reserve'][1]:.0%}"
+                )
             if v.get("ceasefire_offered", False):
                 said = [
                     f"{name} {'accepts' if v['ceasefire_accept'][j] else 'refuses'}"
@@ -353,7 +358,11 @@ def _story(model: Any, index: int) -> str:
             if v.get("partial", False):
                 lines.append("    a partial agreement (e.g. a prisoner exchange) is concluded")
         status = Status(int(v["status"]))
-        if v.get("ceasefire_collapse", False):
+        breakers = [n for j, n in ((0, a), (1, b)) if v.get("ceasefire_breach", [False] * 2)[j]]
+        if breakers:
+            who = f"{breakers[0]} breaks" if len(breakers) == 1 else f"{a} and {b} both break"
+            lines.append(f"    >> {who} the ceasefire; the war resumes")
+        elif v.get("ceasefire_collapse", False):
             lines.append("    >> the ceasefire breaks down; the war resumes")
         elif status != prev_status or v.get("collapse", False):
             lines.append("    >> " + _event(status, prev_status, bool(v.get("collapse")), sc))

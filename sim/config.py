@@ -119,6 +119,13 @@ class Party:
     planning_horizon: int = param(
         12, bounds=(1, 600), doc="Rounds over which it projects the war when valuing it."
     )
+    regroup: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Capacity, as a share of its own, that a ceasefire lets it add and that it cannot "
+        "bring to bear while fighting: reserves, rearmament, reinforcement across a border it "
+        "controls (Luttwak 1999; Fortna 2004).",
+    )
     discount_factor: float = param(
         0.99, bounds=(0.0, 1.0), open_low=True, doc="Per-round discount of future costs."
     )
@@ -181,6 +188,13 @@ class Battlefield:
     )
     ceasefire_cost_share: float = param(
         0.1, bounds=(0.0, 1.0), doc="Share of the cost of war still paid under a ceasefire."
+    )
+    regroup_rounds: float = param(
+        3.0,
+        bounds=(0.0, 60.0),
+        open_low=True,
+        doc="Rounds of an unhindered ceasefire a side needs to bring its whole regroup "
+        "reserve to the front.",
     )
 
 

@@ -128,6 +128,9 @@ class Engine:
         self.round = 0
 
         self.control = np.full(n, p.initial_control, dtype=float)
+        # The share of each side's regroup reserve brought to the front under ceasefires
+        # so far (§3.6b); it stays in once brought in.
+        self.reserve_in = np.zeros((n, 2))
         self.exhaustion = np.zeros((n, 2))
         self.trust = np.broadcast_to(p.trust, (n, 2)).astype(float)
         self.aid_mediator = np.broadcast_to(p.mediator_aid, (n, 2)).astype(float)
@@ -155,6 +158,13 @@ class Engine:
         self.last_agreement_round = np.full(n, -1, dtype=np.int64)
         self.ceasefire_enforcement = np.zeros(n)
         self.ceasefire_provisions = np.zeros(n)  # what holds without the guarantor
+        # The acceptance draw each signatory keeps while its ceasefire lasts: the same
+        # taste weighs the same ceasefire every round (§3.6b). A side that signed to bring
+        # in its reserve keeps to the ceasefire for the rounds its build-up takes.
+        self.ceasefire_disposition = np.zeros((n, 2))
+        self.ceasefire_signed_round = np.full(n, -1, dtype=np.int64)
+        self.ceasefire_regrouping = np.zeros((n, 2), dtype=bool)
+        self.ceasefire_breaches = np.zeros(n, dtype=np.int64)
         self.ceasefires = np.zeros(n, dtype=np.int64)
         self.ceasefire_collapses = np.zeros(n, dtype=np.int64)
         self.first_ceasefire_round = np.full(n, -1, dtype=np.int64)
@@ -232,7 +242,8 @@ class Engine:
     def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
         p = self.p
         worn = np.clip(exhaustion / p.breaking_point, 0.0, 1.0)
-        own = p.capacity * (1.0 - _by_side(p.exhaustion_drag) * worn)
+        # The reserve brought in under a ceasefire is fresh: exhaustion does not wear it.
+        own = p.capacity * (1.0 - _by_side(p.exhaustion_drag) * worn + p.regroup * self.reserve_in)
         support = self.aid_mediator + self.aid_stakeholders if aid is None else aid
         return own + support
 
@@ -310,6 +321,7 @@ class Engine:
     def _battlefield(self) -> None:
         t, p, d = self.round, self.p, self.draws
         fighting = self.status == Status.WAR
+        self._regroup()
         cap = self._capacity(self.exhaustion)
         total = np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
         self.trend = p.drift_scale * (cap[:, 0] - cap[:, 1]) / total
@@ -938,6 +950,70 @@ class Engine:
         self.partial_agreements += success
         self._cur["partial"] = success
 
+    def _truce_enforcement(self) -> F:
+        """What enforces a standing ceasefire: its provisions and the guarantee while the
+        mediator is engaged, the provisions alone once it has left (§3.9)."""
+        return np.where(self.mediator_active, self.ceasefire_enforcement, self.ceasefire_provisions)
+
+    def _reserve_shift(self, reach: F) -> F:
+        """Change of the trend (A-positive) if side i alone had brought its reserve to the
+        share reach[:, i], for each i (R, 2)."""
+        before = self._trend(self.exhaustion)
+        old = self.reserve_in
+        shift = np.empty((self.n, 2))
+        for i in (0, 1):
+            self.reserve_in = old.copy()
+            self.reserve_in[:, i] = reach[:, i]
+            shift[:, i] = self._trend(self.exhaustion) - before
+        self.reserve_in = old
+        return shift
+
+    def _regroup(self) -> None:
+        """Under a ceasefire each side brings in the share (1 - e_cf) / regroup_rounds of its
+        reserve per round, e_cf being what enforces the ceasefire (§3.6b). A side knows its
+        own build-up, so its believed trend moves with the true trend; its enemy observes
+        nothing until the fighting resumes."""
+        p = self.p
+        paused = self.status == Status.CEASEFIRE
+        if not (paused.any() and np.any(p.regroup > 0)):
+            return
+        pace = (1.0 - self._truce_enforcement()) / p.regroup_rounds
+        reach = np.where(
+            paused[:, None] & (np.broadcast_to(p.regroup, (self.n, 2)) > 0),
+            np.minimum(1.0, self.reserve_in + pace[:, None]),
+            self.reserve_in,
+        )
+        self.belief_mean = self.belief_mean + self._reserve_shift(reach)
+        self.reserve_in = reach
+
+    def _pause_value(self, enforcement: F) -> F:
+        """What a ceasefire under this enforcement is worth to each side's war effort: the
+        gain, over its planning horizon and at its own belief, from the trend its reserve
+        still to come would add, were the share 1 - e_cf of it brought in (R, 2)."""
+        p = self.p
+        if not np.any(p.regroup > 0):
+            return np.zeros((self.n, 2))
+        reach = np.minimum(1.0, self.reserve_in + (1.0 - enforcement)[:, None])
+        horizon = np.asarray(p.planning_horizon, dtype=float)
+        expected = self.control[:, None] + horizon * self.belief_mean
+        regrouped = expected + horizon * self._reserve_shift(reach)
+        return self.war_utilities(self.share_of_stakes(regrouped)) - self.war_utilities(
+            self.share_of_stakes(expected)
+        )
+
+    def _ceasefire_score(self, enforcement: F, noise: F, pause: F | float = 0.0) -> F:
+        """Each side's score for a ceasefire under this enforcement (§3.6a, §3.6b): the
+        pause's worth to its war effort `pause`, less the gain it forgoes by not fighting on
+        and its fear that a distrusted enemy regroups, plus its taste `noise` (R, 2)."""
+        p = self.p
+        fear = (
+            (1.0 - self.trust)
+            * p.exploitation_loss
+            * _by_side(p.ceasefire_exploitation)
+            * (1.0 - enforcement)[:, None]
+        )
+        return pause - self.net_gain - fear + noise * p.decision_noise
+
     def _ceasefire(self, decision: Decision, offered: B) -> B:
         """An unconditional ceasefire, proposed to runs still fighting.
 
@@ -966,24 +1042,25 @@ class Engine:
         # provisions make a surprise attack during the pause less rewarding.
         perceived = guarantee * _mean(np.broadcast_to(p.trust_in_mediator, (n, 2)))
         enforcement = 1.0 - (1.0 - provisions) * (1.0 - perceived)
-        fear = (
-            (1.0 - self.trust)
-            * p.exploitation_loss
-            * _by_side(p.ceasefire_exploitation)
-            * (1.0 - enforcement)[:, None]
-        )
         draws = self.draws
         noise = np.stack(
             [draws.logistic(t, Stream.CEASEFIRE_A), draws.logistic(t, Stream.CEASEFIRE_B)], axis=-1
         )
-        score = -self.net_gain - fear + noise * p.decision_noise
-        accept = (score >= 0.0) & offered[:, None]
+        pause = self._pause_value(enforcement)
+        accept = (self._ceasefire_score(enforcement, noise, pause) >= 0.0) & offered[:, None]
         agreed = _both(accept)
         if agreed.any():
             self.status[agreed] = Status.CEASEFIRE
             self.ceasefire_enforcement = np.where(agreed, enforcement, self.ceasefire_enforcement)
             self.ceasefire_provisions = np.where(agreed, provisions, self.ceasefire_provisions)
             self.ceasefires += agreed
+            self.ceasefire_disposition = np.where(
+                agreed[:, None], noise, self.ceasefire_disposition
+            )
+            self.ceasefire_signed_round = np.where(agreed, t, self.ceasefire_signed_round)
+            self.ceasefire_regrouping = np.where(
+                agreed[:, None], pause > 0.0, self.ceasefire_regrouping
+            )
             first = agreed & (self.first_ceasefire_round < 0)
             self.first_ceasefire_round[first] = t
             self.ripe_streak[agreed] = 0
@@ -1023,6 +1100,7 @@ class Engine:
         self.agreement_rounds_after_exit += standing & ~self.mediator_active
         if not (standing.any() or truce.any()):
             self._cur["collapse"] = standing
+            self._cur["ceasefire_breach"] = np.zeros((self.n, 2), dtype=bool)
             self._record()
             return
         unpropped = self.agreement_imposed & ~self.mediator_active
@@ -1037,17 +1115,26 @@ class Engine:
             + np.log(p.imposed_hazard_ratio) * unpropped
             + np.log(p.framework_hazard_ratio) * (self.status == Status.FRAMEWORK)
         )
-        truce_h = (
-            common
-            - p.guarantee_effect
-            * np.where(self.mediator_active, self.ceasefire_enforcement, self.ceasefire_provisions)
-            + np.log(p.ceasefire_hazard_ratio)
-        )
+        truce_enforcement = self._truce_enforcement()
+        truce_h = common - p.guarantee_effect * truce_enforcement + np.log(p.ceasefire_hazard_ratio)
         log_h = np.where(truce, truce_h, deal_h)
         hazard = np.minimum(np.exp(log_h), 1.0)
         falls = self.draws.uniform(t, Stream.COLLAPSE) < hazard
         collapse = standing & falls
-        truce_ends = truce & falls
+        # A ceasefire holds only while both sides would still sign it (§3.6b): a side
+        # whose score has fallen below zero, its taste kept from the signing, breaks it;
+        # a side that signed to regroup first takes the rounds its build-up needs.
+        breaker = np.zeros((self.n, 2), dtype=bool)
+        if truce.any():
+            score = self._ceasefire_score(truce_enforcement, self.ceasefire_disposition)
+            building = (
+                self.ceasefire_regrouping
+                & ((t - self.ceasefire_signed_round < p.regroup_rounds)[:, None])
+            )
+            breaker = truce[:, None] & (score < 0.0) & ~building
+        breach = _either(breaker)
+        truce_ends = truce & (falls | breach)
+        self.ceasefire_breaches += breach
         back = collapse | truce_ends
         if back.any():
             self.status[back] = Status.WAR
@@ -1066,6 +1153,7 @@ class Engine:
             self.ripe_streak[back] = 0
         self._cur["collapse"] = collapse
         self._cur["ceasefire_collapse"] = truce_ends
+        self._cur["ceasefire_breach"] = breaker
         self._record()
 
     def _record(self) -> None:
@@ -1083,6 +1171,7 @@ class Engine:
             "credibility": self.credibility.copy(),
             "mediator_active": self.mediator_active.copy(),
             "net_gain": self.net_gain.copy(),
+            "reserve": self.reserve_in.copy(),
             "aid": (self.aid_mediator + self.aid_stakeholders).copy(),
             "sanctions": self.sanctions_mediator.copy(),
         }

@@ -43,6 +43,7 @@ class ModelParams:
     trust: F
     exploitation_loss: F
     planning_horizon: F
+    regroup: F
     discount_factor: F
     concession_exponent: F
     patience_rounds: F
@@ -62,6 +63,7 @@ class ModelParams:
     breakthrough_size: float
     exhaustion_drag: float
     ceasefire_cost_share: float
+    regroup_rounds: float
     # mediator
     has_mediator: bool
     bias: float
@@ -166,6 +168,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         trust=pair(lambda p: p.trust),
         exploitation_loss=pair(lambda p: p.exploitation_loss),
         planning_horizon=pair(lambda p: p.planning_horizon),
+        regroup=pair(lambda p: p.regroup),
         discount_factor=pair(lambda p: p.discount_factor),
         concession_exponent=pair(lambda p: p.concession_exponent),
         patience_rounds=pair(lambda p: p.patience_rounds),
@@ -184,6 +187,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         breakthrough_size=bf.breakthrough_size,
         exhaustion_drag=bf.exhaustion_drag,
         ceasefire_cost_share=bf.ceasefire_cost_share,
+        regroup_rounds=bf.regroup_rounds,
         has_mediator=has_med,
         bias=med.bias if med is not None else 0.0,
         leverage=med_pair("leverage"),

@@ -55,6 +55,7 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
         "first_ripe_round": rounds(engine.first_ripe_round),
         "ceasefires": engine.ceasefires,
         "ceasefire_collapses": engine.ceasefire_collapses,
+        "ceasefire_breaches": engine.ceasefire_breaches,
         "first_ceasefire_round": rounds(engine.first_ceasefire_round),
         "first_ceasefire_collapse_round": rounds(engine.first_ceasefire_collapse_round),
         "agreement_rounds": engine.agreement_rounds,

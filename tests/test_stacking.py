@@ -25,7 +25,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
     numbers at once, each within its valid range."""
     points = []
     for _ in range(n):
-        u = rng.uniform(size=40)
+        u = rng.uniform(size=42)
         sal = np.array([0.25, 0.1, 0.25, 0.15, 0.15, 0.1]) * (0.5 + u[:6])
         sal /= sal.sum()
         issues = ["territory", "recognition", "nato", "security_guarantees"]
@@ -72,6 +72,9 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
                 "agreement.trust_loss_on_collapse": 0.1 + 0.8 * u[36],
                 "agreement.ceasefire_hazard_ratio": 1.0 + 3.0 * u[37],
                 "agreement.ceasefire_exploitation": 0.1 + 0.8 * u[38],
+                "parties.russia.regroup": 0.5 * u[39],
+                "parties.ukraine.regroup": 0.5 * u[40],
+                "battlefield.regroup_rounds": 1.0 + 5.0 * u[41],
             }
         )
         points.append(point)
