@@ -322,7 +322,8 @@ def _story(model: Any, index: int) -> str:
                 f"  reservation values {a} {v['reservation'][0]:.3f} {b} "
                 f"{v['reservation'][1]:.3f}  ripe: {'yes' if v['ripe'] else 'no'}"
             )
-            if v["status"] == Status.CEASEFIRE and np.any(v["reserve"] > 0):
+            paused = Status.CEASEFIRE in (prev_status, v["status"])
+            if paused and np.any(v["reserve"] > 0):
                 lines.append(
                     f"    regroup reserve brought in: {a} {v['reserve'][0]:.0%}, "
                     f"{b} {v['reserve'][1]:.0%}"

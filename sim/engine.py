@@ -983,8 +983,14 @@ class Engine:
             np.minimum(1.0, self.reserve_in + pace[:, None]),
             self.reserve_in,
         )
-        self.belief_mean = self.belief_mean + self._reserve_shift(reach)
+        shift = self._reserve_shift(reach)
+        self.belief_mean = self.belief_mean + shift
         self.reserve_in = reach
+        # A run whose belief had settled (`beliefs` skips it) must be updated again: the
+        # rounding of its moved mean would otherwise differ from a full engine's.
+        fixed = getattr(self, "_belief_fixed", None)
+        if fixed is not None:
+            np.copyto(fixed, False, where=(shift != 0.0).any(axis=1))
 
     def _pause_value(self, enforcement: F) -> F:
         """What a ceasefire under this enforcement is worth to each side's war effort: the

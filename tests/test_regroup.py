@@ -1,10 +1,11 @@
 """A ceasefire as a pause to regroup (docs/model.md §3.6b).
 
-The checks: the reserve comes in at the pace the ceasefire's enforcement allows, and only
-the side that brings it in sees the trend move; with no reserve, or with a ceasefire that
-allows none to come in, nothing differs from a model without the mechanism; a ceasefire
-holds as long as nothing changes for its signatories; a side with a reserve signs sooner
-and breaks the ceasefire once its reserve is in; stronger provisions mean fewer breaches.
+The checks: the reserve comes in at the pace the ceasefire's enforcement allows, only under
+a ceasefire, and only the side that brings it in sees the trend move; a ceasefire that lets
+none in gives the same runs as no reserve at all; a ceasefire holds as long as nothing
+changes for its signatories, and a guarantor's departure is such a change; a side with a
+reserve signs sooner, keeps the ceasefire while it builds up and breaks it once its reserve
+is in; stronger provisions mean fewer breaches; batches and runs alone agree.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from sim import NegotiationModel, simulate
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.engine import Status
+from sim.params import trust_in_mediator
 from tests.conftest import ROOT
 
 MINSK = ROOT / "configs" / "cases" / "minsk_2014.yaml"
@@ -66,6 +68,35 @@ def test_the_reserve_comes_in_at_the_pace_enforcement_allows(monitors):
         assert after[1] == before[1] == 0.0  # Ukraine has no reserve in the case
         seen += 1
     assert seen > 20
+    # Nothing comes in during a round that began at war or under an agreement.
+    recs = model.engine.records
+    outside = 0
+    for prev, rec in zip(recs, recs[1:], strict=False):
+        other = prev.values["status"] != Status.CEASEFIRE
+        np.testing.assert_array_equal(rec.values["reserve"][other], prev.values["reserve"][other])
+        outside += int((other & (prev.values["status"] != Status.WAR)).sum())
+    assert outside > 20  # runs under a framework or a settlement were among them
+
+
+def test_a_guarantee_slows_the_build_up_as_it_enforces():
+    """e_cf = 1 - (1 - monitors)(1 - guarantee x the sides' trust in the mediator)."""
+    model = traced_runs(
+        200,
+        **{
+            "mediator.options.monitors": 0.2,
+            "mediator.options.guarantee": True,
+            "mediator.guarantee": 0.5,
+            "mediator.bias": 0.2,
+        },
+    )
+    q = float(np.mean(trust_in_mediator(np.asarray(0.2))))
+    pace = (1.0 - 0.2) * (1.0 - 0.5 * q) / 3.0
+    seen = 0
+    for prev, rec, run in _ceasefire_rows(model):
+        before, after = prev.values["reserve"][run][0], rec.values["reserve"][run][0]
+        assert after == pytest.approx(min(1.0, before + pace), abs=1e-12)
+        seen += 1
+    assert seen > 20
 
 
 def test_only_the_side_that_regroups_sees_the_trend_move():
@@ -83,7 +114,7 @@ def test_only_the_side_that_regroups_sees_the_trend_move():
     assert seen > 20
 
 
-def test_no_reserve_or_no_room_to_regroup_changes_nothing():
+def test_a_ceasefire_that_lets_no_reserve_in_changes_nothing():
     """A ceasefire whose provisions close every gap lets no reserve in; the run is then the
     same as with no reserve at all, bit for bit."""
     closed = {"mediator.options.monitors": 1.0}
@@ -176,11 +207,15 @@ def test_points_differing_in_their_reserves_stack_bit_for_bit():
     assert sum(int(t["ceasefire_breaches"].sum()) for t in together) > 20
 
 
-@pytest.mark.parametrize("rounds", [2.0, 4.0])
-def test_a_side_that_signed_to_regroup_keeps_the_ceasefire_while_it_builds_up(rounds):
+@pytest.mark.parametrize(("rounds", "monitors"), [(2.0, 0.0), (4.0, 0.0), (3.0, 0.4)])
+def test_a_side_that_signed_to_regroup_keeps_the_ceasefire_while_it_builds_up(rounds, monitors):
     """It breaks the ceasefire, if at all, only once the rounds its build-up takes are over;
-    most breaches come right then, when the reserve it signed for is in."""
-    model = traced_runs(300, **{"battlefield.regroup_rounds": rounds})
+    most breaches come right then, when what it signed for is in: the rest of its reserve,
+    which monitors keep out, no longer counts."""
+    model = traced_runs(
+        300,
+        **{"battlefield.regroup_rounds": rounds, "mediator.options.monitors": monitors},
+    )
     recs = model.engine.records
     status = np.stack([r.values["status"] for r in recs])  # (rounds, runs)
     lives = []
@@ -194,3 +229,49 @@ def test_a_side_that_signed_to_regroup_keeps_the_ceasefire_while_it_builds_up(ro
     assert lives.size > 50
     assert lives.min() >= rounds
     assert np.mean(lives == np.ceil(rounds)) > 0.5
+
+
+def test_a_guarantor_who_leaves_can_end_a_ceasefire_without_any_reserve():
+    """The re-weighing reads the ceasefire's enforcement as it stands: once the guarantor has
+    gone, the fear it had closed returns, and a side with no reserve may break the ceasefire;
+    without a guarantee to lose nothing changes and no side breaks it."""
+    from tests.conftest import UKRAINE
+
+    def run(guarantee: bool) -> pd.DataFrame:
+        data = read_yaml(UKRAINE)
+        data["mediator"].pop("strategy", None)
+        data["mediator"]["guarantee"] = 0.6
+        data["mediator"]["schedule"] = [
+            {"strategy": "ceasefire_first", "rounds": 3, "options": {"guarantee": guarantee}},
+            {"strategy": "withdrawal", "options": {"after_rounds": 0}},
+        ]
+        return simulate(scenario_from_dict(data, file=str(UKRAINE)), runs=400, seed=5).table
+
+    guaranteed, bare = run(True), run(False)
+    assert guaranteed["ceasefires"].sum() > 100 and bare["ceasefires"].sum() > 20
+    assert guaranteed["ceasefire_breaches"].sum() > 0.3 * guaranteed["ceasefires"].sum()
+    assert bare["ceasefire_breaches"].sum() == 0
+
+
+def test_a_batch_and_a_run_alone_hold_the_same_beliefs_round_by_round():
+    """The compact engine skips settled beliefs; a build-up moves them, so they must be
+    updated again, or their rounding would differ from an engine that never skips."""
+    sc = minsk(**{"parties.ukraine.regroup": 0.1})
+    fast = NegotiationModel(sc, runs=300, seed=3, collect=False)
+    full = NegotiationModel(sc, runs=300, seed=3, collect=False, trace=True)
+    while fast.running:
+        fast.step()
+        full.step()
+        np.testing.assert_array_equal(fast.engine.belief_mean, full.engine.belief_mean)
+
+
+def test_the_story_shows_the_build_up_and_names_who_breaks_the_ceasefire():
+    from tests.conftest import negsim
+
+    proc = negsim("run", str(MINSK), "--seed", "1", "--run-index", "3")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    built = [i for i, line in enumerate(lines) if "regroup reserve brought in: russia" in line]
+    broken = [i for i, line in enumerate(lines) if ">> russia breaks the ceasefire" in line]
+    assert broken and built
+    assert "russia 100%" in lines[max(i for i in built if i < broken[0])]
