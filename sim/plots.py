@@ -714,11 +714,19 @@ OUTPUT_LABELS = {
     "p_settlement": "Settlement probability",
     "median_settlement_round": "Median round\nof settlement",
     "restricted_mean_settlement_round": "Restricted mean round\nof settlement",
+    "p_ceasefire": "Ceasefire probability",
+    "restricted_mean_ceasefire_round": "Restricted mean round\nof the first ceasefire",
+    "p_ceasefire_breach": "Probability a side\nbreaks a ceasefire",
+    "p_collapse": "Probability the first\nagreement collapses",
 }
 OUTPUT_UNITS = {
     "p_settlement": "probability",
     "median_settlement_round": "rounds",
     "restricted_mean_settlement_round": "rounds",
+    "p_ceasefire": "probability",
+    "restricted_mean_ceasefire_round": "rounds",
+    "p_ceasefire_breach": "probability",
+    "p_collapse": "probability",
 }
 
 

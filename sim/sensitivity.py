@@ -25,7 +25,7 @@ improved by Campolongo et al. 2007); `point_tasks` turns them into picklable tas
 serially (any `map`-like callable can stand in for the serial loop), checkpointing the
 evaluated points to disk so that an interrupted analysis resumes where it stopped.
 
-Outputs analysed, per point:
+Outputs analysed, per point (the spec's `outputs`; by default the first three):
 
 * `p_settlement`: share of runs with a first agreement within the horizon.
 * `median_settlement_round`: the median round of settlement, with never-settled runs read
@@ -36,6 +36,13 @@ Outputs analysed, per point:
   it uses every run and moves smoothly with the parameters, so its indices are the more
   reliable reading of "when"; it mixes "when" with "whether" (a run that never settles
   counts as the horizon).
+* `p_ceasefire`: share of runs with an unconditional ceasefire within the horizon.
+* `restricted_mean_ceasefire_round`: the mean of min(round of the first ceasefire, horizon),
+  the same reading of "when" for the ceasefire.
+* `p_ceasefire_breach`: share of runs in which a side broke a ceasefire on purpose
+  (docs/model.md §3.6b).
+* `p_collapse`: share of runs whose first agreement collapsed within the horizon (of all
+  runs, so it mixes "whether a deal came" with "whether it held").
 
 All points share the same seed and run indices (common random numbers): differences between
 points come from the parameters, not from different draws, which lowers the noise in the
@@ -65,7 +72,17 @@ from sim.errors import ConfigError
 from sim.schema import param
 
 METHODS = ("sobol", "morris")
-OUTPUTS = ("p_settlement", "median_settlement_round", "restricted_mean_settlement_round")
+Output = Literal[
+    "p_settlement",
+    "median_settlement_round",
+    "restricted_mean_settlement_round",
+    "p_ceasefire",
+    "restricted_mean_ceasefire_round",
+    "p_ceasefire_breach",
+    "p_collapse",
+]
+ALL_OUTPUTS: tuple[str, ...] = get_args(Output)
+OUTPUTS = ALL_OUTPUTS[:3]  # the default: whether and when the war settles
 CONF_LEVEL = 0.95
 # Runs in one block of points: the points of a block run as one batch (their parameters
 # stacked on the runs axis) and are checkpointed to design.parquet together. A block of
@@ -101,6 +118,9 @@ class SensitivitySpec:
     morris_levels: int = param(4, bounds=(2, 100), doc="Morris grid levels (even).")
     resamples: int = param(
         1000, bounds=(10, 1_000_000), doc="Bootstrap resamples for the confidence intervals."
+    )
+    outputs: tuple[Output, ...] = param(
+        OUTPUTS, doc="Outputs whose indices are computed (the module docstring lists them)."
     )
 
 
@@ -141,9 +161,15 @@ class Spec:
         data["parameters"] = {p.path: {"range": [p.low, p.high]} for p in self.parameters}
         return data
 
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.spec.outputs)
+
     def fingerprint(self, method: str) -> str:
-        """Identifies the design and its runs: a folder is resumed only for the same one."""
+        """Identifies the design and its runs: a folder is resumed only for the same one.
+        The outputs do not enter: every point's runs give all of them."""
         data = self.to_dict()
+        data.pop("outputs", None)
         data["method"] = method
         data["base"] = self.base
         blob = json.dumps(data, sort_keys=True, default=str).encode()
@@ -197,6 +223,8 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
         )
     if spec.morris_levels % 2:
         raise ConfigError("morris_levels", spec.morris_levels, "an even number of levels")
+    if not spec.outputs or len(set(spec.outputs)) != len(spec.outputs):
+        raise ConfigError("outputs", list(spec.outputs), "a non-empty list without repeats")
     params = []
     for name, value in spec.parameters.items():
         where = f"parameters.{name}"
@@ -393,14 +421,23 @@ def evaluate_points(tasks: Sequence[PointTask]) -> list[dict[str, float]]:
     for task, scenario, table in zip(tasks, scenarios, tables, strict=True):
         when = settlement_time_summary(table, scenario.horizon).iloc[0]
         settled = int(table["settlement_round"].notna().sum())
+        n, horizon = len(table), scenario.horizon
+        truce = table["first_ceasefire_round"].astype("Float64")
         out.append(
             {
                 "point": task.point,
-                "runs": len(table),
+                "runs": n,
                 "settled": settled,
-                "p_settlement": settled / len(table),
+                "p_settlement": settled / n,
                 "median_settlement_round": float(when["median_settlement_round_imputed"]),
                 "restricted_mean_settlement_round": float(when["restricted_mean_settlement_round"]),
+                "p_ceasefire": float(truce.notna().sum()) / n,
+                # A run without a ceasefire counts as the horizon, as for settlements.
+                "restricted_mean_ceasefire_round": float(
+                    truce.fillna(horizon).clip(upper=horizon).mean()
+                ),
+                "p_ceasefire_breach": float((table["ceasefire_breaches"] > 0).mean()),
+                "p_collapse": float(table["collapse_round"].notna().sum()) / n,
             }
         )
     return out
@@ -414,7 +451,7 @@ def analyse(spec: Spec, method: str, points: pd.DataFrame) -> pd.DataFrame:
     problem = spec.problem()
     s = spec.spec
     frames = []
-    for output in OUTPUTS:
+    for output in spec.outputs:
         y = points[output].to_numpy(dtype=float)
         if np.isnan(y).any():
             raise ValueError(f"{output}: not every point has been evaluated")
@@ -484,7 +521,7 @@ class SensitivityResult:
             else ["mu_star", "mu_star_conf", "sigma"]
         )
         width = max(len(n) for n in s.names)
-        for output in OUTPUTS:
+        for output in s.outputs:
             rows = self.indices[self.indices["output"] == output]
             key = "ST" if self.method == "sobol" else "mu_star"
             rows = rows.sort_values(key, ascending=False, na_position="last")
@@ -535,7 +572,8 @@ def run_sensitivity(
         raise ConfigError("--out", str(out), "a directory (or a path to create)")
     fingerprint = spec.fingerprint(method)
     points = design(spec, method)
-    for output in ("runs", "settled", *OUTPUTS):
+    outputs = spec.outputs
+    for output in ("runs", "settled", *outputs):
         points[output] = np.nan
     design_file = out / "design.parquet"
     manifest: dict[str, Any] = {
@@ -547,7 +585,7 @@ def run_sensitivity(
         "version": __version__,
         "method": method,
         "parameters": spec.names,
-        "outputs": list(OUTPUTS),
+        "outputs": list(outputs),
         "points": len(points),
         "runs_per_point": spec.spec.runs_per_point,
         "spec_file": spec.file,
@@ -569,13 +607,16 @@ def run_sensitivity(
         if design_file.is_file():
             done = pd.read_parquet(design_file)
             if len(done) == len(points):
-                evaluated = done[OUTPUTS[0]].notna().to_numpy()
-                for col in ("runs", "settled", *OUTPUTS):
-                    points.loc[evaluated, col] = done.loc[evaluated, col].to_numpy()
+                # A point counts as done only if it holds every output asked for now (a
+                # folder written for other outputs has its points run again).
+                evaluated = done.reindex(columns=list(outputs)).notna().all(axis=1).to_numpy()
+                if evaluated.any():
+                    for col in ("runs", "settled", *outputs):
+                        points.loc[evaluated, col] = done.loc[evaluated, col].to_numpy()
                 resumed = int(evaluated.sum())
     write_manifest(out, manifest)
 
-    todo = points.loc[points[OUTPUTS[0]].isna(), "point"].to_list()
+    todo = points.loc[points[list(outputs)].isna().any(axis=1), "point"].to_list()
     tasks = [t for t in point_tasks(spec, points[["point", *spec.names]]) if t.point in set(todo)]
     done_count = resumed
     meta = {k: manifest[k] for k in ("kind", "scenario_name", "seed", "version", "method")}
@@ -585,7 +626,7 @@ def run_sensitivity(
     for results in map_fn(evaluate_points, blocks):
         for result in results:
             row = int(result["point"])
-            for key in ("runs", "settled", *OUTPUTS):
+            for key in ("runs", "settled", *outputs):
                 points.loc[row, key] = result[key]
         done_count += len(results)
         if progress is not None:

@@ -218,6 +218,9 @@ def test_integer_settings_are_rounded_within_their_range(tmp_path: Path) -> None
         ),
         ({"set": {"horizon": -1}}, r"set = .*horizon"),
         ({"morris_levels": 3, "method": "morris"}, r"morris_levels = 3: expected an even"),
+        ({"outputs": ["p_ceasfire"]}, r"outputs\[0\] = 'p_ceasfire'.*did you mean 'p_ceasefire'"),
+        ({"outputs": []}, r"outputs = \[\]: expected a non-empty list"),
+        ({"outputs": ["p_collapse", "p_collapse"]}, r"outputs = .*without repeats"),
     ],
 )
 def test_bad_specs_get_one_clear_error(tmp_path: Path, changes: dict[str, Any], match: str) -> None:
@@ -290,3 +293,62 @@ def test_a_block_run_as_one_batch_equals_its_points_run_alone(tmp_path: Path) ->
     alone = [sensitivity.evaluate_point(t) for t in tasks]
     assert together == alone
     assert len({r["restricted_mean_settlement_round"] for r in together}) > 1
+
+
+MINSK = ROOT / "configs" / "cases" / "minsk_2014.yaml"
+
+
+def _ceasefire_spec(folder: Path, **changes: Any) -> Path:
+    data: dict[str, Any] = {
+        "base": str(MINSK),
+        "samples": 4,
+        "runs_per_point": 40,
+        "seed": 2,
+        "parameters": {
+            "parties.russia.regroup": {"range": [0.0, 0.6]},
+            "parties.ukraine.capacity": "assumption",
+        },
+        "outputs": ["p_ceasefire", "restricted_mean_ceasefire_round", "p_ceasefire_breach"],
+    }
+    data.update(changes)
+    return _write(folder / "spec.yaml", data)
+
+
+def test_ceasefire_outputs_are_those_of_the_runs(tmp_path: Path) -> None:
+    """Outputs chosen in the spec are analysed alone, and each is what the point's runs
+    give; a regroup reserve is what drives breaches, so it leads their indices."""
+    result = sensitivity.run_sensitivity(_ceasefire_spec(tmp_path), tmp_path / "out")
+    wanted = ["p_ceasefire", "restricted_mean_ceasefire_round", "p_ceasefire_breach"]
+    assert list(dict.fromkeys(result.indices["output"])) == wanted
+    assert "p_settlement" not in result.points.columns
+    spec = sensitivity.load_spec(_ceasefire_spec(tmp_path))
+    task = sensitivity.point_tasks(spec, result.points[["point", *spec.names]])[5]
+    from sim.config import apply_overrides, scenario_from_dict
+    from sim.simulate import simulate
+
+    scenario = scenario_from_dict(apply_overrides(task.base, task.overrides), file=str(MINSK))
+    table = simulate(scenario, runs=40, seed=2).table
+    row = result.points.set_index("point").loc[task.point]
+    first = table["first_ceasefire_round"].astype("Float64")
+    assert row["p_ceasefire"] == first.notna().mean()
+    assert row["restricted_mean_ceasefire_round"] == pytest.approx(
+        float(first.fillna(scenario.horizon).mean())
+    )
+    assert row["p_ceasefire_breach"] == (table["ceasefire_breaches"] > 0).mean()
+    breach = result.indices[result.indices["output"] == "p_ceasefire_breach"]
+    leader = breach.sort_values("ST", ascending=False)["parameter"].iloc[0]
+    assert leader == "parties.russia.regroup"
+
+
+def test_other_outputs_reuse_a_folder_and_run_its_points_again(tmp_path: Path) -> None:
+    """The outputs do not change the design: the same folder is accepted, and points that
+    lack an output now asked for are run again, giving what a fresh folder gives."""
+    settle = _spec(tmp_path / "a", samples=4)
+    first = sensitivity.run_sensitivity(settle, tmp_path / "out")
+    assert first.resumed == 0
+    more = _spec(tmp_path / "a", samples=4, outputs=["p_settlement", "p_collapse"])
+    again = sensitivity.run_sensitivity(more, tmp_path / "out")
+    assert again.resumed == 0
+    fresh = sensitivity.run_sensitivity(more, tmp_path / "fresh")
+    pd.testing.assert_frame_equal(again.indices, fresh.indices)
+    assert sensitivity.run_sensitivity(more, tmp_path / "out").resumed == len(fresh.points)
