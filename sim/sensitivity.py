@@ -9,6 +9,7 @@ base samples, the runs per point and a seed:
     runs_per_point: 400
     seed: 11
     set: {horizon: 36}                           # optional fixed overrides at every point
+    outputs: [p_settlement, p_ceasefire]         # optional; the default is the first three
     parameters:
       parties.russia.trust: {range: [0.0, 0.3]}  # uniform over [low, high] ...
       mediator.leverage.russia: assumption       # ... or the scenario's declared range
