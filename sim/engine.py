@@ -239,17 +239,18 @@ class Engine:
             return self._all_movable
         return self._all_movable & ~self.space.indivisible
 
-    def _capacity(self, exhaustion: F, aid: F | None = None) -> F:
+    def _capacity(self, exhaustion: F, aid: F | None = None, reserve: F | None = None) -> F:
         p = self.p
         worn = np.clip(exhaustion / p.breaking_point, 0.0, 1.0)
         # The reserve brought in under a ceasefire is fresh: exhaustion does not wear it.
-        own = p.capacity * (1.0 - _by_side(p.exhaustion_drag) * worn + p.regroup * self.reserve_in)
+        brought = self.reserve_in if reserve is None else reserve
+        own = p.capacity * (1.0 - _by_side(p.exhaustion_drag) * worn + p.regroup * brought)
         support = self.aid_mediator + self.aid_stakeholders if aid is None else aid
         return own + support
 
-    def _trend(self, exhaustion: F, aid: F | None = None) -> F:
+    def _trend(self, exhaustion: F, aid: F | None = None, reserve: F | None = None) -> F:
         """Expected change of control per round: a Lanchester-style balance of capacities."""
-        cap = self._capacity(exhaustion, aid)
+        cap = self._capacity(exhaustion, aid, reserve)
         balance = (cap[:, 0] - cap[:, 1]) / np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
         return self.p.drift_scale * balance
 
@@ -959,13 +960,11 @@ class Engine:
         """Change of the trend (A-positive) if side i alone had brought its reserve to the
         share reach[:, i], for each i (R, 2)."""
         before = self._trend(self.exhaustion)
-        old = self.reserve_in
         shift = np.empty((self.n, 2))
         for i in (0, 1):
-            self.reserve_in = old.copy()
-            self.reserve_in[:, i] = reach[:, i]
-            shift[:, i] = self._trend(self.exhaustion) - before
-        self.reserve_in = old
+            alone = self.reserve_in.copy()
+            alone[:, i] = reach[:, i]
+            shift[:, i] = self._trend(self.exhaustion, reserve=alone) - before
         return shift
 
     def _regroup(self) -> None:

@@ -20,7 +20,8 @@ from sim import NegotiationModel, simulate
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.engine import Status
 from sim.params import trust_in_mediator
-from tests.conftest import ROOT
+from sim.simulate import simulate_points
+from tests.conftest import ROOT, UKRAINE, negsim
 
 MINSK = ROOT / "configs" / "cases" / "minsk_2014.yaml"
 RUNS = 1500
@@ -187,8 +188,6 @@ def test_the_reserve_stays_and_adds_to_capacity_after_the_war_resumes():
 
 
 def test_points_differing_in_their_reserves_stack_bit_for_bit():
-    from sim.simulate import simulate_points
-
     rng = np.random.default_rng(4)
     scenarios = [
         minsk(
@@ -235,7 +234,6 @@ def test_a_guarantor_who_leaves_can_end_a_ceasefire_without_any_reserve():
     """The re-weighing reads the ceasefire's enforcement as it stands: once the guarantor has
     gone, the fear it had closed returns, and a side with no reserve may break the ceasefire;
     without a guarantee to lose nothing changes and no side breaks it."""
-    from tests.conftest import UKRAINE
 
     def run(guarantee: bool) -> pd.DataFrame:
         data = read_yaml(UKRAINE)
@@ -266,8 +264,6 @@ def test_a_batch_and_a_run_alone_hold_the_same_beliefs_round_by_round():
 
 
 def test_the_story_shows_the_build_up_and_names_who_breaks_the_ceasefire():
-    from tests.conftest import negsim
-
     proc = negsim("run", str(MINSK), "--seed", "1", "--run-index", "3")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

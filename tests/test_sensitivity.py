@@ -12,7 +12,9 @@ import yaml
 
 from sim import sensitivity
 from sim.cli import main
+from sim.config import apply_overrides, scenario_from_dict
 from sim.errors import ConfigError
+from sim.simulate import simulate
 from tests.conftest import ROOT, minimal_scenario_dict
 
 # A parameter the model cannot feel: the share of a mediator's aid cut that a backer
@@ -323,9 +325,6 @@ def test_ceasefire_outputs_are_those_of_the_runs(tmp_path: Path) -> None:
     assert "p_settlement" not in result.points.columns
     spec = sensitivity.load_spec(_ceasefire_spec(tmp_path))
     task = sensitivity.point_tasks(spec, result.points[["point", *spec.names]])[5]
-    from sim.config import apply_overrides, scenario_from_dict
-    from sim.simulate import simulate
-
     scenario = scenario_from_dict(apply_overrides(task.base, task.overrides), file=str(MINSK))
     table = simulate(scenario, runs=40, seed=2).table
     row = result.points.set_index("point").loc[task.point]
