@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -651,7 +652,7 @@ def rubinstein_benchmark(
     delta_b: F | float,
     grids: tuple[int, ...] = (11, 101, 1001),
     periods: int | None = None,
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Grid game against the Rubinstein (1982) share, one row per grid, coarse to fine.
 
     The game is played forward (`play_alternating_offers`) and checked against the backward

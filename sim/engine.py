@@ -945,8 +945,8 @@ class Engine:
             return
         chance = np.where(mediating, decision.partial_track, 0.0)
         success = self.draws.uniform(self.round, Stream.PARTIAL) < chance
-        gain = np.where(success, decision.partial_trust, 0.0)
-        gain = gain if decision.partial_trust is not None else np.zeros(self.n)
+        trust_gain = decision.partial_trust
+        gain = np.zeros(self.n) if trust_gain is None else np.where(success, trust_gain, 0.0)
         self.trust += gain[:, None] * (1.0 - self.trust)
         self.partial_agreements += success
         self._cur["partial"] = success

@@ -9,8 +9,9 @@ them: the rules broadcast.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -115,7 +116,7 @@ def compile_params(sc: Scenario) -> ModelParams:
     issues = sc.issue_names
     pa, pb = sc.parties[names[0]], sc.parties[names[1]]
 
-    def pair(getter) -> F:  # type: ignore[no-untyped-def]
+    def pair(getter: Callable[[Any], Any]) -> F:
         return np.array([float(getter(pa)), float(getter(pb))])
 
     ideal = np.array([[p.ideal[i] for i in issues] for p in (pa, pb)], dtype=float)
@@ -244,7 +245,7 @@ def stack_params(
     if not params or len(params) != len(counts):
         raise ValueError("stack_params needs one run count per scenario, and at least one")
     first = params[0]
-    changes: dict[str, np.ndarray] = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(ModelParams):
         values = [getattr(q, f.name) for q in params]
         if f.name in STRUCTURAL:

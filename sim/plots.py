@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -146,7 +146,7 @@ def _category_ticks(ax: Axes, pos: np.ndarray, labels: Sequence[str]) -> None:
     """Category labels under bars or points: slanted when they would collide (long names
     or many of them), and only every k-th one past MAX_TICK_LABELS."""
     every = max(1, math.ceil(len(labels) / MAX_TICK_LABELS))
-    width = ax.get_position().width * ax.figure.get_size_inches()[0]  # inches
+    width = ax.get_position().width * cast(Figure, ax.figure).get_size_inches()[0]  # inches
     # About 0.06 in per character at 7 pt.
     slant = max((len(s) for s in labels), default=0) * 0.06 > 0.9 * width / max(len(labels), 1)
     ax.set_xticks(

@@ -86,13 +86,13 @@ def provenance_rows(scenario_path: str, seeds: str | None = None) -> list[Proven
         if isinstance(value, str) and path not in given:
             continue
         found = _source_for(path, prov)
-        src = found[1] if found else None
+        source_path, src = found if found is not None else ("", None)
         fact_list = []
         if src is not None:
             for fid in src.facts:
                 if fid not in facts:
                     raise ConfigError(
-                        f"provenance.{found[0]}.facts",
+                        f"provenance.{source_path}.facts",
                         fid,
                         f"a fact id present in {seeds_dir}",
                         file=scenario_path,

@@ -41,13 +41,14 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
     def rounds(arr: np.ndarray) -> pd.arrays.IntegerArray:
         return pd.arrays.IntegerArray(np.where(arr > 0, arr, 0), arr <= 0)
 
-    kinds = [KIND_NAMES.get(k, "") for k in range(max(KIND_NAMES) + 1)]
+    # None where a run has no agreement: a missing value in the string column.
+    kinds = [KIND_NAMES.get(k) for k in range(max(KIND_NAMES) + 1)]
     first_kind = np.array(kinds, dtype=object)[engine.first_agreement_kind]
     cols: dict[str, Any] = {
         "run": engine.runs,
         "outcome": outcome,
         "settlement_round": rounds(engine.first_agreement_round),
-        "first_agreement": pd.array(np.where(first_kind == "", None, first_kind), dtype="string"),
+        "first_agreement": pd.array(first_kind, dtype="string"),
         "collapse_round": rounds(engine.first_collapse_round),
         "end_round": rounds(engine.end_round),
         "agreements": engine.agreements,

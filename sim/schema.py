@@ -57,7 +57,7 @@ def build(cls: type[T], data: Any, path: str = "") -> T:
     """Construct dataclass `cls` from mapping `data`, validating as it goes."""
     if not isinstance(data, Mapping):
         raise ConfigError(path, data, f"a mapping of {cls.__name__} settings")
-    hints = _type_hints(cls)
+    hints = _type_hints(typing.cast(type, cls))
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for key in data:
         if not isinstance(key, str) or key not in fields:

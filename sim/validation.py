@@ -381,7 +381,12 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
         return Condition(stat, target, chosen, between=(float(value[0]), float(value[1])))
     if not _is_num(value):
         raise ConfigError(f"{where}.{key}", value, "a number")
-    return Condition(stat, target, chosen, **{key: float(value)})
+    bound = float(value)
+    if key == "above":
+        return Condition(stat, target, chosen, above=bound)
+    if key == "below":
+        return Condition(stat, target, chosen, below=bound)
+    return Condition(stat, target, chosen, at_most=bound)
 
 
 def _is_num(v: Any) -> bool:

@@ -265,6 +265,11 @@ class Decision:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
+@dataclass(frozen=True)
+class NoOptions:
+    """Strategy settings from the scenario's `mediator.options` (none by default)."""
+
+
 class Strategy:
     """Base class. Subclasses set metadata and implement `decide`.
 
@@ -283,9 +288,9 @@ class Strategy:
     summary: ClassVar[str] = ""
     sources: ClassVar[tuple[str, ...]] = ()
 
-    @dataclass(frozen=True)
-    class Options:
-        """Strategy settings from the scenario's `mediator.options` (none by default)."""
+    # Each strategy names its own frozen dataclass of settings; `options` holds an instance.
+    Options: ClassVar[type[Any]] = NoOptions
+    options: Any
 
     def __init__(self, options: Any = None) -> None:
         self.options = options if options is not None else self.Options()
@@ -294,7 +299,7 @@ class Strategy:
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.options == other.options  # type: ignore[attr-defined]
+        return type(self) is type(other) and self.options == getattr(other, "options", None)
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.options))
