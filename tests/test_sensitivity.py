@@ -265,17 +265,35 @@ def test_cli_runs_prints_and_rejects_bad_input(
     assert main(["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(out)]) == 2
 
 
-def test_the_ukraine_sensitivity_spec_runs_at_small_size(tmp_path: Path) -> None:
-    path = ROOT / "experiments" / "sensitivity_ukraine.yaml"
+# Every sensitivity spec shipped in experiments/ (sweep specs are run in test_sweep.py).
+SHIPPED_SPECS = sorted(
+    p
+    for p in (ROOT / "experiments").glob("*.yaml")
+    if "method" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})
+)
+
+
+def test_every_sensitivity_spec_is_tested() -> None:
+    names = {p.stem for p in SHIPPED_SPECS}
+    assert {"sensitivity_ukraine", "sensitivity_korea", "sensitivity_minsk"} <= names
+
+
+@pytest.mark.parametrize("path", SHIPPED_SPECS, ids=[p.stem for p in SHIPPED_SPECS])
+def test_shipped_sensitivity_specs_run_at_small_size(tmp_path: Path, path: Path) -> None:
     full = sensitivity.load_spec(path)
     assert len(full.parameters) >= 8
-    # Every range is the scenario's declared assumption range.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # A parameter marked `assumption` is drawn over the scenario's declared range, any other
+    # over the range written in the spec.
     provenance = full.base_scenario.provenance
     for p in full.parameters:
-        assert [p.low, p.high] == list(provenance[p.path].assumption)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        declared = data["parameters"][p.path]
+        if declared == "assumption":
+            assert [p.low, p.high] == list(provenance[p.path].assumption)
+        else:
+            assert [p.low, p.high] == declared["range"]
     data.update(
-        base=str(ROOT / "configs" / "ukraine_2025.yaml"),
+        base=str((path.parent / data["base"]).resolve()),
         samples=2,
         runs_per_point=8,
         set={"horizon": 6},
@@ -284,7 +302,15 @@ def test_the_ukraine_sensitivity_spec_runs_at_small_size(tmp_path: Path) -> None
     result = sensitivity.run_sensitivity(small, tmp_path / "out")
     assert len(result.points) == 2 * (len(full.parameters) + 2)
     assert set(result.indices["parameter"]) == {p.path for p in full.parameters}
-    assert np.isfinite(result.points["p_settlement"]).all()
+    # Each output the spec names is analysed, per parameter, and every point has it.
+    assert set(result.indices["output"]) == set(full.outputs)
+    for output in full.outputs:
+        values = result.points[output].to_numpy(dtype=float)
+        assert np.isfinite(values).all()
+        if output.startswith("p_"):
+            assert ((values >= 0.0) & (values <= 1.0)).all()
+        else:  # a restricted mean round lies within the horizon
+            assert ((values >= 1.0) & (values <= 6.0)).all()
 
 
 def test_a_block_run_as_one_batch_equals_its_points_run_alone(tmp_path: Path) -> None:
