@@ -365,6 +365,21 @@ def _story(model: Any, index: int) -> str:
             lines.append(f"    >> {who} the ceasefire; the war resumes")
         elif v.get("ceasefire_collapse", False):
             lines.append("    >> the ceasefire breaks down; the war resumes")
+        elif v.get("steps_left", False):
+            deferrable = np.asarray(engine.p.deferrable, dtype=bool)
+            open_at = np.asarray(engine.p.open_position, dtype=float)
+            left = [
+                name
+                for j, name in enumerate(issues)
+                if deferrable[j] and abs(float(v["text"][j]) - open_at[j]) > 1e-9
+            ]
+            lines.append(
+                "    >> comprehensive agreement signed; the steps on "
+                + ", ".join(left)
+                + " are not carried out, so it stands as a framework"
+            )
+        elif v.get("steps_carried", False):
+            lines.append("    >> the guarantor has the deferred steps carried out")
         elif status != prev_status or v.get("collapse", False):
             lines.append("    >> " + _event(status, prev_status, bool(v.get("collapse")), sc))
         prev_status = status

@@ -154,6 +154,16 @@ class Engine:
         # once the guarantor has gone (§3.9).
         self.agreement_text_enforcement = np.zeros(n)
         self.agreement_imposed = np.zeros(n, dtype=bool)
+        # A comprehensive agreement whose steps on deferrable issues a side would not carry
+        # out stands as a framework until a guarantor has them carried out (§3.9a): the text
+        # signed, the guarantee behind the steps, and the enforcement the text gives once
+        # they are carried out.
+        self.steps_pending = np.zeros(n, dtype=bool)
+        self.signed_terms = np.full((n, k), np.nan)
+        self.steps_guarantee = np.zeros(n)
+        self.steps_enforcement = np.zeros(n)
+        self.steps_text_enforcement = np.zeros(n)
+        self.steps_carried_round = np.full(n, -1, dtype=np.int64)
         self.agreement_hazard_ratio = np.ones(n)
         self.last_agreement_round = np.full(n, -1, dtype=np.int64)
         self.ceasefire_enforcement = np.zeros(n)
@@ -795,13 +805,19 @@ class Engine:
         # in place; a settlement's withdrawal has to be watched too), so each side counts
         # them like a guarantee that fails independently, and they stay when the mediator
         # goes (Fortna 2003, 2004).
-        held_by_text = text_assurance
-        if decision.ceasefire_provisions is not None:
-            provisions = np.where(
-                mediated_text, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0
-            )
-            guarded = 1.0 - (1.0 - np.clip(text_assurance, 0.0, 1.0)) * (1.0 - provisions[:, None])
-            held_by_text = np.where(provisions[:, None] > 0.0, guarded, text_assurance)
+        provisions = (
+            np.where(mediated_text, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0)
+            if decision.ceasefire_provisions is not None
+            else None
+        )
+
+        def held(assurance: F) -> F:
+            if provisions is None:
+                return assurance
+            guarded = 1.0 - (1.0 - np.clip(assurance, 0.0, 1.0)) * (1.0 - provisions[:, None])
+            return np.where(provisions[:, None] > 0.0, guarded, assurance)
+
+        held_by_text = held(text_assurance)
         comply = bargaining.compliance(self.trust, held_by_text, external)
         hurdle = (p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)) * (
             hurdle_scale
@@ -874,24 +890,58 @@ class Engine:
             self.mediator_active &= ~decision.withdraw
 
         # Consequences of a deal.
+        steps_left = np.zeros(n, dtype=bool)
         if deal.any():
-            kind = np.where(framework, Status.FRAMEWORK, Status.COMPREHENSIVE).astype(np.int8)
-            self.status = np.where(deal, kind, self.status)
+            signed_kind = np.where(framework, Status.FRAMEWORK, Status.COMPREHENSIVE)
+            kind = signed_kind.astype(np.int8)
             self.terms[deal] = text[deal]
-            held = np.clip(held_by_text, 0, 1)
-            enforcement = 1.0 - (1.0 - held) * (1.0 - external)
-            self.agreement_enforcement = np.where(
-                deal, _mean(enforcement), self.agreement_enforcement
-            )
+            kept = np.clip(held_by_text, 0, 1)
+            enforcement = _mean(1.0 - (1.0 - kept) * (1.0 - external))
+            text_enforcement = _mean(kept)
+            # Steps on deferrable issues are carried out after signing (§3.9a). A side they
+            # cost carries them out only if it would sign for them alone, with the taste it
+            # signed with; otherwise the agreement stands as a framework, those issues where
+            # they were left, until a guarantor has the steps carried out.
+            comprehensive = deal & ~framework
+            deferrable = np.broadcast_to(p.deferrable, progress.shape)
+            open_progress = np.broadcast_to(self.open_progress, progress.shape)
+            moved = deferrable & (np.abs(progress - open_progress) > 1e-12)
+            if (comprehensive[:, None] & moved).any():
+                in_effect = np.where(deferrable, open_progress, progress)
+                utility_now, assurance_now = self.space.evaluate(in_effect)
+                steps_value = utility - utility_now
+                balks = (steps_value < 0.0) & (steps_value + noise < 0.0)
+                steps_left = comprehensive & moved.any(axis=1) & _either(balks)
+                if steps_left.any():
+                    kind = np.where(steps_left, Status.FRAMEWORK, kind).astype(np.int8)
+                    self.signed_terms[steps_left] = text[steps_left]
+                    self.terms[steps_left] = self.space.positions(in_effect)[steps_left]
+                    self.steps_guarantee = np.where(
+                        steps_left, _mean(external), self.steps_guarantee
+                    )
+                    self.steps_enforcement = np.where(
+                        steps_left, enforcement, self.steps_enforcement
+                    )
+                    self.steps_text_enforcement = np.where(
+                        steps_left, text_enforcement, self.steps_text_enforcement
+                    )
+                    kept_now = np.clip(held(assurance_now), 0, 1)
+                    enforcement = np.where(
+                        steps_left, _mean(1.0 - (1.0 - kept_now) * (1.0 - external)), enforcement
+                    )
+                    text_enforcement = np.where(steps_left, _mean(kept_now), text_enforcement)
+            self.steps_pending = np.where(deal, steps_left, self.steps_pending)
+            self.status = np.where(deal, kind, self.status)
+            self.agreement_enforcement = np.where(deal, enforcement, self.agreement_enforcement)
             self.agreement_text_enforcement = np.where(
-                deal, _mean(held), self.agreement_text_enforcement
+                deal, text_enforcement, self.agreement_text_enforcement
             )
             self.agreement_imposed = np.where(deal, imposed, self.agreement_imposed)
             ratio = per_run(decision.hazard_ratio, 1.0)
             self.agreement_hazard_ratio = np.where(deal, ratio, self.agreement_hazard_ratio)
             first = deal & (self.first_agreement_round < 0)
             self.first_agreement_round[first] = t
-            self.first_agreement_kind[first] = kind[first]
+            self.first_agreement_kind[first] = signed_kind[first]
             self.last_agreement_round[deal] = t
             self.agreements += deal
 
@@ -927,6 +977,7 @@ class Engine:
             comply=comply,
             imposed=imposed,
             ceasefire_accept=ceasefire_accept,
+            steps_left=steps_left,
         )
 
     def _support(self, decision: Decision, mediating: B) -> None:
@@ -1106,8 +1157,24 @@ class Engine:
         if not (standing.any() or truce.any()):
             self._cur["collapse"] = standing
             self._cur["ceasefire_breach"] = np.zeros((self.n, 2), dtype=bool)
+            self._cur["steps_carried"] = standing
             self._record()
             return
+        # A guarantor still engaged has the steps left of a comprehensive agreement carried
+        # out, each round with a chance equal to its guarantee (§3.9a; Walter 2002).
+        carried = np.zeros(self.n, dtype=bool)
+        owed = standing & self.steps_pending & self.mediator_active
+        if owed.any():
+            chance = np.where(owed, self.steps_guarantee, 0.0)
+            carried = owed & (self.draws.uniform(t, Stream.STEPS) < chance)
+            if carried.any():
+                self.status[carried] = Status.COMPREHENSIVE
+                self.terms[carried] = self.signed_terms[carried]
+                self.agreement_enforcement[carried] = self.steps_enforcement[carried]
+                self.agreement_text_enforcement[carried] = self.steps_text_enforcement[carried]
+                self.steps_pending[carried] = False
+                self.steps_carried_round[carried] = t
+        self._cur["steps_carried"] = carried
         unpropped = self.agreement_imposed & ~self.mediator_active
         common = np.log(p.base_hazard + 1e-300) - p.trust_effect * _mean(self.trust)
         deal_h = (
@@ -1144,6 +1211,7 @@ class Engine:
         if back.any():
             self.status[back] = Status.WAR
             self.terms[collapse] = np.nan
+            self.steps_pending[collapse] = False
             keep = np.broadcast_to(1.0 - _by_side(p.trust_loss_on_collapse), (self.n, 1))
             self.trust[back] *= keep[back]
             first = collapse & (self.first_collapse_round < 0)
@@ -1177,6 +1245,7 @@ class Engine:
             "mediator_active": self.mediator_active.copy(),
             "net_gain": self.net_gain.copy(),
             "reserve": self.reserve_in.copy(),
+            "steps_pending": self.steps_pending.copy(),
             "aid": (self.aid_mediator + self.aid_stakeholders).copy(),
             "sanctions": self.sanctions_mediator.copy(),
         }

@@ -57,6 +57,8 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
         "ceasefires": engine.ceasefires,
         "ceasefire_collapses": engine.ceasefire_collapses,
         "ceasefire_breaches": engine.ceasefire_breaches,
+        "steps_pending": engine.steps_pending,
+        "steps_carried_round": rounds(engine.steps_carried_round),
         "first_ceasefire_round": rounds(engine.first_ceasefire_round),
         "first_ceasefire_collapse_round": rounds(engine.first_ceasefire_collapse_round),
         "agreement_rounds": engine.agreement_rounds,

@@ -48,6 +48,7 @@ class Stream(enum.IntEnum):
     CEASEFIRE_B = 14
     PARTIAL = 15
     FREEZE = 16
+    STEPS = 17
 
 
 def _mix(z: U64) -> U64:
