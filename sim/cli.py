@@ -18,6 +18,7 @@ from sim import schema, sweep_cli
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 
 
 class _Parser(argparse.ArgumentParser):
@@ -126,6 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         sys.stderr.write(f"negsim: error: {err}\n")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a failure: one line, no traceback. A sweep and a
+        # sensitivity analysis say what they keep on their own.
+        sys.stderr.write("negsim: interrupted\n")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error of ours.
         sys.stderr.close()
@@ -525,14 +531,31 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.sensitivity import run_sensitivity
 
+    line_open = False
+
     def progress(done: int, total: int) -> None:
+        nonlocal line_open
+        line_open = done != total
         sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
 
     from sim.figures import make_figures
 
-    result = run_sensitivity(
-        args.spec, Path(args.out), args.method, progress=progress if sys.stderr.isatty() else None
-    )
+    try:
+        result = run_sensitivity(
+            args.spec,
+            Path(args.out),
+            args.method,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    except KeyboardInterrupt:
+        # Each block is written to design.parquet when it finishes, and a rerun into the
+        # same folder picks them up.
+        sys.stderr.write(
+            ("\n" if line_open else "")
+            + f"negsim: interrupted; the finished blocks of points are kept in {args.out}: "
+            "rerun the same command to resume\n"
+        )
+        return EXIT_INTERRUPTED
     print(result.text())
     for path in make_figures(args.out):
         print(f"  wrote {path}")

@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import math
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -710,6 +711,12 @@ def _run_block(
     ]
 
 
+def _ignore_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group: the main process stops the pool and reports
+    # it in one line, where each worker would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> dict[str, ArmResult]:
     points = _points(check)
     total = runs if runs is not None else check.runs
@@ -742,10 +749,18 @@ def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> d
             frames[(arm, int(i))] = table
 
     if workers > 1 and len(tasks) > 1:
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_block, *t[2:]): t[:2] for t in tasks}
-            for fut in cf.as_completed(futures):
-                keep(*futures[fut], fut.result())
+        with cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c) as pool:
+            try:
+                futures = {pool.submit(_run_block, *t[2:]): t[:2] for t in tasks}
+                for fut in cf.as_completed(futures):
+                    keep(*futures[fut], fut.result())
+            except KeyboardInterrupt:
+                # The workers ignore Ctrl-C and would finish their blocks first.
+                processes = list((pool._processes or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in processes:
+                    process.terminate()
+                raise
     else:
         for t in tasks:
             keep(t[0], t[1], _run_block(*t[2:]))

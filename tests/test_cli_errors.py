@@ -1,0 +1,81 @@
+"""The command line's one-line answers to Ctrl-C, unreadable files and folders it must not
+overwrite (bad input: exit 2; Ctrl-C: exit 130)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from sim.cli import main
+from tests.conftest import ROOT
+
+SCENARIO = str(ROOT / "configs" / "ukraine_2025.yaml")
+SENSITIVITY = str(ROOT / "experiments" / "sensitivity_ukraine.yaml")
+
+
+def _interrupt(*args: Any, **kwargs: Any) -> Any:
+    raise KeyboardInterrupt
+
+
+def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "args"),
+    [
+        ("sim.simulate", "replay", ["run", SCENARIO]),
+        ("sim.simulate", "simulate", ["run", SCENARIO, "--runs", "100"]),
+        ("sim.compare", "compare", ["compare", SCENARIO, "--strategies", "none,formulative"]),
+        ("sim.validation", "run_check", ["validate", "--json"]),
+    ],
+    ids=["run", "run_many", "compare", "validate"],
+)
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys, module, name, args):
+    monkeypatch.setattr(importlib.import_module(module), name, _interrupt)
+    assert main(args) == 130
+    assert _one_line(capsys) == "negsim: interrupted"
+
+
+def test_ctrl_c_in_sensitivity_says_a_rerun_resumes(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr("sim.sensitivity.run_sensitivity", _interrupt)
+    out = tmp_path / "sens"
+    assert main(["sensitivity", SENSITIVITY, "--out", str(out)]) == 130
+    line = _one_line(capsys)
+    assert line.startswith("negsim: interrupted; ") and str(out) in line
+    assert "finished blocks" in line and "resume" in line
+
+
+def test_ctrl_c_stops_the_validation_workers_in_one_line():
+    psutil = pytest.importorskip("psutil")
+    check = "validation/stylized_guarantees.yaml"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "validate", check, "--workers", "2", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # As a terminal's Ctrl-C finds it (a shell without job control ignores SIGINT).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    parent = psutil.Process(proc.pid)
+    while time.monotonic() < deadline and len(parent.children()) < 2:
+        time.sleep(0.05)
+    # Soon after they start, the workers are still importing what a block needs.
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr == "negsim: interrupted\n"
