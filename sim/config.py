@@ -489,7 +489,12 @@ def read_yaml(path: str | Path) -> Any:
     p = Path(path)
     if not p.is_file():
         raise ConfigError("", str(p), "an existing scenario file", file=str(p))
-    return _parse_yaml(p.read_text(encoding="utf-8"), str(p))
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"<not UTF-8 text: byte {exc.start + 1}>"
+        raise ConfigError("", where, "a UTF-8 text file", file=str(p)) from None
+    return _parse_yaml(text, str(p))
 
 
 def scenario_from_dict(data: Any, *, file: str | None = None) -> Scenario:

@@ -79,3 +79,26 @@ def test_ctrl_c_stops_the_validation_workers_in_one_line():
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert stderr == "negsim: interrupted\n"
+
+
+@pytest.mark.parametrize("raw", [b"name: Caf\xe9\n", b"\xff\xfename: x\n"], ids=["latin1", "bom"])
+@pytest.mark.parametrize("command", ["run", "provenance", "sweep", "sensitivity", "validate"])
+def test_a_file_that_is_not_utf8_is_one_line(capsys, tmp_path, raw, command):
+    file = tmp_path / "latin.yaml"
+    file.write_bytes(raw)
+    extra = ["--out", str(tmp_path / "out")] if command in ("sweep", "sensitivity") else []
+    assert main([command, str(file), *extra]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {file}: ")
+    assert line.endswith("expected a UTF-8 text file")
+
+
+def test_a_base_scenario_that_is_not_utf8_is_named(capsys, tmp_path):
+    (tmp_path / "base.yaml").write_bytes(b"name: Caf\xe9\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "base: base.yaml\nruns_per_point: 10\nseed: 1\nparameters: {horizon: [12, 24]}\n"
+    )
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    line = _one_line(capsys)
+    assert f"{tmp_path / 'base.yaml'}: " in line and "UTF-8" in line
