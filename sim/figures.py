@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim import analysis, plots
 from sim.errors import ConfigError
@@ -90,7 +92,33 @@ def _horizon(manifest: dict[str, Any], folder: Path) -> int:
 def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     if not path.exists():
         raise ConfigError("", str(path), "a results file (the folder is incomplete)")
-    return pd.read_parquet(path, columns=columns)
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> ConfigError:
+    """Name the damaged file: for a folder of chunks (a sweep's runs/), the first one whose
+    footer does not read, which pyarrow's message names only in passing."""
+    files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    for file in files:
+        try:
+            pq.read_metadata(file)
+        except (OSError, pa.ArrowException):
+            again = (
+                " (remove it: negsim sweep ... --resume runs its chunk again)"
+                if path.name == "runs" and path.is_dir()
+                else ""
+            )
+            return ConfigError(
+                "",
+                "<damaged or not Parquet>",
+                f"a Parquet file as negsim writes it{again}",
+                file=str(file),
+            )
+    reason = " ".join(str(exc).split())
+    return ConfigError("", f"<unreadable: {reason}>", "a negsim results table", file=str(path))
 
 
 def _time_figures(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,3 +104,44 @@ def test_a_base_scenario_that_is_not_utf8_is_named(capsys, tmp_path):
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
     line = _one_line(capsys)
     assert f"{tmp_path / 'base.yaml'}: " in line and "UTF-8" in line
+
+
+# -- results folders ---------------------------------------------------------------------------
+
+
+def _sweep_spec(folder: Path, points: int = 2, runs: int = 10) -> Path:
+    spec = folder / "sweep.yaml"
+    spec.write_text(
+        f"name: tiny\nbase: {SCENARIO}\nruns_per_point: {runs}\nseed: 1\n"
+        f"parameters:\n  mediator.guarantee: {{range: [0.0, 1.0], points: {points}}}\n"
+    )
+    return spec
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> dict[str, Path]:
+    """A finished `run --out` folder and a finished sweep folder (copy before changing)."""
+    root = tmp_path_factory.mktemp("finished")
+    assert main(["run", SCENARIO, "--runs", "20", "--out", str(root / "run")]) == 0
+    spec = _sweep_spec(root)
+    assert main(["sweep", str(spec), "--out", str(root / "sweep"), "--quiet"]) == 0
+    return {"run": root / "run", "sweep": root / "sweep", "spec": spec}
+
+
+def _copy(finished: dict[str, Path], kind: str, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(finished[kind], tmp_path / kind))
+
+
+@pytest.mark.parametrize("damaged", ["runs.parquet", "points.parquet", "chunk"])
+def test_plot_names_a_damaged_parquet_file(capsys, tmp_path, finished, damaged):
+    folder = _copy(finished, "sweep" if damaged != "runs.parquet" else "run", tmp_path)
+    if damaged == "chunk":
+        file = sorted((folder / "runs").glob("*.parquet"))[-1]
+    else:
+        file = folder / damaged
+    file.write_bytes(b"garbage")
+    capsys.readouterr()
+    assert main(["plot", str(folder)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {file}: ") and "expected a Parquet file" in line
+    assert ("--resume" in line) == (damaged == "chunk")
