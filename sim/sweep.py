@@ -262,7 +262,7 @@ def _executor(
     else:
         try:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not an address at all
             raise ConfigError(
                 "--scheduler", scheduler, f"the address of a running Dask scheduler ({exc})"
             ) from None

@@ -145,3 +145,16 @@ def test_plot_names_a_damaged_parquet_file(capsys, tmp_path, finished, damaged):
     line = _one_line(capsys)
     assert line.startswith(f"negsim: error: {file}: ") and "expected a Parquet file" in line
     assert ("--resume" in line) == (damaged == "chunk")
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "foo://x:1", "tcp://host:port"])
+def test_a_scheduler_that_is_not_an_address_is_one_line(capsys, tmp_path, address):
+    pytest.importorskip("distributed")
+    spec = _sweep_spec(tmp_path)
+    args = ["sweep", str(spec), "--out", str(tmp_path / "out"), "--scheduler", address]
+    assert main(args) == 2
+    line = _one_line(capsys)
+    assert line.startswith(
+        f"negsim: error: --scheduler = {address!r}: expected the address of a running Dask "
+        "scheduler ("
+    )
