@@ -155,15 +155,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 "a non-negative integer" if name in ("seed", "run_index") else "a positive integer",
             )
     scenario = load_scenario(args.scenario, args.set)
-    if args.out is not None:
-        out = Path(args.out)
-        if out.exists() and not out.is_dir():
-            raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    single = args.runs is None or args.run_index is not None
+    _check_out(args.out, "trace" if single else "run")
     # Only now the engine and its libraries: a bad input is reported without loading them.
     from sim.simulate import DEFAULT_CHUNK, replay, simulate
     from sim.storage import write_results
 
-    if args.runs is None or args.run_index is not None:
+    if single:
         index = args.run_index if args.run_index is not None else 0
         model = replay(scenario, args.seed, index)
         if args.json:
@@ -203,8 +201,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise ConfigError("--seed", args.seed, "a non-negative integer")
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
     scenario = load_scenario(args.scenario, args.set)
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ConfigError("--out", args.out, "a directory (or a path to create)")
+    _check_out(args.out, "compare")
     result = compare(scenario, names, runs=args.runs, seed=args.seed)
     if args.out is not None:
         write_comparison(result, Path(args.out), args.format)
@@ -239,6 +236,45 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         print(f"  wrote {args.out}/runs.parquet, summary.parquet and figures/*.{args.format}")
     return 0
+
+
+# What each kind of results folder holds, as a refusal names it.
+_HOLDS = {
+    "run": "a batch of runs (negsim run --runs)",
+    "trace": "a single run (negsim run --run-index, or without --runs)",
+    "compare": "a comparison (negsim compare)",
+    "sweep": "a sweep",
+    "sensitivity": "a sensitivity analysis",
+}
+
+
+def _check_out(out: str | None, kind: str) -> None:
+    """`--out` is a new folder or one with earlier results of the same kind, which a rerun
+    replaces. A folder of another kind is refused, as sweep and sensitivity refuse it:
+    overwriting its manifest would leave it unreadable, and a sweep unresumable."""
+    if out is None:
+        return
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError("--out", out, "a directory (or a path to create)")
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = None
+    found = old.get("kind") if isinstance(old, dict) else None
+    if found is None and isinstance(old, dict) and (folder / "runs.parquet").is_file():
+        found = "run"  # written before kinds were recorded
+    if found != kind:
+        holds = _HOLDS.get(found, "other results") if isinstance(found, str) else "other results"
+        raise ConfigError(
+            "--out",
+            out,
+            f"a new or empty folder, or one holding {_HOLDS[kind]}, which is replaced "
+            f"(this one holds {holds})",
+        )
 
 
 def _jsonable(obj: Any) -> Any:

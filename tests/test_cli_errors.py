@@ -4,6 +4,7 @@ overwrite (bad input: exit 2; Ctrl-C: exit 130)."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -158,3 +159,39 @@ def test_a_scheduler_that_is_not_an_address_is_one_line(capsys, tmp_path, addres
         f"negsim: error: --scheduler = {address!r}: expected the address of a running Dask "
         "scheduler ("
     )
+
+
+@pytest.mark.parametrize("command", ["run", "replay", "compare"])
+@pytest.mark.parametrize("kind", ["sweep", "sensitivity"])
+def test_run_and_compare_refuse_another_commands_folder(capsys, tmp_path, finished, command, kind):
+    if kind == "sweep":
+        folder = _copy(finished, "sweep", tmp_path)
+    else:
+        folder = tmp_path / "sens"
+        folder.mkdir()
+        (folder / "manifest.json").write_text('{"kind": "sensitivity", "complete": false}')
+    before = (folder / "manifest.json").read_text()
+    args = {
+        "run": ["run", SCENARIO, "--runs", "20"],
+        "replay": ["run", SCENARIO],
+        "compare": ["compare", SCENARIO, "--strategies", "none", "--runs", "20"],
+    }[command]
+    assert main([*args, "--out", str(folder)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(
+        f"negsim: error: --out = {str(folder)!r}: expected a new or empty folder"
+    )
+    assert line.endswith(
+        f"(this one holds a {kind.replace('sensitivity', 'sensitivity analysis')})"
+    )
+    assert (folder / "manifest.json").read_text() == before
+
+
+def test_a_batch_rerun_into_its_own_folder_replaces_it(capsys, tmp_path, finished):
+    folder = _copy(finished, "run", tmp_path)
+    assert main(["run", SCENARIO, "--runs", "30", "--out", str(folder)]) == 0
+    assert json.loads((folder / "manifest.json").read_text())["runs"] == 30
+    # A single run is another kind of result: it would leave the batch without its manifest.
+    capsys.readouterr()
+    assert main(["run", SCENARIO, "--out", str(folder)]) == 2
+    assert "this one holds a batch of runs" in _one_line(capsys)
