@@ -188,6 +188,18 @@ def sweep_runs(folder: Path, parameters: list[str]) -> pd.DataFrame:
 
 
 def _sweep_figures(folder: Path, manifest: dict[str, Any]) -> list[tuple[str, Any]]:
+    status = manifest.get("status", "complete")
+    if status != "complete":
+        # The points done so far would pass for the whole sweep.
+        sets = "".join(f" --set {s}" for s in manifest.get("set") or [] if isinstance(s, str))
+        spec = manifest.get("spec_file") or "SPEC"
+        raise ConfigError(
+            "status",
+            status,
+            f"a finished sweep (this one is unfinished: negsim sweep {spec} --out {folder}"
+            f"{sets} --resume finishes it)",
+            file=str(folder / "manifest.json"),
+        )
     parameters = manifest.get("parameters")
     if (
         not isinstance(parameters, list)

@@ -195,3 +195,15 @@ def test_a_batch_rerun_into_its_own_folder_replaces_it(capsys, tmp_path, finishe
     capsys.readouterr()
     assert main(["run", SCENARIO, "--out", str(folder)]) == 2
     assert "this one holds a batch of runs" in _one_line(capsys)
+
+
+def test_plot_refuses_an_unfinished_sweep(capsys, tmp_path, finished):
+    folder = _copy(finished, "sweep", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["plot", str(folder)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {folder / 'manifest.json'}: status = 'running': ")
+    assert f"negsim sweep {finished['spec']} --out {folder} --resume" in line
+    assert not (folder / "figures").exists()
