@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -419,6 +420,8 @@ def _cross_check(sc: Scenario) -> None:
             True,
             f"at most {MAX_INDIVISIBLE} indivisible issues (here {len(whole)}: {', '.join(whole)})",
         )
+    if not _is_month(sc.start):
+        raise ConfigError("start", sc.start, "a month as YYYY-MM")
     bf = sc.battlefield
     if not bf.control_at_a_victory > bf.control_at_b_victory:
         raise ConfigError(
@@ -459,6 +462,12 @@ def _cross_check(sc: Scenario) -> None:
     for key, src in sc.provenance.items():
         if src.assumption is not None and len(src.assumption) != 2:
             raise ConfigError(f"provenance.{key}.assumption", list(src.assumption), "[low, high]")
+
+
+def _is_month(text: str) -> bool:
+    # The single-run story dates every round from it (and there is no year 0).
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    return match is not None and int(match[1]) >= 1 and 1 <= int(match[2]) <= 12
 
 
 def _check_party_keys(mapping: Mapping[str, Any], path: str, names: list[str]) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from sim.cli import main
-from tests.conftest import ROOT
+from sim.errors import ConfigError
+from tests.conftest import ROOT, build_scenario, minimal_scenario_dict
 
 SCENARIO = str(ROOT / "configs" / "ukraine_2025.yaml")
 SENSITIVITY = str(ROOT / "experiments" / "sensitivity_ukraine.yaml")
@@ -207,3 +208,20 @@ def test_plot_refuses_an_unfinished_sweep(capsys, tmp_path, finished):
     assert line.startswith(f"negsim: error: {folder / 'manifest.json'}: status = 'running': ")
     assert f"negsim sweep {finished['spec']} --out {folder} --resume" in line
     assert not (folder / "figures").exists()
+
+
+# -- scenario values -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["banana", "2025-13", "2025-00", "2025-1", "0000-05", "25-01"])
+def test_start_must_be_a_month(start):
+    data = minimal_scenario_dict()
+    data["start"] = start
+    with pytest.raises(ConfigError) as info:
+        build_scenario(data)
+    assert str(info.value) == f"test: start = {start!r}: expected a month as YYYY-MM"
+
+
+def test_a_bad_start_is_one_line_before_the_story(capsys):
+    assert main(["run", SCENARIO, "--set", "start=banana"]) == 2
+    assert _one_line(capsys).endswith("start = 'banana': expected a month as YYYY-MM")
