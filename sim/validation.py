@@ -49,6 +49,10 @@ BOOTSTRAP = 500
 _BOOT_STREAM = 0x0B00_7575
 KINDS = ("simulation", "fearon", "nash", "rubinstein")
 ENDINGS = ("agreement", "ceasefire", "frozen", "victory", "ongoing")
+# States a run can be in at the horizon (sim.results.outcome_labels), besides a party's
+# capitulation, which is named after the party: capitulation_<party>.
+OUTCOME_STATES = ("ongoing", "ceasefire", "framework", "comprehensive", "frozen")
+CAPITULATION = "capitulation_"
 TIMES = ("war_duration", "settlement_round", "ceasefire_round")
 _CHECK_KEYS = (
     "title",
@@ -237,8 +241,24 @@ def _build_check(data: Any, path: Path) -> Check:
         ),
     )
     if kind == "simulation":
-        _dry_build(check)  # bad overrides are reported before anything runs
+        parties = _dry_build(check)  # bad overrides are reported before anything runs
+        for i, cond in enumerate(conditions):
+            _check_capitulations(parse_stat(cond.stat), f"expect[{i}].stat", parties)
     return check
+
+
+def _check_capitulations(stat: Stat, where: str, parties: Sequence[str]) -> None:
+    if stat.what != "outcome":
+        return
+    for outcome in stat.endings:
+        party = outcome.removeprefix(CAPITULATION)
+        if outcome.startswith(CAPITULATION) and party not in parties:
+            raise ConfigError(
+                where,
+                stat.name,
+                f"capitulation_<party> with a party of the scenario, one of {list(parties)}",
+                hint=schema.suggest(party, parties),
+            )
 
 
 def _known_keys(data: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
@@ -431,14 +451,27 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
         return Stat(text, "ratio", name)
     if name == "outcome":
         outcomes = tuple(arg.split("+")) if arg else ()
-        if not outcomes:
-            raise ConfigError(where, text, "outcome:<outcomes at the horizon joined by +>")
+        known = [*OUTCOME_STATES, f"{CAPITULATION}<party>"]
+        for outcome in outcomes or ("",):
+            party = outcome.removeprefix(CAPITULATION) if outcome.startswith(CAPITULATION) else ""
+            if outcome not in OUTCOME_STATES and not party:
+                # Misspelt, it would match no run and give 0 without a word.
+                raise ConfigError(
+                    where,
+                    text,
+                    f"outcome:<outcomes at the horizon joined by +>, outcomes from {known}",
+                    hint=schema.suggest(outcome, [*OUTCOME_STATES, _capitulation_of(outcome)]),
+                )
         return Stat(text, "ratio", "outcome", endings=outcomes)
     if name == "ending":
         endings = tuple(arg.split("+")) if arg else ()
-        if not endings or any(e not in ENDINGS for e in endings):
+        wrong = [e for e in endings if e not in ENDINGS]
+        if not endings or wrong:
             raise ConfigError(
-                where, text, f"ending:<kinds joined by +>, kinds from {list(ENDINGS)}"
+                where,
+                text,
+                f"ending:<kinds joined by +>, kinds from {list(ENDINGS)}",
+                hint=schema.suggest(wrong[0], ENDINGS) if wrong else None,
             )
         return Stat(text, "ratio", "ending", endings=endings)
     if name in ("collapse_within", "ceasefire_collapse_within"):
@@ -464,6 +497,11 @@ def parse_stat(text: str, where: str = "stat") -> Stat:
         for f in ("median", "longer_than:T", "weibull_shape", "hazard_ratio_late:T")
     ]
     raise ConfigError(where, text, f"a statistic, one of {options}")
+
+
+def _capitulation_of(outcome: str) -> str:
+    # What a misspelt capitulation_<party> most likely meant: the same party.
+    return CAPITULATION + (outcome.partition("_")[2] or "<party>")
 
 
 def _stat_arg(arg: str, text: str, where: str) -> float:
@@ -675,13 +713,15 @@ def _scenario_data(
     return data
 
 
-def _dry_build(check: Check) -> None:
+def _dry_build(check: Check) -> list[str]:
+    """Build every arm at every point; return the party names they have in common."""
     points = _points(check)
     draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
+    parties: list[str] | None = None
     for i, point in enumerate(points):
         for arm in check.arms:
             try:
-                scenario_from_dict(
+                sc = scenario_from_dict(
                     _scenario_data(check, arm, point, draws[arm.name][i]), file=check.scenario
                 )
             except ConfigError as err:
@@ -695,6 +735,8 @@ def _dry_build(check: Check) -> None:
                     file=check.file,
                     hint=err.hint,
                 ) from None
+            parties = [p for p in (sc.parties if parties is None else parties) if p in sc.parties]
+    return parties or []
 
 
 def _run_block(

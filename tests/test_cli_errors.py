@@ -225,3 +225,42 @@ def test_start_must_be_a_month(start):
 def test_a_bad_start_is_one_line_before_the_story(capsys):
     assert main(["run", SCENARIO, "--set", "start=banana"]) == 2
     assert _one_line(capsys).endswith("start = 'banana': expected a month as YYYY-MM")
+
+
+# -- validation check files ----------------------------------------------------------------------
+
+
+def _check_file(tmp_path: Path, stat: str) -> Path:
+    file = tmp_path / "check.yaml"
+    scenario = ROOT / "validation" / "scenarios" / "interstate_war.yaml"
+    file.write_text(
+        f"title: t\nclaim: c\nsource: s\nscenario: {scenario}\nruns: 10\narms: {{base: {{}}}}\n"
+        f'expect:\n  - {{stat: "{stat}", between: [0.0, 1.0]}}\n'
+    )
+    return file
+
+
+@pytest.mark.parametrize(
+    ("stat", "hint"),
+    [
+        ("outcome:comprehensiv", "did you mean 'comprehensive'?"),
+        ("outcome:framework+frozn", "did you mean 'frozen'?"),
+        ("outcome:capitulaton_a", "did you mean 'capitulation_a'?"),
+        ("outcome:capitulation_c", "one of ['a', 'b']"),
+        ("ending:agreemnt", "did you mean 'agreement'?"),
+    ],
+)
+def test_a_misspelt_outcome_in_a_check_is_refused(capsys, tmp_path, stat, hint):
+    file = _check_file(tmp_path, stat)
+    assert main(["validate", str(file)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {file}: expect[0].stat = {stat!r}: expected ")
+    assert hint in line
+
+
+def test_outcomes_of_the_scenario_are_accepted(tmp_path):
+    from sim import validation
+
+    file = _check_file(tmp_path, "outcome:comprehensive+framework+capitulation_b")
+    check = validation.load_check(file)
+    assert check.conditions[0].stat.endswith("capitulation_b")
