@@ -481,9 +481,55 @@ def _check_party_keys(mapping: Mapping[str, Any], path: str, names: list[str]) -
             )
 
 
+def _check_duplicate_keys(
+    loader: yaml.SafeLoader, node: yaml.Node, path: str, seen_nodes: set[int] | None = None
+) -> None:
+    """Refuse a key given twice in one mapping: YAML keeps the last silently, so a value
+    the author thinks is set (the first, read up the page) would not be the one used."""
+    # An alias brings a node back (even into itself): each is checked once.
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicate_keys(loader, item, f"{path}[{i}]", seen_nodes)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        where = f"{path}.{key.value}" if path else str(key.value)
+        if key.value in seen:
+            shown = loader.construct_object(value) if isinstance(value, yaml.ScalarNode) else None
+            raise ConfigError(
+                where,
+                shown if shown is not None else f"<given again at line {key.start_mark.line + 1}>",
+                f"each key once in a mapping (duplicate key: it is also at line "
+                f"{seen[key.value]}, and only the last would count)",
+            )
+        seen[key.value] = key.start_mark.line + 1
+        _check_duplicate_keys(loader, value, where, seen_nodes)
+
+
+def _safe_load(text: str) -> Any:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_duplicate_keys(loader, node, "")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _parse_yaml(text: str, file: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return _safe_load(text)
+    except ConfigError as err:
+        raise err.in_file(file) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

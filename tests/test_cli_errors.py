@@ -264,3 +264,47 @@ def test_outcomes_of_the_scenario_are_accepted(tmp_path):
     file = _check_file(tmp_path, "outcome:comprehensive+framework+capitulation_b")
     check = validation.load_check(file)
     assert check.conditions[0].stat.endswith("capitulation_b")
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+
+
+def test_a_key_given_twice_is_refused(capsys, tmp_path):
+    file = tmp_path / "dup.yaml"
+    text = (
+        Path(SCENARIO)
+        .read_text(encoding="utf-8")
+        .replace("  russia:\n", "  russia:\n    trust: 0.9\n", 1)
+    )
+    file.write_text(text, encoding="utf-8")
+    assert main(["run", str(file)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {file}: parties.russia.trust = ")
+    assert "duplicate key" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("a: 1\nb: {c: 1, c: 2}\n", "b.c = 2"),
+        ("s:\n  - {x: 1}\n  - {x: 1, y: 2, x: 3}\n", "s[1].x = 3"),
+        ("a: 1\na: [1]\n", "a = '<given again at line 2>'"),
+    ],
+)
+def test_duplicate_keys_are_named_by_their_path(tmp_path, text, path):
+    from sim.config import read_yaml
+
+    file = tmp_path / "dup.yaml"
+    file.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        read_yaml(file)
+    assert f": {path}: expected each key once in a mapping (duplicate key" in str(info.value)
+
+
+def test_merge_keys_and_aliases_still_load(tmp_path):
+    from sim.config import read_yaml
+
+    file = tmp_path / "merge.yaml"
+    file.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\nz: &l [1, *l]\n")
+    data = read_yaml(file)
+    assert data["y"] == {"a": 2} and data["z"][0] == 1
