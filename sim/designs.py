@@ -273,10 +273,12 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     )
 
 
-def _integer(value: Any, path: str, *, low: int) -> int:
+def _integer(value: Any, path: str, *, low: int, why: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        what = "a positive integer" if low == 1 else "a non-negative integer"
-        raise ConfigError(path, value, what)
+        what = {0: "a non-negative integer", 1: "a positive integer"}.get(
+            low, f"an integer of at least {low}"
+        )
+        raise ConfigError(path, value, what + why)
     return int(value)
 
 
@@ -334,7 +336,12 @@ def _parameter(path: str, value: Any, design: str) -> Parameter:
                 "a list of values or {range: [low, high], points: n} on a grid "
                 "(distributions belong to random, latin_hypercube and sobol designs)",
             )
-        points = _integer(value["points"], f"{where}.points", low=2)
+        points = _integer(
+            value["points"],
+            f"{where}.points",
+            low=2,
+            why=" (the grid runs from low to high, both included; for one value give a list, [x])",
+        )
         param = Parameter(path, low=low, high=high, points=points, integer=integer)
         grid = param.grid_values()
         if len(set(grid)) != len(grid):

@@ -308,3 +308,17 @@ def test_merge_keys_and_aliases_still_load(tmp_path):
     file.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\nz: &l [1, *l]\n")
     data = read_yaml(file)
     assert data["y"] == {"a": 2} and data["z"][0] == 1
+
+
+# -- sweep specs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("points", [0, 1])
+def test_a_grid_needs_two_points_and_says_so(capsys, tmp_path, points):
+    spec = _sweep_spec(tmp_path, points=points)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(
+        f"negsim: error: {spec}: parameters.mediator.guarantee.points = {points}: expected an "
+        "integer of at least 2 ("
+    )
