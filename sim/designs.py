@@ -234,17 +234,25 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     if not isinstance(fixed, Mapping):
         raise ConfigError("set", fixed, "a mapping of dotted paths to values")
     fixed = {str(k): v for k, v in fixed.items()}
-    fixed.update(
-        parse_overrides(list(extra_sets) if not isinstance(extra_sets, Mapping) else extra_sets)
-    )
+    extra = parse_overrides(list(extra_sets) if not isinstance(extra_sets, Mapping) else extra_sets)
 
     base_raw = read_yaml(base)
     base_file = str(base)
-    try:
-        base_data = apply_overrides(base_raw, fixed) if fixed else copy.deepcopy(base_raw)
-    except ConfigError as err:
-        raise ConfigError(f"set.{err.path}", err.value, err.expected, hint=err.hint) from None
-    base_scenario = scenario_from_dict(base_data, file=base_file)  # the base alone is valid
+    base_scenario = scenario_from_dict(base_raw, file=base_file)  # the base alone is valid
+    # A bad override is the spec's (its `set`) or the command line's (--set), not the base
+    # scenario's: each is applied and checked in turn, and blamed where it was written.
+    base_data = copy.deepcopy(base_raw)
+    for overrides, prefix, file in ((fixed, "set.", None), (extra, "", "--set")):
+        if not overrides:
+            continue
+        try:
+            base_data = apply_overrides(base_data, overrides)
+            base_scenario = scenario_from_dict(base_data)
+        except ConfigError as err:
+            raise ConfigError(
+                f"{prefix}{err.path}", err.value, err.expected, file=file, hint=err.hint
+            ) from None
+    fixed.update(extra)
 
     params_raw = data["parameters"]
     if not isinstance(params_raw, Mapping) or not params_raw:

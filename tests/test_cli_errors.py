@@ -322,3 +322,27 @@ def test_a_grid_needs_two_points_and_says_so(capsys, tmp_path, points):
         f"negsim: error: {spec}: parameters.mediator.guarantee.points = {points}: expected an "
         "integer of at least 2 ("
     )
+
+
+@pytest.mark.parametrize(
+    ("spec_set", "cli_set", "start"),
+    [
+        ("parties.russia.trsut: 0.2", None, "{spec}: set.parties.russia.trsut = 0.2: "),
+        ("parties.russia.trust: 1.5", None, "{spec}: set.parties.russia.trust = 1.5: "),
+        ("parties.rusia.trust: 0.2", None, "{spec}: set.parties.rusia = 0.2: "),
+        (None, "parties.russia.trust=1.5", "--set: parties.russia.trust = 1.5: "),
+        (None, "bad.path=1", "--set: bad = {{'path': 1}}: "),
+        ("horizon: 24", "parties.rusia.trust=1", "--set: parties.rusia = 1: "),
+    ],
+)
+def test_sweep_overrides_are_blamed_where_they_were_written(
+    capsys, tmp_path, spec_set, cli_set, start
+):
+    spec = _sweep_spec(tmp_path)
+    if spec_set is not None:
+        spec.write_text(spec.read_text() + f"set: {{{spec_set}}}\n")
+    extra = ["--set", cli_set] if cli_set is not None else []
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), *extra]) == 2
+    line = _one_line(capsys)
+    assert line.startswith("negsim: error: " + start.format(spec=spec)), line
+    assert not (tmp_path / "out").exists()
