@@ -533,10 +533,13 @@ def _parse_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(
-            "", f"<malformed YAML at {where}>", f"well-formed YAML ({problem})", file=file
+            "", f"<malformed YAML at {where}>", f"well-formed YAML ({_problem(exc)})", file=file
         ) from None
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    return getattr(exc, "problem", None) or str(exc).splitlines()[0]
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -591,7 +594,16 @@ def parse_overrides(overrides: Mapping[str, Any] | list[str]) -> dict[str, Any]:
         if "=" not in item:
             raise ConfigError("--set", item, "PATH=VALUE, e.g. parties.russia.trust=0.3")
         key, _, raw = item.partition("=")
-        out[key.strip()] = _parse_yaml(raw, "--set") if raw.strip() else raw
+        key = key.strip()
+        try:
+            out[key] = _safe_load(raw) if raw.strip() else raw
+        except ConfigError as err:  # a key twice in the value's own mapping
+            path = f"{key}.{err.path}" if err.path else key
+            raise ConfigError(path, err.value, err.expected, file="--set") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(
+                key, raw, f"a well-formed YAML value ({_problem(exc)})", file="--set"
+            ) from None
     return out
 
 

@@ -346,3 +346,22 @@ def test_sweep_overrides_are_blamed_where_they_were_written(
     line = _one_line(capsys)
     assert line.startswith("negsim: error: " + start.format(spec=spec)), line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            "parties.russia.trust=[0.1,",
+            "--set: parties.russia.trust = '[0.1,': expected a well-formed YAML value (",
+        ),
+        ("horizon=@x", "--set: horizon = '@x': expected a well-formed YAML value ("),
+        (
+            "parties.russia={trust: 1, trust: 2}",
+            "--set: parties.russia.trust = 2: expected each key once in a mapping",
+        ),
+    ],
+)
+def test_a_malformed_set_value_names_its_path_and_value(capsys, item, expected):
+    assert main(["run", SCENARIO, f"--set={item}"]) == 2
+    assert _one_line(capsys).startswith(f"negsim: error: {expected}")
