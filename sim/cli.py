@@ -24,8 +24,12 @@ EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: bad input gets one clear line.
-        sys.stderr.write(f"negsim: error: {message} (see negsim {self.prog.split()[-1]} -h)\n")
-        sys.exit(EXIT_BAD_INPUT)
+        _usage_error(message, self.prog)
+
+
+def _usage_error(message: str, prog: str) -> NoReturn:
+    sys.stderr.write(f"negsim: error: {message} (see {prog} -h)\n")
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +110,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    # Arguments left over are reported here, where the command they followed is known
+    # (argparse reports them from the top-level parser, as if no command had been given).
+    args, extra = _parser().parse_known_args(argv)
+    if extra:
+        _usage_error(f"unrecognized arguments: {' '.join(extra)}", f"negsim {args.command}")
     try:
         if args.command == "run":
             return _cmd_run(args)

@@ -365,3 +365,21 @@ def test_sweep_overrides_are_blamed_where_they_were_written(
 def test_a_malformed_set_value_names_its_path_and_value(capsys, item, expected):
     assert main(["run", SCENARIO, f"--set={item}"]) == 2
     assert _one_line(capsys).startswith(f"negsim: error: {expected}")
+
+
+@pytest.mark.parametrize(
+    ("args", "see"),
+    [
+        (["strategies", "extra"], "negsim strategies -h"),
+        (["run", SCENARIO, "--bogus"], "negsim run -h"),
+        (["validate", "--nope"], "negsim validate -h"),
+        (["bogus"], "negsim -h"),
+        ([], "negsim -h"),
+    ],
+)
+def test_usage_errors_point_at_the_right_help(capsys, args, see):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    line = _one_line(capsys)
+    assert line.startswith("negsim: error: ") and line.endswith(f"(see {see})")
