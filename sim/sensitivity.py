@@ -191,6 +191,8 @@ def load_spec(path: str | Path, method: str | None = None) -> Spec:
     if method is not None and method not in METHODS:
         raise ConfigError("--method", method, f"one of {list(METHODS)}")
     file = str(path)
+    if not Path(path).is_file():
+        raise ConfigError("", file, "an existing sensitivity spec file", file=file)
     data = read_yaml(path)
     if method is not None and isinstance(data, Mapping):
         data = {**data, "method": method}
@@ -229,7 +231,7 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
     params = []
     for name, value in spec.parameters.items():
         where = f"parameters.{name}"
-        integer = _field_is_integer(name, where)
+        integer = _field_is_integer(name, where, value)
         if name in spec.set:
             raise ConfigError(where, value, "a parameter not also fixed under `set`")
         low, high = _range(value, name, where, base_scenario)
@@ -241,7 +243,10 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
                 scenario_from_dict(apply_overrides(base, overrides), file=str(base_path))
             except ConfigError as err:
                 raise ConfigError(
-                    where, [low, high], f"a range the scenario accepts ({err.path}: {err.expected})"
+                    where,
+                    [low, high],
+                    f"a range the scenario accepts ({err.path}: {err.expected})",
+                    hint=err.hint,
                 ) from None
         params.append(Parameter(name, float(low), float(high), integer))
     return Spec(
@@ -294,7 +299,7 @@ def _range(value: Any, name: str, where: str, base: Scenario) -> tuple[float, fl
     return float(low), float(high)
 
 
-def _field_is_integer(path: str, where: str) -> bool:
+def _field_is_integer(path: str, where: str, value: Any) -> bool:
     """Walk the scenario's typed fields along a dotted path: True for an integer setting,
     False for a real one; anything else (unknown key, text, flag, section) is refused."""
     tp: Any = Scenario
@@ -309,7 +314,7 @@ def _field_is_integer(path: str, where: str) -> bool:
             if parts[i] not in names or parts[i] in ("provenance", "source_file"):
                 raise ConfigError(
                     where,
-                    path,
+                    value,
                     f"a numeric scenario setting ('{parts[i]}' is not one of {names})",
                     hint=schema.suggest(parts[i], names),
                 )
@@ -319,14 +324,14 @@ def _field_is_integer(path: str, where: str) -> bool:
         elif tp is Any:
             return False  # strategy options: passed through, checked by the strategy
         else:
-            raise ConfigError(where, path, "a path that ends at a numeric setting")
+            raise ConfigError(where, value, "a path that ends at a numeric setting")
         i += 1
     tp = _strip_optional(tp)
     if tp is int:
         return True
     if tp is float or tp is Any:
         return False
-    raise ConfigError(where, path, "a numeric setting (not a section, text or flag)")
+    raise ConfigError(where, value, "a path to a numeric setting (not a section, text or flag)")
 
 
 def _strip_optional(tp: Any) -> Any:

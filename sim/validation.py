@@ -728,15 +728,32 @@ def _dry_build(check: Check) -> list[str]:
                 # The bad value comes from the check (its set, arms or ensemble) applied to
                 # the scenario: name the check file, and the arm and point it arose in.
                 where = f"arm {arm.name}" + (f", ensemble point {i}" if check.ensemble else "")
+                path, value, expected = _in_check(check, arm, err)
                 raise ConfigError(
-                    err.path,
-                    err.value,
-                    f"{err.expected} [{where}, scenario {Path(err.file or '').name}]",
+                    path,
+                    value,
+                    f"{expected} [{where}, scenario {Path(check.scenario or '').name}]",
                     file=check.file,
                     hint=err.hint,
                 ) from None
             parties = [p for p in (sc.parties if parties is None else parties) if p in sc.parties]
     return parties or []
+
+
+def _in_check(check: Check, arm: Arm, err: ConfigError) -> tuple[str, Any, str]:
+    """Where in the check file an override the scenario refused was written: the arm's
+    `set`, then the check's (an unknown party or issue stops the path at its name, so the
+    override is found by that prefix). Other errors keep the scenario's path."""
+    for prefix, overrides in (
+        (f"arms.{arm.name}.set.", arm.overrides),
+        ("set.", check.base_overrides),
+    ):
+        for key, value in overrides.items():
+            if key == err.path:
+                return prefix + key, value, err.expected
+            if key.startswith(f"{err.path}."):
+                return prefix + key, value, f"a path the scenario has ({err.path}: {err.expected})"
+    return err.path, err.value, err.expected
 
 
 def _run_block(

@@ -383,3 +383,81 @@ def test_usage_errors_point_at_the_right_help(capsys, args, see):
     assert info.value.code == 2
     line = _one_line(capsys)
     assert line.startswith("negsim: error: ") and line.endswith(f"(see {see})")
+
+
+# -- sensitivity specs and validation arms ------------------------------------------------------
+
+
+def _sensitivity_spec(tmp_path: Path, parameter: str) -> Path:
+    spec = tmp_path / "sens.yaml"
+    spec.write_text(
+        f"base: {SCENARIO}\nsamples: 4\nruns_per_point: 10\n"
+        f"parameters:\n  {parameter}: {{range: [0.0, 0.3]}}\n"
+    )
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("parameter", "expected"),
+    [
+        ("parties.russia.trsut", "expected a numeric scenario setting ('trsut' is not one of"),
+        ("parties.russia.domestic", "expected a path to a numeric setting"),
+        ("name", "expected a path to a numeric setting"),
+    ],
+)
+def test_a_sensitivity_parameter_error_shows_the_value_given(capsys, tmp_path, parameter, expected):
+    spec = _sensitivity_spec(tmp_path, parameter)
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out")]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(
+        f"negsim: error: {spec}: parameters.{parameter} = {{'range': [0.0, 0.3]}}: {expected}"
+    )
+
+
+def test_an_unknown_party_in_a_sensitivity_range_gets_a_suggestion(capsys, tmp_path):
+    spec = _sensitivity_spec(tmp_path, "parties.rusia.trust")
+    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert _one_line(capsys).endswith("(did you mean 'russia'?)")
+
+
+def test_a_missing_sensitivity_spec_is_named_as_a_spec(capsys, tmp_path):
+    missing = tmp_path / "nope.yaml"
+    assert main(["sensitivity", str(missing), "--out", str(tmp_path / "out")]) == 2
+    assert _one_line(capsys) == (
+        f"negsim: error: {missing}: <top level> = {str(missing)!r}: expected an existing "
+        "sensitivity spec file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arms", "top", "path", "rest"),
+    [
+        (
+            "{base: {}, other: {set: {parties.c.trust: 0.6}}}",
+            "",
+            "arms.other.set.parties.c.trust = 0.6",
+            "a path the scenario has (parties.c: an existing party name, one of ['a', 'b']) "
+            "[arm other, scenario interstate_war.yaml]",
+        ),
+        (
+            "{base: {}}",
+            "set: {issues.terri.description: x}\n",
+            "set.issues.terri.description = 'x'",
+            "a path the scenario has (issues.terri: an existing issue name, one of "
+            "['territory', 'political']) [arm base, scenario interstate_war.yaml] "
+            "(did you mean 'territory'?)",
+        ),
+        (
+            "{base: {}, other: {set: {parties.a.trust: 1.6}}}",
+            "",
+            "arms.other.set.parties.a.trust = 1.6",
+            "a number in [0, 1] [arm other, scenario interstate_war.yaml]",
+        ),
+    ],
+)
+def test_a_bad_arm_override_names_where_the_check_sets_it(capsys, tmp_path, arms, top, path, rest):
+    file = _check_file(tmp_path, "p_settlement")
+    text = file.read_text().replace("arms: {base: {}}\n", f"arms: {arms}\n{top}")
+    file.write_text(text)
+    assert main(["validate", str(file)]) == 2
+    assert _one_line(capsys) == f"negsim: error: {file}: {path}: expected {rest}"
