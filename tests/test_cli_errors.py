@@ -423,10 +423,9 @@ def test_an_unknown_party_in_a_sensitivity_range_gets_a_suggestion(capsys, tmp_p
 def test_a_missing_sensitivity_spec_is_named_as_a_spec(capsys, tmp_path):
     missing = tmp_path / "nope.yaml"
     assert main(["sensitivity", str(missing), "--out", str(tmp_path / "out")]) == 2
-    assert _one_line(capsys) == (
-        f"negsim: error: {missing}: <top level> = {str(missing)!r}: expected an existing "
-        "sensitivity spec file"
-    )
+    line = _one_line(capsys)
+    assert line.startswith(f"negsim: error: {missing}: <top level> = ")  # a long path is cut
+    assert line.endswith("nope.yaml': expected an existing sensitivity spec file")
 
 
 @pytest.mark.parametrize(
