@@ -421,7 +421,7 @@ def _story(model: Any, index: int) -> str:
             left = [
                 name
                 for j, name in enumerate(issues)
-                if deferrable[j] and abs(float(v["text"][j]) - open_at[j]) > 1e-9
+                if deferrable[j] and abs(float(v["text"][j]) - open_at[j]) > 1e-12
             ]
             lines.append(
                 "    >> comprehensive agreement signed; the steps on "
@@ -429,7 +429,10 @@ def _story(model: Any, index: int) -> str:
                 + " are not carried out, so it stands as a framework"
             )
         elif v.get("steps_carried", False):
+            # Steps are carried out before the round's hazard is drawn: both can happen.
             lines.append("    >> the guarantor has the deferred steps carried out")
+            if v.get("collapse", False):
+                lines.append("    >> " + _event(status, prev_status, True, sc))
         elif status != prev_status or v.get("collapse", False):
             lines.append("    >> " + _event(status, prev_status, bool(v.get("collapse")), sc))
         prev_status = status

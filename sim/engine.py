@@ -753,9 +753,14 @@ class Engine:
             # the nearer end (the built-in strategies draft only such texts), except where
             # a framework leaves the issue open at its open position.
             drafted_t = self.space.progress(np.nan_to_num(drafted_text))
+            pinned = framework[:, None] & p.deferrable
             if self.space.indivisible is not None:
-                pinned = framework[:, None] & p.deferrable
                 drafted_t = np.where(pinned, drafted_t, self.space.whole(drafted_t))
+            # A framework leaves its deferrable issues at their open position, whatever a
+            # strategy drafted there (§3.8): a framework has no steps to carry out (§3.9a).
+            if pinned.any():
+                open_progress = np.broadcast_to(self.open_progress, drafted_t.shape)
+                drafted_t = np.where(pinned, open_progress, drafted_t)
         if not (at_war & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)
@@ -931,6 +936,8 @@ class Engine:
                     )
                     text_enforcement = np.where(steps_left, _mean(kept_now), text_enforcement)
             self.steps_pending = np.where(deal, steps_left, self.steps_pending)
+            # The round recorded is that of the agreement standing now, not of an earlier one.
+            self.steps_carried_round = np.where(deal, -1, self.steps_carried_round)
             self.status = np.where(deal, kind, self.status)
             self.agreement_enforcement = np.where(deal, enforcement, self.agreement_enforcement)
             self.agreement_text_enforcement = np.where(
