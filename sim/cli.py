@@ -265,15 +265,12 @@ def _check_out(out: str | None, kind: str) -> None:
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise ConfigError("--out", out, "a directory (or a path to create)")
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
+    if not (folder / "manifest.json").is_file():
         return
-    try:
-        old = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        old = None
-    found = old.get("kind") if isinstance(old, dict) else None
-    if found is None and isinstance(old, dict) and (folder / "runs.parquet").is_file():
+    from sim.storage import read_manifest  # only now: it loads pyarrow
+
+    found = read_manifest(folder).get("kind")
+    if found is None and (folder / "runs.parquet").is_file():
         found = "run"  # written before kinds were recorded
     if found != kind:
         holds = _HOLDS.get(found, "other results") if isinstance(found, str) else "other results"

@@ -242,6 +242,12 @@ class Engine:
             for placed in bargaining.whole_starts(self.space, start, self._all_movable)
         ]
 
+    def _left_open(self, progress: F) -> F:
+        """A text (progress coordinates) with its deferrable issues at their open position:
+        a framework's text, and what stands of a comprehensive text until its steps are
+        carried out (§3.9a)."""
+        return np.where(self.p.deferrable, self.open_progress, progress)
+
     @property
     def _divisible(self) -> NDArray[np.bool_]:
         """Issues a concession path may move part of the way."""
@@ -753,14 +759,12 @@ class Engine:
             # the nearer end (the built-in strategies draft only such texts), except where
             # a framework leaves the issue open at its open position.
             drafted_t = self.space.progress(np.nan_to_num(drafted_text))
-            pinned = framework[:, None] & p.deferrable
             if self.space.indivisible is not None:
-                drafted_t = np.where(pinned, drafted_t, self.space.whole(drafted_t))
+                drafted_t = self.space.whole(drafted_t)
             # A framework leaves its deferrable issues at their open position, whatever a
             # strategy drafted there (§3.8): a framework has no steps to carry out (§3.9a).
-            if pinned.any():
-                open_progress = np.broadcast_to(self.open_progress, drafted_t.shape)
-                drafted_t = np.where(pinned, open_progress, drafted_t)
+            if framework.any():
+                drafted_t = np.where(framework[:, None], self._left_open(drafted_t), drafted_t)
         if not (at_war & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)
@@ -908,11 +912,9 @@ class Engine:
             # signed with; otherwise the agreement stands as a framework, those issues where
             # they were left, until a guarantor has the steps carried out.
             comprehensive = deal & ~framework
-            deferrable = np.broadcast_to(p.deferrable, progress.shape)
-            open_progress = np.broadcast_to(self.open_progress, progress.shape)
-            moved = deferrable & (np.abs(progress - open_progress) > 1e-12)
+            in_effect = self._left_open(progress)
+            moved = np.abs(progress - in_effect) > 1e-12
             if (comprehensive[:, None] & moved).any():
-                in_effect = np.where(deferrable, open_progress, progress)
                 utility_now, assurance_now = self.space.evaluate(in_effect)
                 steps_value = utility - utility_now
                 balks = (steps_value < 0.0) & (steps_value + noise < 0.0)

@@ -44,14 +44,15 @@ from scipy import optimize
 from sim import schema
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
+from sim.results import OUTCOMES
 
 BOOTSTRAP = 500
 _BOOT_STREAM = 0x0B00_7575
 KINDS = ("simulation", "fearon", "nash", "rubinstein")
 ENDINGS = ("agreement", "ceasefire", "frozen", "victory", "ongoing")
-# States a run can be in at the horizon (sim.results.outcome_labels), besides a party's
-# capitulation, which is named after the party: capitulation_<party>.
-OUTCOME_STATES = ("ongoing", "ceasefire", "framework", "comprehensive", "frozen")
+# States a run can be in at the horizon, besides a party's capitulation, which is named
+# after the party: capitulation_<party>.
+OUTCOME_STATES = tuple(OUTCOMES.values())
 CAPITULATION = "capitulation_"
 TIMES = ("war_duration", "settlement_round", "ceasefire_round")
 _CHECK_KEYS = (

@@ -9,11 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from sim.config import Scenario, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).parents[1]
 UKRAINE = ROOT / "configs" / "ukraine_2025.yaml"
+
+
+def shipped_specs(*, sensitivity: bool) -> list[Path]:
+    """The specs in experiments/: sensitivity specs name a `method`, sweep specs do not."""
+    return sorted(
+        p
+        for p in (ROOT / "experiments").glob("*.yaml")
+        if ("method" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})) == sensitivity
+    )
 
 
 def _party(role: str, ideal: float, issues: tuple[str, ...]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sim.cli import main
 from sim.config import apply_overrides, scenario_from_dict
 from sim.errors import ConfigError
 from sim.simulate import simulate
-from tests.conftest import ROOT, minimal_scenario_dict
+from tests.conftest import ROOT, minimal_scenario_dict, shipped_specs
 
 # A parameter the model cannot feel: the share of a mediator's aid cut that a backer
 # replaces, in a scenario without a mediator (so there are no aid cuts to replace).
@@ -266,11 +266,7 @@ def test_cli_runs_prints_and_rejects_bad_input(
 
 
 # Every sensitivity spec shipped in experiments/ (sweep specs are run in test_sweep.py).
-SHIPPED_SPECS = sorted(
-    p
-    for p in (ROOT / "experiments").glob("*.yaml")
-    if "method" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})
-)
+SHIPPED_SPECS = shipped_specs(sensitivity=True)
 
 
 def test_every_sensitivity_spec_is_tested() -> None:

@@ -27,14 +27,10 @@ from sim.errors import ConfigError
 from sim.model import NegotiationModel
 from sim.results import engine_table, summarise
 from sim.sweep import SweepError, plan_units, read_runs, run_sweep
-from tests.conftest import ROOT, UKRAINE, negsim
+from tests.conftest import ROOT, UKRAINE, negsim, shipped_specs
 
 # Sweep specs (sensitivity specs, which name a `method`, are tested in test_sensitivity.py).
-EXPERIMENTS = sorted(
-    p
-    for p in (ROOT / "experiments").glob("*.yaml")
-    if "method" not in (yaml.safe_load(p.read_text(encoding="utf-8")) or {})
-)
+EXPERIMENTS = shipped_specs(sensitivity=False)
 
 
 def write_spec(folder: Path, **fields: Any) -> Path:
