@@ -32,6 +32,7 @@ import functools
 import math
 import os
 import signal
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -811,7 +812,19 @@ def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> d
     if workers > 1 and len(tasks) > 1:
         with cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c) as pool:
             try:
-                futures = {pool.submit(_run_block, *t[2:]): t[:2] for t in tasks}
+                # The workers start on the first submit. A Ctrl-C that reached one before
+                # its initializer ran would kill it and break the pool, so they are forked
+                # with SIGINT already ignored, and the main process takes it back after.
+                main = threading.current_thread() is threading.main_thread()
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+                try:
+                    futures = {pool.submit(_run_block, *t[2:]): t[:2] for t in tasks}
+                finally:
+                    if main:
+                        signal.signal(
+                            signal.SIGINT,
+                            previous if previous is not None else signal.default_int_handler,
+                        )
                 for fut in cf.as_completed(futures):
                     keep(*futures[fut], fut.result())
             except KeyboardInterrupt:
