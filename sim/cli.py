@@ -549,6 +549,8 @@ def _cmd_provenance(args: argparse.Namespace) -> int:
                 print(f"    [{fact_id}] {text}")
         if row.assumption is not None:
             print(f"    assumption, plausible range {row.assumption[0]} to {row.assumption[1]}")
+            if row.outside:
+                print("    the value is outside this range")
         if row.note:
             print(f"    note: {row.note}")
         if row.default:

@@ -460,8 +460,99 @@ def _cross_check(sc: Scenario) -> None:
                 hint=schema.suggest(st.supports, names),
             )
     for key, src in sc.provenance.items():
-        if src.assumption is not None and len(src.assumption) != 2:
-            raise ConfigError(f"provenance.{key}.assumption", list(src.assumption), "[low, high]")
+        if src.assumption is None:
+            continue
+        where = f"provenance.{key}.assumption"
+        bounds = list(src.assumption)
+        if len(bounds) != 2:
+            raise ConfigError(where, bounds, "[low, high]")
+        if bounds[0] > bounds[1]:
+            # A sensitivity analysis sweeps this range: reversed, it would be refused
+            # there, far from the file that is wrong.
+            raise ConfigError(where, bounds, "[low, high] with low <= high")
+
+
+_MISSING = object()
+
+
+def _at(data: Any, dotted: str) -> Any:
+    """The value at a dotted path (with [i] for list items) in plain data, or _MISSING."""
+    node = data
+    for part in dotted.split("."):
+        name, bracket, rest = part.partition("[")
+        if not isinstance(node, Mapping) or name not in node:
+            return _MISSING
+        node = node[name]
+        while bracket:
+            index, _, tail = rest.partition("]")
+            if not index.isdigit() or not isinstance(node, list) or int(index) >= len(node):
+                return _MISSING
+            node = node[int(index)]
+            bracket, rest = tail[:1], tail[1:]
+            if bracket not in ("", "["):
+                return _MISSING
+    return node
+
+
+def _paths(data: Any, prefix: str = "") -> list[str]:
+    out = [prefix] if prefix else []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            out += _paths(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += _paths(value, f"{prefix}[{i}]")
+    return out
+
+
+def check_provenance(sc: Scenario, *written: Any) -> None:
+    """Each `provenance:` entry names a value of the scenario, and a range only a number.
+
+    A path resolves if the scenario file writes it (`written`: the file's data, before any
+    override replaces a section) or the built scenario has it (model defaults included), so
+    a misspelt path is refused instead of documenting nothing and leaving its value with no
+    source, and a sensitivity analysis does not find an `assumption` range the author
+    thought was declared for another path.
+    """
+    built = sc.to_dict()
+    sources = [built, *(w for w in written if isinstance(w, Mapping))]
+    for key, src in sc.provenance.items():
+        where = f"provenance.{key}"
+        value = next(
+            (v for v in (_at(d, key) for d in sources) if v is not _MISSING),
+            _MISSING,
+        )
+        if value is _MISSING or key.split(".")[0] in ("provenance", "source_file"):
+            candidates = sorted(
+                {p for d in sources for p in _paths(d) if not p.startswith("provenance")}
+            )
+            raise ConfigError(
+                where,
+                _written_entry(written, key, src),
+                f"the dotted path of a value in this scenario (it has nothing at '{key}')",
+                hint=schema.suggest(key, candidates),
+            )
+        if src.assumption is not None and not _numeric(value):
+            raise ConfigError(
+                f"{where}.assumption",
+                list(src.assumption),
+                f"a range only for a number or a mapping of numbers ('{key}' is {value!r})",
+            )
+
+
+def _written_entry(written: tuple[Any, ...], key: str, src: Source) -> Any:
+    """The entry as the file wrote it (the built one has every default filled in)."""
+    for data in written:
+        prov = data.get("provenance") if isinstance(data, Mapping) else None
+        if isinstance(prov, Mapping) and key in prov:
+            return prov[key]
+    return schema.to_plain(src)
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return bool(value) and all(_numeric(v) for v in value.values())
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_month(text: str) -> bool:
@@ -555,13 +646,21 @@ def read_yaml(path: str | Path) -> Any:
     return _parse_yaml(text, str(p))
 
 
-def scenario_from_dict(data: Any, *, file: str | None = None) -> Scenario:
-    """Validate plain data into a Scenario; errors carry the file name."""
+def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = _MISSING) -> Scenario:
+    """Validate plain data into a Scenario; errors carry the file name.
+
+    `written` is the scenario file's own data when `data` is that file with overrides
+    applied (or the file itself): its `provenance:` section is then checked too. Built
+    points of a sweep or a check leave it out, since an override may remove a section
+    the file documents.
+    """
     try:
         if isinstance(data, Mapping) and "source_file" in data:
             raise ConfigError("source_file", data["source_file"], "no such key in a scenario")
         sc = schema.build(Scenario, data)
         _cross_check(sc)
+        if written is not _MISSING:
+            check_provenance(sc, written)
     except ConfigError as err:
         raise err.in_file(file or "<scenario>") from None
     return dataclasses.replace(sc, source_file=file)
@@ -577,13 +676,13 @@ def load_scenario(
         overrides: Either {"parties.russia.trust": 0.3} or ["parties.russia.trust=0.3"].
     """
     file = str(path)
-    data = read_yaml(path)
+    data = raw = read_yaml(path)
     if overrides:
         try:
-            data = apply_overrides(data, parse_overrides(overrides))
+            data = apply_overrides(raw, parse_overrides(overrides))  # a copy: raw stays
         except ConfigError as err:
             raise err.in_file(file) from None
-    return scenario_from_dict(data, file=file)
+    return scenario_from_dict(data, file=file, written=raw)
 
 
 def parse_overrides(overrides: Mapping[str, Any] | list[str]) -> dict[str, Any]:

@@ -238,7 +238,8 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
 
     base_raw = read_yaml(base)
     base_file = str(base)
-    base_scenario = scenario_from_dict(base_raw, file=base_file)  # the base alone is valid
+    # The base alone is valid, its provenance section included.
+    base_scenario = scenario_from_dict(base_raw, file=base_file, written=base_raw)
     # A bad override is the spec's (its `set`) or the command line's (--set), not the base
     # scenario's: each is applied and checked in turn, and blamed where it was written.
     base_data = copy.deepcopy(base_raw)

@@ -21,6 +21,15 @@ class ProvenanceRow:
     note: str
     default: bool
 
+    @property
+    def outside(self) -> bool:
+        """A number outside the range its entry declares plausible: either the range or the
+        value is probably a slip (an override may put it there on purpose)."""
+        if self.assumption is None or isinstance(self.value, bool | str):
+            return False
+        low, high = self.assumption
+        return not low <= self.value <= high
+
 
 def load_facts(seeds_dir: Path) -> dict[str, str]:
     """All facts in seeds/*.yaml (source articles) and seeds/record/*.yaml (the historical

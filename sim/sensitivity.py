@@ -211,7 +211,7 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
     raw = read_yaml(base_path)
     try:
         base = apply_overrides(raw, dict(spec.set)) if spec.set else raw
-        base_scenario = scenario_from_dict(base, file=str(base_path))
+        base_scenario = scenario_from_dict(base, file=str(base_path), written=raw)
     except ConfigError as err:
         raise ConfigError(
             "set", dict(spec.set), f"overrides the scenario accepts ({err})"

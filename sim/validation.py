@@ -717,6 +717,11 @@ def _scenario_data(
 
 def _dry_build(check: Check) -> list[str]:
     """Build every arm at every point; return the party names they have in common."""
+    assert check.scenario is not None
+    raw = read_yaml(check.scenario)
+    # The scenario alone first: a fault in its own file (its provenance section among
+    # them) is the scenario's, not the check's.
+    scenario_from_dict(raw, file=check.scenario, written=raw)
     points = _points(check)
     draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
     parties: list[str] | None = None
