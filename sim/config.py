@@ -472,81 +472,75 @@ def _cross_check(sc: Scenario) -> None:
             raise ConfigError(where, bounds, "[low, high] with low <= high")
 
 
-_MISSING = object()
-
-
-def _at(data: Any, dotted: str) -> Any:
-    """The value at a dotted path (with [i] for list items) in plain data, or _MISSING."""
-    node = data
-    for part in dotted.split("."):
-        name, bracket, rest = part.partition("[")
-        if not isinstance(node, Mapping) or name not in node:
-            return _MISSING
-        node = node[name]
-        while bracket:
-            index, _, tail = rest.partition("]")
-            if not index.isdigit() or not isinstance(node, list) or int(index) >= len(node):
-                return _MISSING
-            node = node[int(index)]
-            bracket, rest = tail[:1], tail[1:]
-            if bracket not in ("", "["):
-                return _MISSING
-    return node
-
-
-def _paths(data: Any, prefix: str = "") -> list[str]:
-    out = [prefix] if prefix else []
+def _flat(data: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every node of plain data by its dotted path (`a.b`, `a.list[0].c`), sections too."""
+    out = {} if out is None else out
+    if prefix:
+        out[prefix] = data
     if isinstance(data, Mapping):
         for key, value in data.items():
-            out += _paths(value, f"{prefix}.{key}" if prefix else str(key))
+            if not prefix and key in ("provenance", "source_file"):
+                continue
+            _flat(value, f"{prefix}.{key}" if prefix else str(key), out)
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            out += _paths(value, f"{prefix}[{i}]")
+            _flat(value, f"{prefix}[{i}]", out)
     return out
 
 
-def check_provenance(sc: Scenario, *written: Any) -> None:
+def check_provenance(sc: Scenario, written: Any) -> None:
     """Each `provenance:` entry names a value of the scenario, and a range only a number.
 
-    A path resolves if the scenario file writes it (`written`: the file's data, before any
-    override replaces a section) or the built scenario has it (model defaults included), so
-    a misspelt path is refused instead of documenting nothing and leaving its value with no
-    source, and a sensitivity analysis does not find an `assumption` range the author
-    thought was declared for another path.
+    A path is one the scenario file writes (`written`: the file's data, before any
+    override) or one the built scenario has (model defaults included), spelt as the
+    scenario spells it. A misspelt path is refused instead of documenting nothing, leaving
+    its value without a source and a sensitivity analysis without the range the author
+    meant. Whether a range fits is judged on the value as the file writes it, so an
+    override (`--set x=null`) never puts the file's own provenance in the wrong.
     """
-    built = sc.to_dict()
-    sources = [built, *(w for w in written if isinstance(w, Mapping))]
+    file_paths = _flat(written)
+    built_paths = _flat(sc.to_dict())
     for key, src in sc.provenance.items():
         where = f"provenance.{key}"
-        value = next(
-            (v for v in (_at(d, key) for d in sources) if v is not _MISSING),
-            _MISSING,
-        )
-        if value is _MISSING or key.split(".")[0] in ("provenance", "source_file"):
-            candidates = sorted(
-                {p for d in sources for p in _paths(d) if not p.startswith("provenance")}
-            )
+        if key in file_paths:
+            value = file_paths[key]
+        elif key in built_paths:
+            value = built_paths[key]
+            if value is None:  # a default left unset, or an override's null
+                continue
+        else:
+            parent = key.rpartition(".")[0]
+            paths = {*file_paths, *built_paths}
+            if isinstance(built_paths.get(parent), Mapping):
+                # The section is there and the name in it is not: a sibling, or a default.
+                paths = {p for p in paths if p.rpartition(".")[0] == parent}
+            hint = schema.suggest(key, paths)
+            if hint is None and isinstance(built_paths.get(parent), Mapping):
+                hint = "a value left to its default here is written in the file to get a source"
             raise ConfigError(
                 where,
                 _written_entry(written, key, src),
                 f"the dotted path of a value in this scenario (it has nothing at '{key}')",
-                hint=schema.suggest(key, candidates),
+                hint=hint,
             )
         if src.assumption is not None and not _numeric(value):
+            what = (
+                "a section that holds more than numbers"
+                if isinstance(value, Mapping | list)
+                else repr(value)
+            )
             raise ConfigError(
                 f"{where}.assumption",
-                list(src.assumption),
-                f"a range only for a number or a mapping of numbers ('{key}' is {value!r})",
+                _written_entry(written, key, src).get("assumption", list(src.assumption)),
+                f"a range only for a number or a mapping of numbers ('{key}' is {what})",
             )
 
 
-def _written_entry(written: tuple[Any, ...], key: str, src: Source) -> Any:
+def _written_entry(written: Any, key: str, src: Source) -> Any:
     """The entry as the file wrote it (the built one has every default filled in)."""
-    for data in written:
-        prov = data.get("provenance") if isinstance(data, Mapping) else None
-        if isinstance(prov, Mapping) and key in prov:
-            return prov[key]
-    return schema.to_plain(src)
+    prov = written.get("provenance") if isinstance(written, Mapping) else None
+    entry = prov.get(key) if isinstance(prov, Mapping) else None
+    return entry if isinstance(entry, Mapping) else schema.to_plain(src)
 
 
 def _numeric(value: Any) -> bool:
@@ -646,7 +640,7 @@ def read_yaml(path: str | Path) -> Any:
     return _parse_yaml(text, str(p))
 
 
-def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = _MISSING) -> Scenario:
+def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = None) -> Scenario:
     """Validate plain data into a Scenario; errors carry the file name.
 
     `written` is the scenario file's own data when `data` is that file with overrides
@@ -659,7 +653,7 @@ def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = _MI
             raise ConfigError("source_file", data["source_file"], "no such key in a scenario")
         sc = schema.build(Scenario, data)
         _cross_check(sc)
-        if written is not _MISSING:
+        if written is not None:
             check_provenance(sc, written)
     except ConfigError as err:
         raise err.in_file(file or "<scenario>") from None

@@ -209,9 +209,12 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
     if not base_path.is_file():
         raise ConfigError("base", spec.base, f"an existing scenario file (looked for {base_path})")
     raw = read_yaml(base_path)
+    # The base alone first: a fault in its own file (its provenance section among them) is
+    # the base's, not the spec's `set`.
+    base_scenario = scenario_from_dict(raw, file=str(base_path), written=raw)
     try:
         base = apply_overrides(raw, dict(spec.set)) if spec.set else raw
-        base_scenario = scenario_from_dict(base, file=str(base_path), written=raw)
+        base_scenario = scenario_from_dict(base, file=str(base_path))
     except ConfigError as err:
         raise ConfigError(
             "set", dict(spec.set), f"overrides the scenario accepts ({err})"

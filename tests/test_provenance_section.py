@@ -137,3 +137,68 @@ SHIPPED = sorted(
 def test_shipped_scenarios_have_no_value_outside_its_range(capsys, scenario):
     assert main(["provenance", str(scenario)]) == 0
     assert "outside this range" not in capsys.readouterr().out
+
+
+SCHEDULE = ROOT / "configs" / "ukraine_2025_us_schedule.yaml"
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"stakeholders.europe.veto_utility_floor": None},  # null: no veto
+        {"mediator.schedule": [{"strategy": "deadline_deal", "rounds": 4}, {"strategy": "none"}]},
+    ],
+    ids=["null", "schedule"],
+)
+def test_an_override_is_never_blamed_on_the_files_provenance(override):
+    # The range is judged on the value the file writes, not on what an override put there.
+    path = SCHEDULE if "mediator.schedule" in override else UKRAINE
+    sc = load_scenario(path, override)
+    assert sc.provenance  # loaded, its provenance intact
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "mediator.schedule[0.rounds",
+        "mediator.schedule[00].rounds",
+        "mediator.schedule[\u0660].rounds",
+        "mediator.schedule[9].rounds",
+        "mediator.schedule[" + "9" * 5000 + "]",
+    ],
+    ids=["unclosed", "leading_zero", "other_digit", "past_the_end", "huge"],
+)
+def test_an_index_is_accepted_only_as_the_scenario_spells_it(capsys, tmp_path, key):
+    file = _scenario(tmp_path, {key: {"note": "x"}}, base=SCHEDULE)
+    line = _error(capsys, ["run", str(file)])
+    assert (
+        f"expected the dotted path of a value in this scenario (it has nothing at '{key}')" in line
+    )
+    assert _scenario(tmp_path, {"mediator.schedule[0].rounds": {"note": "x"}}, base=SCHEDULE)
+    assert load_scenario(tmp_path / "scenario.yaml").provenance["mediator.schedule[0].rounds"]
+
+
+def test_a_default_not_written_in_the_file_is_pointed_at_the_file(capsys, tmp_path):
+    # A strategy option left to its default is not a value of the scenario file.
+    data = yaml.safe_load(INTERSTATE.read_text(encoding="utf-8"))
+    data["mediator"] = {"strategy": "deadline_deal"}
+    data["provenance"]["mediator.options.deadline"] = {"note": "x"}
+    file = tmp_path / "scenario.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    line = _error(capsys, ["run", str(file)])
+    assert line.endswith(
+        "(it has nothing at 'mediator.options.deadline') (a value left to its default here "
+        "is written in the file to get a source)"
+    )
+
+
+def test_sensitivity_blames_the_base_file_not_the_specs_set(capsys, tmp_path):
+    file = _scenario(tmp_path, {"parties.a.trsut": {"assumption": [0.0, 0.5]}})
+    spec = tmp_path / "sens.yaml"
+    spec.write_text(
+        f"base: {file}\nsamples: 4\nruns_per_point: 4\n"
+        "parameters:\n  parties.a.trust: {range: [0.0, 0.5]}\n"
+    )
+    line = _error(capsys, ["sensitivity", str(spec), "--out", str(tmp_path / "out")])
+    assert line.startswith(f"negsim: error: {file}: provenance.parties.a.trsut = ")
+    assert line.endswith("(did you mean 'parties.a.trust'?)")
