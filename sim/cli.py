@@ -381,28 +381,31 @@ def _story(model: Any, index: int) -> str:
                     for j, name in ((0, a), (1, b))
                 ]
                 lines.append(f"    {med} proposes an unconditional ceasefire: " + ", ".join(said))
-            terms = ", ".join(f"{i} {x:.2f}" for i, x in zip(issues, v["text"], strict=True))
-            kind = " (framework)" if v["framework"] else ""
-            lines.append(f"    {proposer_name[int(v['proposer'])]} proposes{kind}: {terms}")
-            extras = []
-            for j, name in ((0, a), (1, b)):
-                if v["carrots"][j] > 0:
-                    extras.append(f"carrot {v['carrots'][j]:.3f} to {name}")
-                if v["threats"][j] > 0:
-                    extras.append(f"threat against {name} (felt {v['stick_loss'][j]:.3f})")
-            if extras:
-                lines.append("    mediator: " + "; ".join(extras))
-            answers = []
-            for j, name in ((0, a), (1, b)):
-                verdict = "accepts" if v["accept"][j] else "refuses"
-                why = "" if v["accept"][j] else f" ({_REASONS.get(int(v['reason'][j]), '?')})"
-                answers.append(
-                    f"{name} {verdict}{why}: utility {v['utility'][j]:.3f}, "
-                    f"score {v['score'][j]:+.3f}"
-                )
-            lines.append("    " + "; ".join(answers))
-            if v["vetoed"]:
-                lines.append("    a stakeholder vetoes the text")
+            if v.get("recess", False):
+                lines.append("    no session: the talks are in recess")
+            else:
+                terms = ", ".join(f"{i} {x:.2f}" for i, x in zip(issues, v["text"], strict=True))
+                kind = " (framework)" if v["framework"] else ""
+                lines.append(f"    {proposer_name[int(v['proposer'])]} proposes{kind}: {terms}")
+                extras = []
+                for j, name in ((0, a), (1, b)):
+                    if v["carrots"][j] > 0:
+                        extras.append(f"carrot {v['carrots'][j]:.3f} to {name}")
+                    if v["threats"][j] > 0:
+                        extras.append(f"threat against {name} (felt {v['stick_loss'][j]:.3f})")
+                if extras:
+                    lines.append("    mediator: " + "; ".join(extras))
+                answers = []
+                for j, name in ((0, a), (1, b)):
+                    verdict = "accepts" if v["accept"][j] else "refuses"
+                    why = "" if v["accept"][j] else f" ({_REASONS.get(int(v['reason'][j]), '?')})"
+                    answers.append(
+                        f"{name} {verdict}{why}: utility {v['utility'][j]:.3f}, "
+                        f"score {v['score'][j]:+.3f}"
+                    )
+                lines.append("    " + "; ".join(answers))
+                if v["vetoed"]:
+                    lines.append("    a stakeholder vetoes the text")
             if v.get("partial", False):
                 lines.append("    a partial agreement (e.g. a prisoner exchange) is concluded")
         status = Status(int(v["status"]))

@@ -728,6 +728,14 @@ class Engine:
         # agreement yet", the runs where a text can be signed.
         at_war = fighting | (self.status == Status.CEASEFIRE)
         mediating = at_war & self.mediator_active
+        # In a recess no session is held: nothing is proposed, so nothing is signed or
+        # refused, while the war (and its clock of rounds at war) goes on.
+        recess = (
+            mediating & np.asarray(decision.recess, dtype=bool)
+            if decision.recess is not None
+            else np.zeros(n, dtype=bool)
+        )
+        talking = at_war & ~recess
         cur = self._cur
         zeros2 = np.zeros((n, 2))
 
@@ -742,13 +750,13 @@ class Engine:
         self.information = per_run(decision.information, 0.0)
         self._support(decision, mediating)
         self._partial_track(decision, mediating)
-        ceasefire_accept = self._ceasefire(decision, mediating & fighting)
+        ceasefire_accept = self._ceasefire(decision, mediating & fighting & ~recess)
 
         drafted = decision.text is not None
         mediated_text = np.zeros(n, dtype=bool)
         if drafted:
             drafted_text = np.asarray(decision.text, dtype=float)
-            mediated_text = mediating & ~np.isnan(drafted_text).any(axis=-1)
+            mediated_text = mediating & ~recess & ~np.isnan(drafted_text).any(axis=-1)
         framework = np.zeros(n, dtype=bool)
         if decision.framework is not None:
             framework = mediated_text & decision.framework
@@ -765,7 +773,7 @@ class Engine:
             # strategy drafted there (§3.8): a framework has no steps to carry out (§3.9a).
             if framework.any():
                 drafted_t = np.where(framework[:, None], self._left_open(drafted_t), drafted_t)
-        if not (at_war & ~mediated_text).any():
+        if not (talking & ~mediated_text).any():
             progress = drafted_t if mediated_text.any() else np.zeros((n, p.n_issues))
             proposer = np.full(n, 2)
         else:
@@ -846,7 +854,7 @@ class Engine:
             np.stack([d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1)
             * p.decision_noise
         )
-        accept = (score + noise >= 0.0) & at_war[:, None]
+        accept = (score + noise >= 0.0) & talking[:, None]
 
         floor = np.broadcast_to(p.veto_floor, (n, 2))
         signed = _both(accept)
@@ -860,7 +868,7 @@ class Engine:
             [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
             Refusal.NOISE,
         ).astype(np.int8)
-        reason = np.where(at_war[:, None], reason, Refusal.NONE)
+        reason = np.where(talking[:, None], reason, Refusal.NONE)
         reason = np.where(vetoed[:, None], Refusal.VETO, reason)
 
         # A deal is imposed when some side would not have signed without carrots or sticks.
@@ -868,7 +876,7 @@ class Engine:
         imposed = deal & _either((free + noise < 0.0) & ((carrots > 0) | threatened))
 
         # The mediator follows through on threats against a side that refused, or not.
-        refused = at_war[:, None] & ~accept
+        refused = talking[:, None] & ~accept
         called = threatened & refused & mediating[:, None]
         if called.any():
             streams = (Stream.FOLLOW_THROUGH_A, Stream.FOLLOW_THROUGH_B)
@@ -961,7 +969,7 @@ class Engine:
         still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
         chance = d.uniform(t, Stream.FREEZE) < 1.0 / p.ripe_rounds_to_freeze
-        freeze = still & self.ripe & ~mediated_text & chance
+        freeze = still & self.ripe & ~mediated_text & ~recess & chance
         if freeze.any():
             self.status[freeze] = Status.FROZEN
             self.end_round[freeze] = t
@@ -987,6 +995,7 @@ class Engine:
             imposed=imposed,
             ceasefire_accept=ceasefire_accept,
             steps_left=steps_left,
+            recess=recess,
         )
 
     def _support(self, decision: Decision, mediating: B) -> None:

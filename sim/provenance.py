@@ -63,11 +63,12 @@ def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _source_for(path: str, provenance: dict[str, Any]) -> tuple[str, Any] | None:
-    parts = path.split(".")
-    for n in range(len(parts), 0, -1):
-        key = ".".join(parts[:n])
-        if key in provenance:
-            return key, provenance[key]
+    """The entry for a value: its own, or the nearest above it (a section, or a list whose
+    items are the value's neighbours)."""
+    while path:
+        if path in provenance:
+            return path, provenance[path]
+        path = path[: path.rindex("[")] if path.endswith("]") else path.rpartition(".")[0]
     return None
 
 

@@ -32,11 +32,11 @@ def _numeric_leaves(node: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
 
 
 def _covering_key(path: str, keys: set[str]) -> str | None:
-    parts = path.split(".")
-    for n in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:n])
-        if candidate in keys:
-            return candidate
+    # The path itself, or the nearest section or list above it.
+    while path:
+        if path in keys:
+            return path
+        path = path[: path.rindex("[")] if path.endswith("]") else path.rpartition(".")[0]
     return None
 
 

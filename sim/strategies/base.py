@@ -241,6 +241,8 @@ class Decision:
         partial_trust: (R,) share of the remaining distrust each partial agreement removes.
         aid_change: (R, 2) change of its military aid to each side (capacity units), now.
         sanctions_change: (R, 2) change of the per-round cost its sanctions put on each side.
+        recess: (R,) no session this round: no text is on the table and the parties make
+            no offers of their own either; the fighting goes on.
     """
 
     text: F | None = None
@@ -260,6 +262,7 @@ class Decision:
     partial_trust: F | None = None
     aid_change: F | None = None
     sanctions_change: F | None = None
+    recess: B | None = None
 
     def fields(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -56,6 +56,12 @@ class TextOptions(FacilitationOptions):
         doc="Refused texts in a row before it drafts a framework "
         "deal leaving deferrable issues open (0: never).",
     )
+    recess_rounds: tuple[int, ...] = param(
+        (),
+        bounds=(1, 100_000),
+        doc="Rounds (counted from the start of the strategy) in which the talks are in "
+        "recess: no session, so no text, no offers of the parties' own and no relaying.",
+    )
 
 
 class Mediating(Strategy):
@@ -65,10 +71,18 @@ class Mediating(Strategy):
     Options = FacilitationOptions
 
     def decide(self, obs: Observation) -> Decision:
-        decision = self.moves(obs)
         n = obs.at_war.shape[0]
+        recess = np.isin(obs.phase_round, getattr(self.options, "recess_rounds", ()))
+        if recess.all():
+            # No session this round: nothing drafted, relayed or built.
+            return Decision(recess=recess)
+        decision = self.moves(obs)
         decision.information = np.full(n, self.options.information)
         decision.trust_building = np.full(n, self.options.trust_building)
+        if recess.any():  # a schedule's phases start in different rounds in different runs
+            decision.recess = recess
+            decision.information = np.where(recess, 0.0, decision.information)
+            decision.trust_building = np.where(recess, 0.0, decision.trust_building)
         return decision
 
     def moves(self, obs: Observation) -> Decision:

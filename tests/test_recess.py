@@ -1,0 +1,142 @@
+"""A recess of the talks (`recess_rounds` of a text-drafting strategy): no session, so no
+text, no offers of the parties' own, no relaying and no freezing, while the war goes on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.config import load_scenario
+from sim.model import NegotiationModel
+from sim.simulate import simulate
+from tests.conftest import ROOT
+
+KOREA = ROOT / "configs" / "cases" / "korea_1951.yaml"
+INTERSTATE = ROOT / "validation" / "scenarios" / "interstate_war.yaml"
+RECESS = [3, 4, 16, 17, 18, 19, 20, 21, 22]
+
+
+def _korea(recess: list[int]) -> Any:
+    return load_scenario(KOREA, {"mediator.options.recess_rounds": recess})
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[Any, Any]:
+    runs = 3000
+    return (
+        simulate(_korea([]), runs=runs, seed=5).table,
+        simulate(_korea(RECESS), runs=runs, seed=5).table,
+    )
+
+
+def test_nothing_is_signed_in_a_recess(pair):
+    _, recess = pair
+    rounds = recess["settlement_round"].dropna().astype(int)
+    assert len(rounds) > 1000
+    assert not set(rounds) & set(RECESS)
+
+
+def test_runs_are_the_same_until_the_first_recess_and_later_after_it(pair):
+    talks, recess = pair
+    # Common random numbers: the same runs, the same draws, until round 3.
+    early = talks["settlement_round"] < 3
+    assert early.sum() > 50
+    assert (recess.loc[early, "settlement_round"] == talks.loc[early, "settlement_round"]).all()
+    # A deal the recess prevented comes later, not earlier.
+    later = recess["settlement_round"].fillna(10**6) >= talks["settlement_round"].fillna(10**6)
+    assert later.mean() > 0.99
+
+
+def test_a_recess_throughout_leaves_no_session_at_all():
+    # Without any session, neither the mediator's texts nor the parties' own offers are on
+    # the table: nothing is ever signed, although direct talks alone do sign deals here.
+    base = {"parties.b.capacity": 0.3, "battlefield.drift_scale": 0.05}
+    horizon = 60
+    silent = load_scenario(
+        INTERSTATE,
+        {
+            **base,
+            "mediator": {
+                "strategy": "formulative",
+                "options": {"recess_rounds": list(range(1, horizon + 1))},
+            },
+        },
+    )
+    direct = load_scenario(INTERSTATE, {**base, "mediator": {"strategy": "none"}})
+    quiet = simulate(silent, runs=1000, seed=2).table
+    talks = simulate(direct, runs=1000, seed=2).table
+    assert talks["settlement_round"].notna().mean() > 0.03
+    assert quiet["settlement_round"].isna().all()
+    assert (quiet["mediator_texts"] == 0).all()
+    # Direct talks let this lopsided war freeze on the line; a conference in recess does
+    # not: the sides fight on for their position at the table to come.
+    assert (talks["outcome"] == "frozen").mean() > 0.5
+    assert (quiet["outcome"] == "frozen").sum() == 0
+
+
+def test_recess_rounds_count_from_the_start_of_a_schedules_phase():
+    sc = load_scenario(
+        KOREA,
+        {
+            "mediator": {
+                "name": "armistice_conference",
+                "schedule": [
+                    {"strategy": "talking_while_fighting", "rounds": 5},
+                    {
+                        "strategy": "talking_while_fighting",
+                        "options": {"recess_rounds": [1, 2, 3]},
+                    },
+                ],
+            }
+        },
+    )
+    rounds = simulate(sc, runs=2000, seed=1).table["settlement_round"].dropna().astype(int)
+    assert (rounds <= 5).sum() > 0 and (rounds > 8).sum() > 0
+    assert not set(rounds) & {6, 7, 8}
+
+
+def test_the_story_says_when_the_talks_are_in_recess(capsys):
+    table = simulate(load_scenario(KOREA), runs=50, seed=1).table
+    index = int(table.index[table["settlement_round"].fillna(99) > 4][0])
+    assert main(["run", str(KOREA), "--seed", "1", "--run-index", str(index)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith("round  3 ")]
+    assert heads, lines[:5]
+    block = lines[heads[0] : heads[0] + 4]
+    assert "    no session: the talks are in recess" in block
+    assert not any("proposes" in line for line in block)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("[0]", "a number in [1, 100000]"), ("3", "a list")]
+)
+def test_bad_recess_rounds_are_one_line(capsys, value, expected):
+    assert main(["run", str(KOREA), "--set", f"mediator.options.recess_rounds={value}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err and expected in err and "recess_rounds" in err
+
+
+def _beliefs_after_two_rounds(mediator: dict[str, Any]) -> tuple[Any, Any]:
+    sc = load_scenario(INTERSTATE, {"mediator": mediator})
+    model = NegotiationModel(sc, seed=4, run_indices=np.arange(400), collect=False)
+    model.step()
+    model.step()
+    return model.engine.belief_mean.copy(), model.engine.status.copy()
+
+
+def test_the_mediators_relaying_stops_in_a_recess():
+    # What a mediator relays in one round's talks weighs in the next round's updating
+    # (docs/model.md 3.3). After a recess in round 1, round 2's beliefs are those of
+    # unmediated fighting; after a session, they are not.
+    recess, s1 = _beliefs_after_two_rounds(
+        {"strategy": "formulative", "options": {"recess_rounds": [1]}}
+    )
+    session, s2 = _beliefs_after_two_rounds({"strategy": "formulative"})
+    alone, s3 = _beliefs_after_two_rounds({"strategy": "none"})
+    war = (s1 == 0) & (s2 == 0) & (s3 == 0)
+    assert war.sum() > 300
+    assert np.array_equal(recess[war], alone[war])
+    assert not np.allclose(session[war], alone[war])
