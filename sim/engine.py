@@ -736,6 +736,11 @@ class Engine:
             else np.zeros(n, dtype=bool)
         )
         talking = at_war & ~recess
+        # Whatever else the mediator does waits for the next session too: relaying, trust
+        # building, aid and sanctions, partial deals, withdrawal. A run's moves then do not
+        # depend on which other runs share its batch (a schedule's phases start in
+        # different rounds in different runs).
+        mediating = mediating & ~recess
         cur = self._cur
         zeros2 = np.zeros((n, 2))
 
@@ -750,13 +755,13 @@ class Engine:
         self.information = per_run(decision.information, 0.0)
         self._support(decision, mediating)
         self._partial_track(decision, mediating)
-        ceasefire_accept = self._ceasefire(decision, mediating & fighting & ~recess)
+        ceasefire_accept = self._ceasefire(decision, mediating & fighting)
 
         drafted = decision.text is not None
         mediated_text = np.zeros(n, dtype=bool)
         if drafted:
             drafted_text = np.asarray(decision.text, dtype=float)
-            mediated_text = mediating & ~recess & ~np.isnan(drafted_text).any(axis=-1)
+            mediated_text = mediating & ~np.isnan(drafted_text).any(axis=-1)
         framework = np.zeros(n, dtype=bool)
         if decision.framework is not None:
             framework = mediated_text & decision.framework
@@ -897,14 +902,17 @@ class Engine:
         self.texts_proposed += mediated_text
         self.carrots_offered += _count(mediating[:, None] & (carrots > 0))
         self.threats_made += _count(mediating[:, None] & threatened)
-        self.failed_texts = np.where(mediated_text & ~deal, self.failed_texts + 1, 0)
-        self.refused_last = refused
+        # A recess neither ends nor extends a run of refused texts.
+        self.failed_texts = np.where(
+            recess, self.failed_texts, np.where(mediated_text & ~deal, self.failed_texts + 1, 0)
+        )
+        self.refused_last = np.where(recess[:, None], self.refused_last, refused)
         self.rounds_talking += at_war
 
         if decision.withdraw is not None:
-            leaving = self.mediator_active & decision.withdraw
+            leaving = self.mediator_active & decision.withdraw & ~recess
             self.withdrawal_round[leaving] = t
-            self.mediator_active &= ~decision.withdraw
+            self.mediator_active &= ~leaving
 
         # Consequences of a deal.
         steps_left = np.zeros(n, dtype=bool)

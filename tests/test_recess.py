@@ -11,7 +11,7 @@ import pytest
 from sim.cli import main
 from sim.config import load_scenario
 from sim.model import NegotiationModel
-from sim.simulate import simulate
+from sim.simulate import replay, simulate
 from tests.conftest import ROOT
 
 KOREA = ROOT / "configs" / "cases" / "korea_1951.yaml"
@@ -140,3 +140,78 @@ def test_the_mediators_relaying_stops_in_a_recess():
     assert war.sum() > 300
     assert np.array_equal(recess[war], alone[war])
     assert not np.allclose(session[war], alone[war])
+
+
+def _staggered(strategy: str, options: dict[str, Any]) -> Any:
+    # The second phase starts when the first deadlocks: in different rounds in different
+    # runs, so a batch holds runs in recess next to runs in session.
+    return load_scenario(
+        KOREA,
+        {
+            "mediator": {
+                "name": "m",
+                "schedule": [
+                    {
+                        "strategy": "talking_while_fighting",
+                        "until": "deadlock",
+                        "deadlock_after": 2,
+                    },
+                    {"strategy": strategy, "options": options},
+                ],
+            }
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("strategy", "options"),
+    [
+        ("withdrawal", {"after_rounds": 1, "recess_rounds": [2, 3]}),
+        ("side_with", {"recess_rounds": [1, 2]}),
+        ("normalization_carrot", {"pressure": 0.05, "recess_rounds": [1, 2, 3]}),
+    ],
+)
+def test_a_run_in_recess_is_the_same_in_a_batch_and_alone(strategy, options):
+    sc = _staggered(strategy, options)
+    batch = simulate(sc, runs=120, seed=1).table
+    for i in range(0, 120, 7):
+        alone = simulate(sc, runs=1, seed=1, first_run=i).table.iloc[0]
+        row = batch.iloc[i]
+        assert [str(row[c]) for c in batch.columns] == [str(alone[c]) for c in batch.columns], i
+
+
+def test_a_recess_neither_ends_nor_extends_a_run_of_refused_texts():
+    # Korea's texts are refused round after round; a recess in round 3 keeps the count.
+    def counts(recess: list[int]) -> Any:
+        model = NegotiationModel(_korea(recess), seed=1, run_indices=np.arange(300), collect=False)
+        out = []
+        for _ in range(4):
+            model.step()
+            out.append(model.engine.failed_texts.copy())
+        return out, model.engine.status == 0
+
+    (r1, r2, r3, r4), war = counts([3])
+    (s1, s2, s3, _), war_s = counts([])
+    both = war & war_s & (r2 == 2)
+    assert both.sum() > 100
+    assert (r3[both] == r2[both]).all()  # round 3 in recess: the count stands
+    assert (s3[both] == 3).all()
+    assert (r4[both] == 3).all()  # round 4: one more refusal
+
+
+def test_in_a_recess_round_no_one_accepts_refuses_or_is_offered_a_ceasefire():
+    sc = load_scenario(
+        INTERSTATE,
+        {"mediator": {"strategy": "ceasefire_first", "options": {"recess_rounds": [2, 3, 4, 5]}}},
+    )
+    table = simulate(sc, runs=1500, seed=3).table
+    started = table["first_ceasefire_round"].dropna().astype(int)
+    assert len(started) > 100  # ceasefires are proposed and taken, outside the recess
+    model = replay(sc, seed=3, run_index=0)
+    for record in model.engine.records[1:5]:
+        v = record.values
+        assert bool(np.asarray(v["recess"])[0])
+        assert not np.asarray(v["accept"]).any()
+        assert (np.asarray(v["reason"]) == 0).all()
+        assert not np.asarray(v["ceasefire_accept"]).any()
+    assert not set(started) & {2, 3, 4, 5}

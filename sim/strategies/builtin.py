@@ -72,17 +72,15 @@ class Mediating(Strategy):
 
     def decide(self, obs: Observation) -> Decision:
         n = obs.at_war.shape[0]
-        recess = np.isin(obs.phase_round, getattr(self.options, "recess_rounds", ()))
-        if recess.all():
-            # No session this round: nothing drafted, relayed or built.
-            return Decision(recess=recess)
         decision = self.moves(obs)
         decision.information = np.full(n, self.options.information)
         decision.trust_building = np.full(n, self.options.trust_building)
-        if recess.any():  # a schedule's phases start in different rounds in different runs
+        recess = np.isin(obs.phase_round, getattr(self.options, "recess_rounds", ()))
+        if recess.any():
+            # The moves are drafted all the same and the engine holds them back in the runs
+            # in recess, so that what a run gets never depends on the other runs of its
+            # batch (a schedule's phases start in different rounds in different runs).
             decision.recess = recess
-            decision.information = np.where(recess, 0.0, decision.information)
-            decision.trust_building = np.where(recess, 0.0, decision.trust_building)
         return decision
 
     def moves(self, obs: Observation) -> Decision:
