@@ -472,7 +472,7 @@ def _cross_check(sc: Scenario) -> None:
             raise ConfigError(where, bounds, "[low, high] with low <= high")
 
 
-def _flat(data: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
+def flat_paths(data: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every node of plain data by its dotted path (`a.b`, `a.list[0].c`), sections too."""
     out = {} if out is None else out
     if prefix:
@@ -481,10 +481,10 @@ def _flat(data: Any, prefix: str = "", out: dict[str, Any] | None = None) -> dic
         for key, value in data.items():
             if not prefix and key in ("provenance", "source_file"):
                 continue
-            _flat(value, f"{prefix}.{key}" if prefix else str(key), out)
+            flat_paths(value, f"{prefix}.{key}" if prefix else str(key), out)
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            _flat(value, f"{prefix}[{i}]", out)
+            flat_paths(value, f"{prefix}[{i}]", out)
     return out
 
 
@@ -498,8 +498,8 @@ def check_provenance(sc: Scenario, written: Any) -> None:
     meant. Whether a range fits is judged on the value as the file writes it, so an
     override (`--set x=null`) never puts the file's own provenance in the wrong.
     """
-    file_paths = _flat(written)
-    built_paths = _flat(sc.to_dict())
+    file_paths = flat_paths(written)
+    built_paths = flat_paths(sc.to_dict())
     for key, src in sc.provenance.items():
         where = f"provenance.{key}"
         if key in file_paths:
@@ -511,11 +511,12 @@ def check_provenance(sc: Scenario, written: Any) -> None:
         else:
             parent = key.rpartition(".")[0]
             paths = {*file_paths, *built_paths}
-            if isinstance(built_paths.get(parent), Mapping):
+            in_section = isinstance(built_paths.get(parent), Mapping)
+            if in_section:
                 # The section is there and the name in it is not: a sibling, or a default.
                 paths = {p for p in paths if p.rpartition(".")[0] == parent}
             hint = schema.suggest(key, paths)
-            if hint is None and isinstance(built_paths.get(parent), Mapping):
+            if hint is None and in_section:
                 hint = "a value left to its default here is written in the file to get a source"
             raise ConfigError(
                 where,
@@ -658,6 +659,14 @@ def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = Non
     except ConfigError as err:
         raise err.in_file(file or "<scenario>") from None
     return dataclasses.replace(sc, source_file=file)
+
+
+def read_scenario(path: str | Path) -> tuple[Any, Scenario]:
+    """A scenario file as written (plain data, for overrides to apply to) and as built,
+    its provenance section checked: the base of a sweep, a sensitivity analysis or a
+    check is valid on its own, and a fault in it is the file's."""
+    raw = read_yaml(path)
+    return raw, scenario_from_dict(raw, file=str(path), written=raw)
 
 
 def load_scenario(

@@ -33,7 +33,14 @@ from typing import Any, get_args, get_origin
 import numpy as np
 
 from sim import schema
-from sim.config import Scenario, apply_overrides, parse_overrides, read_yaml, scenario_from_dict
+from sim.config import (
+    Scenario,
+    apply_overrides,
+    parse_overrides,
+    read_scenario,
+    read_yaml,
+    scenario_from_dict,
+)
 from sim.errors import ConfigError
 
 DESIGNS = ("grid", "random", "latin_hypercube", "sobol")
@@ -236,10 +243,7 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     fixed = {str(k): v for k, v in fixed.items()}
     extra = parse_overrides(list(extra_sets) if not isinstance(extra_sets, Mapping) else extra_sets)
 
-    base_raw = read_yaml(base)
-    base_file = str(base)
-    # The base alone is valid, its provenance section included.
-    base_scenario = scenario_from_dict(base_raw, file=base_file, written=base_raw)
+    base_raw, base_scenario = read_scenario(base)
     # A bad override is the spec's (its `set`) or the command line's (--set), not the base
     # scenario's: each is applied and checked in turn, and blamed where it was written.
     base_data = copy.deepcopy(base_raw)

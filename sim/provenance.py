@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config import load_scenario, read_yaml
+from sim.config import flat_paths, load_scenario, read_yaml
 from sim.errors import ConfigError
 
 _SKIP = {"provenance", "description", "name"}
@@ -44,22 +44,16 @@ def load_facts(seeds_dir: Path) -> dict[str, str]:
     return facts
 
 
-def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Numeric, boolean and string leaves of nested scenario data, as (dotted path, value)."""
-    out: list[tuple[str, Any]] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if not prefix and key in _SKIP:
-                continue
-            if key == "description":
-                continue
-            out.extend(leaves(value, f"{prefix}.{key}" if prefix else key))
-    elif isinstance(data, list | tuple):
-        for i, value in enumerate(data):
-            out.extend(leaves(value, f"{prefix}[{i}]"))
-    elif isinstance(data, int | float | str):  # bool is an int: kept too
-        out.append((prefix, data))
-    return out
+def leaves(data: Any) -> list[tuple[str, Any]]:
+    """Numeric, boolean and string leaves of nested scenario data, as (dotted path, value);
+    no description, and not the scenario's name or its provenance section."""
+    return [
+        (path, value)
+        for path, value in flat_paths(data).items()
+        if isinstance(value, int | float | str)  # bool is an int: kept too
+        and path not in _SKIP
+        and "description" not in path.replace("[", ".").split(".")
+    ]
 
 
 def _source_for(path: str, provenance: dict[str, Any]) -> tuple[str, Any] | None:

@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 
 from sim import schema
-from sim.config import Scenario, apply_overrides, read_yaml, scenario_from_dict
+from sim.config import Scenario, apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.schema import param
 
@@ -208,10 +208,8 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
         base_path = Path(file).parent / base_path
     if not base_path.is_file():
         raise ConfigError("base", spec.base, f"an existing scenario file (looked for {base_path})")
-    raw = read_yaml(base_path)
-    # The base alone first: a fault in its own file (its provenance section among them) is
-    # the base's, not the spec's `set`.
-    base_scenario = scenario_from_dict(raw, file=str(base_path), written=raw)
+    # The base alone first: a fault in its own file is the base's, not the spec's `set`.
+    raw, base_scenario = read_scenario(base_path)
     try:
         base = apply_overrides(raw, dict(spec.set)) if spec.set else raw
         base_scenario = scenario_from_dict(base, file=str(base_path))

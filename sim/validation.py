@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import optimize
 
 from sim import schema
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.results import OUTCOMES
 
@@ -718,10 +718,8 @@ def _scenario_data(
 def _dry_build(check: Check) -> list[str]:
     """Build every arm at every point; return the party names they have in common."""
     assert check.scenario is not None
-    raw = read_yaml(check.scenario)
-    # The scenario alone first: a fault in its own file (its provenance section among
-    # them) is the scenario's, not the check's.
-    scenario_from_dict(raw, file=check.scenario, written=raw)
+    # The scenario alone first: a fault in its own file is the scenario's, not the check's.
+    read_scenario(check.scenario)
     points = _points(check)
     draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
     parties: list[str] | None = None
