@@ -712,16 +712,20 @@ def parse_overrides(overrides: Mapping[str, Any] | list[str]) -> dict[str, Any]:
 _NAMED_MAPPINGS = {"parties": "party", "issues": "issue", "stakeholders": "stakeholder"}
 
 
-def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> Any:
-    """Set dotted paths in raw scenario data; a misspelled party or issue gets a suggestion.
+def apply_overrides(data: Any, *layers: Mapping[str, Any]) -> Any:
+    """Set dotted paths in a copy of raw scenario data, one layer of overrides after the other
+    (a later layer wins); a misspelled party or issue gets a suggestion.
 
     Field names are checked later by the schema builder (with its own suggestions); here we
-    only refuse to invent a new party, issue or stakeholder through a typo.
+    only refuse to invent a new party, issue or stakeholder through a typo. The data is copied
+    once for all layers (an ensemble builds thousands of scenarios, and copying dominated),
+    and each value is copied as it is set, so a later path inside it never alters the
+    caller's mapping.
     """
     data = copy.deepcopy(data) if data is not None else {}
     if not isinstance(data, dict):
         return data
-    for dotted, value in overrides.items():
+    for dotted, value in (item for layer in layers for item in layer.items()):
         parts = dotted.split(".")
         if not all(parts):
             raise ConfigError(dotted, value, "a dotted path such as parties.russia.trust")
@@ -743,5 +747,5 @@ def apply_overrides(data: Any, overrides: Mapping[str, Any]) -> Any:
             node = node[part]
         if not isinstance(node, dict):
             raise ConfigError(dotted, value, "a path inside a mapping")
-        node[parts[-1]] = value
+        node[parts[-1]] = copy.deepcopy(value) if isinstance(value, dict | list) else value
     return data

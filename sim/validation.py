@@ -26,7 +26,6 @@ Semantics of an expectation:
 from __future__ import annotations
 
 import concurrent.futures as cf
-import copy
 import dataclasses
 import functools
 import math
@@ -153,8 +152,10 @@ def _num(x: float | None) -> str:
     return f"{x:.4g}"
 
 
-def load_checks(paths: Sequence[str | Path]) -> list[Check]:
-    """Checks from files and folders (every *.yaml directly inside a folder, sorted)."""
+def load_checks(paths: Sequence[str | Path], only: Sequence[str] | None = None) -> list[Check]:
+    """Checks from files and folders (every *.yaml directly inside a folder, sorted); with
+    `only`, just the checks of those names (a check's name is its file's stem), so that
+    choosing one check does not wait for all the others to be read and built."""
     files: list[Path] = []
     for p in paths:
         path = Path(p)
@@ -166,13 +167,22 @@ def load_checks(paths: Sequence[str | Path]) -> list[Check]:
             raise ConfigError("path", str(p), "a check file or a folder of check files")
     if not files:
         raise ConfigError("path", [str(p) for p in paths], "at least one check (*.yaml)")
-    checks = [load_check(f) for f in files]
     seen: dict[str, str] = {}
-    for c in checks:
-        if c.name in seen:
-            raise ConfigError("name", c.name, f"a unique check name (also {seen[c.name]})")
-        seen[c.name] = c.file
-    return checks
+    for f in files:
+        if f.stem in seen:
+            raise ConfigError(
+                "name", f.stem, f"a unique check name (also {seen[f.stem]})", file=str(f)
+            )
+        seen[f.stem] = str(f)
+    if only is not None:
+        names = list(seen)
+        for w in only:
+            if w not in seen:
+                raise ConfigError(
+                    "--only", w, f"a check name, one of {names}", hint=schema.suggest(w, names)
+                )
+        files = [f for f in files if f.stem in only]
+    return [load_check(f) for f in files]
 
 
 def load_check(path: str | Path) -> Check:
@@ -704,12 +714,9 @@ def _scenario_data(
     except OSError:
         data = read_yaml(check.scenario)  # reports the missing file in one line
     else:
-        data = copy.deepcopy(_read_scenario(str(check.scenario), mtime))
+        data = _read_scenario(str(check.scenario), mtime)  # apply_overrides copies it
     # The check's own settings win over the ensemble's draws, and the arm's over both.
-    data = apply_overrides(data, dict(point))
-    data = apply_overrides(data, check.base_overrides)
-    data = apply_overrides(data, dict(drawn or {}))
-    data = apply_overrides(data, arm.overrides)
+    data = apply_overrides(data, point, check.base_overrides, drawn or {}, arm.overrides)
     for section in arm.without:
         data.pop(section, None)
     return data

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from sim import ConfigError, NegotiationModel, load_scenario
-from sim.config import Scenario, scenario_from_dict
+from sim.config import Scenario, apply_overrides, scenario_from_dict
 from tests.conftest import build_scenario, minimal_scenario_dict
 
 
@@ -67,6 +67,20 @@ def test_overrides_apply(ukraine_path):
     assert sc2.parties["ukraine"].optimism == 0.0
     # The original file is untouched by overrides.
     assert load_scenario(ukraine_path).parties["russia"].trust == 0.1
+
+
+def test_override_layers_apply_in_order_and_leave_their_inputs_alone():
+    data = {"mediator": {"strategy": "none", "bias": 0.0}, "horizon": 12}
+    first = {"mediator": {"strategy": "formulative", "bias": 0.1}}
+    second = {"mediator.bias": 0.2, "horizon": 24}
+    out = apply_overrides(data, first, {}, second)
+    # The later layer wins, also inside a mapping an earlier layer set whole.
+    assert out == {"mediator": {"strategy": "formulative", "bias": 0.2}, "horizon": 24}
+    # Neither the data nor a layer's own mapping is changed by a later path inside it.
+    assert data == {"mediator": {"strategy": "none", "bias": 0.0}, "horizon": 12}
+    assert first == {"mediator": {"strategy": "formulative", "bias": 0.1}}
+    # One layer at a time gives the same.
+    assert apply_overrides(apply_overrides(apply_overrides(data, first), {}), second) == out
 
 
 # -- errors --------------------------------------------------------------------------------

@@ -425,7 +425,8 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path, monkeypatch):
 
 
 def test_resume_after_kill_gives_the_identical_tables(tmp_path, reference):
-    spec_path = write_spec(tmp_path, runs_per_point=600, chunk_size=50)  # 72 chunks
+    # 36 chunks, each short: what is tested is the bookkeeping of chunks, not the war.
+    spec_path = write_spec(tmp_path, runs_per_point=300, chunk_size=50, set={"horizon": 4})
     full = tmp_path / "full"
     run_sweep(load_spec(spec_path), full)
     out = tmp_path / "killed"
@@ -439,14 +440,14 @@ def test_resume_after_kill_gives_the_identical_tables(tmp_path, reference):
     try:
         while time.monotonic() < deadline:
             runs_dir = out / "runs"
-            if runs_dir.is_dir() and len(list(runs_dir.glob("point-*.parquet"))) >= 8:
+            if runs_dir.is_dir() and len(list(runs_dir.glob("point-*.parquet"))) >= 4:
                 break
             time.sleep(0.005)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=60)
     done = sorted((out / "runs").glob("point-*.parquet"))
-    assert 8 <= len(done) < 72, "the kill must land mid-sweep"
+    assert 4 <= len(done) < 36, "the kill must land mid-sweep"
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     assert not (out / "summary.parquet").exists()
     # What a kill in mid-write leaves: a temporary file, which resume discards.
@@ -568,7 +569,11 @@ def test_memory_stays_bounded_as_runs_grow(tmp_path):
         folder.mkdir()
         trust = [round(0.05 * i, 2) for i in range(points)]
         return write_spec(
-            folder, runs_per_point=100, chunk_size=25, parameters={"parties.russia.trust": trust}
+            folder,
+            runs_per_point=100,
+            chunk_size=25,
+            set={"horizon": 6},
+            parameters={"parties.russia.trust": trust},
         )
 
     before = _live_models()

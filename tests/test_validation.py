@@ -198,6 +198,25 @@ def test_bad_checks_get_one_line_and_exit_code_2(tmp_path, edit, where):
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
+def test_only_reads_just_the_checks_it_names(tmp_path):
+    broken = tmp_path / "zz_broken.yaml"
+    broken.write_text("title: [unclosed\n", encoding="utf-8")
+    fearon = tmp_path / "analytic_fearon.yaml"
+    text = (CHECKS / "analytic_fearon.yaml").read_text(encoding="utf-8")
+    scenario = CHECKS / "scenarios" / "fearon_benchmark.yaml"
+    fearon.write_text(text.replace("scenarios/fearon_benchmark.yaml", str(scenario)))
+    # A broken check is refused when read, and not read at all when not chosen.
+    with pytest.raises(ConfigError, match="zz_broken"):
+        v.load_checks([tmp_path])
+    checks = v.load_checks([tmp_path], only=["analytic_fearon"])
+    assert [c.name for c in checks] == ["analytic_fearon"]
+    # The names are still checked against every file.
+    with pytest.raises(ConfigError, match="unique check name"):
+        v.load_checks([CHECKS, tmp_path], only=["analytic_nash"])
+    with pytest.raises(ConfigError, match="did you mean 'analytic_fearon'"):
+        v.load_checks([tmp_path], only=["analytic_fearonn"])
+
+
 def test_cli_rejects_missing_files_and_unknown_names(tmp_path):
     missing = negsim("validate", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
