@@ -971,13 +971,19 @@ class Engine:
             self.agreements += deal
 
         # Ripe but no deal while the guns still speak: each such round the front may freeze
-        # without an agreement, with a constant chance (no clock: docs/model.md §3.5). Not
-        # while a mediator's text is on the table: sides that are negotiating keep fighting
-        # for position at the table (Pillar 1983; Korea 1951-53).
+        # without an agreement, with a constant chance (no clock: docs/model.md §3.5), also
+        # while a mediator's text is on the table: ripe sides expect no gain from fighting,
+        # whoever drafts the texts. Not under a text whose strategy holds the ceasefire back
+        # until the agreement (talking while fighting, as in Korea 1951-53), nor in a recess.
         still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
         chance = d.uniform(t, Stream.FREEZE) < 1.0 / p.ripe_rounds_to_freeze
-        freeze = still & self.ripe & ~mediated_text & ~recess & chance
+        keep_fighting = mediated_text & (
+            np.asarray(decision.keep_fighting, dtype=bool)
+            if decision.keep_fighting is not None
+            else np.zeros(n, dtype=bool)
+        )
+        freeze = still & self.ripe & ~keep_fighting & ~recess & chance
         if freeze.any():
             self.status[freeze] = Status.FROZEN
             self.end_round[freeze] = t

@@ -4,6 +4,7 @@ and the single-run trace."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -307,8 +308,9 @@ def test_trace_table_follows_the_engine_records(ukraine: sim.Scenario) -> None:
         float(r.values["exhaustion"][0, 1]) for r in records
     ]
     assert {f"text_{i}" for i in ukraine.issue_names} <= set(trace.columns)
-    assert trace["month"].iloc[0] == "2025-01"
-    assert trace["month"].iloc[12] == "2026-01"
+    # One calendar month per round (of 30 days) from the scenario's start.
+    months = pd.period_range("2025-01", periods=len(trace), freq="M").astype(str).tolist()
+    assert trace["month"].tolist() == months and len(months) > 1
     row = engine_table(model.engine).iloc[0]
     # The last status is the outcome; the first deal is the settlement round.
     assert str(trace["status"].iloc[-1]) == str(row["outcome"])
@@ -337,3 +339,16 @@ def test_trace_needs_a_traced_single_run(ukraine: sim.Scenario) -> None:
     model.step()
     with pytest.raises(ValueError, match="trace"):
         analysis.trace_table(model)
+
+
+def test_calendar_months_count_rounds_from_the_start_across_years() -> None:
+    sc = SimpleNamespace(start="2025-11", round_days=30)
+    assert [analysis._calendar_month(sc, r) for r in (1, 2, 3, 14)] == [
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-12",
+    ]
+    weekly = SimpleNamespace(start="2025-01", round_days=7)
+    assert analysis._calendar_month(weekly, 5) == "2025-01"  # 28 days in: still January
+    assert analysis._calendar_month(weekly, 6) == "2025-02"

@@ -134,6 +134,7 @@ def test_decision_shapes_and_ranges(name, observation):
         "aid_change": (n, 2),
         "sanctions_change": (n, 2),
         "recess": (n,),
+        "keep_fighting": (n,),
     }
     signed = {"aid_change", "sanctions_change"}
     assert set(shapes) == set(d.fields()), "the contract must cover every decision field"

@@ -156,7 +156,8 @@ class CeasefireFirst(Mediating):
 @register
 class TalkingWhileFighting(Mediating):
     """Talks go on while the fighting does; the ceasefire comes with the first agreement
-    (an armistice: ceasefire plus framework, the political questions deferred)."""
+    (an armistice: ceasefire plus framework, the political questions deferred), so a ripe
+    front does not freeze while its text is on the table."""
 
     name = "talking_while_fighting"
     drafts_texts = True
@@ -183,6 +184,9 @@ class TalkingWhileFighting(Mediating):
             text=text,
             framework=framework,
             ceasefire_provisions=opts.written_in(n),
+            # The defining choice of the strategy: no pause in the fighting before the
+            # armistice, so a ripe front does not freeze while its text is on the table.
+            keep_fighting=np.ones(n, dtype=bool),
         )
 
 

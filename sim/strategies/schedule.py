@@ -32,7 +32,7 @@ def _neutral(name: str, n: int, k: int) -> np.ndarray:
     """The value of a decision field that means "nothing of that kind"."""
     if name == "text":
         return np.full((n, k), np.nan)
-    if name in ("framework", "withdraw", "ceasefire", "recess"):
+    if name in ("framework", "withdraw", "ceasefire", "recess", "keep_fighting"):
         return np.zeros(n, dtype=bool)
     if name in ("carrots", "threats", "refusal_cost", "aid_change", "sanctions_change"):
         return np.zeros((n, 2))
