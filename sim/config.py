@@ -652,6 +652,15 @@ def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = Non
     try:
         if isinstance(data, Mapping) and "source_file" in data:
             raise ConfigError("source_file", data["source_file"], "no such key in a scenario")
+        med = data.get("mediator") if isinstance(data, Mapping) else None
+        if isinstance(med, Mapping) and med.get("schedule") and "strategy" in med:
+            # Checked on the data: a strategy written as "none" equals the default, and the
+            # built scenario could not tell it from one left out.
+            raise ConfigError(
+                "mediator.strategy",
+                med["strategy"],
+                "to be left out when mediator.schedule is given (each phase names its strategy)",
+            )
         sc = schema.build(Scenario, data)
         _cross_check(sc)
         if written is not None:

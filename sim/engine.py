@@ -647,7 +647,12 @@ class Engine:
         for side in (0, 1):  # column by column: an (n, 1) mask on (n, 2) is slow in numpy
             np.copyto(self.refused_last[:, side], False, where=rest)
         if decision.withdraw is not None:
-            leaving = self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest
+            # Not from a run that can no longer change (frozen or capitulated): a lone run in
+            # that state is not stepped any more, so its record must not depend on its batch.
+            open_ = self.status < Status.FROZEN
+            leaving = (
+                self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest & open_
+            )
             self.withdrawal_round[leaving] = self.round
             self.mediator_active &= ~leaving
         cur = _RoundValues(self._cur)
@@ -910,7 +915,9 @@ class Engine:
         self.rounds_talking += at_war
 
         if decision.withdraw is not None:
-            leaving = self.mediator_active & decision.withdraw & ~recess
+            leaving = (
+                self.mediator_active & decision.withdraw & ~recess & (self.status < Status.FROZEN)
+            )
             self.withdrawal_round[leaving] = t
             self.mediator_active &= ~leaving
 
@@ -972,18 +979,19 @@ class Engine:
 
         # Ripe but no deal while the guns still speak: each such round the front may freeze
         # without an agreement, with a constant chance (no clock: docs/model.md §3.5), also
-        # while a mediator's text is on the table: ripe sides expect no gain from fighting,
-        # whoever drafts the texts. Not under a text whose strategy holds the ceasefire back
-        # until the agreement (talking while fighting, as in Korea 1951-53), nor in a recess.
+        # while a mediator's text is on the table or the talks are in recess: ripe sides
+        # expect no gain from fighting, whoever drafts the texts. Not where the strategy
+        # holds the ceasefire back until the agreement (talking while fighting, as in Korea
+        # 1951-53), in session with its text on the table or in one of its recesses.
         still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
         chance = d.uniform(t, Stream.FREEZE) < 1.0 / p.ripe_rounds_to_freeze
-        keep_fighting = mediated_text & (
+        keep_fighting = (mediated_text | recess) & (
             np.asarray(decision.keep_fighting, dtype=bool)
             if decision.keep_fighting is not None
             else np.zeros(n, dtype=bool)
         )
-        freeze = still & self.ripe & ~keep_fighting & ~recess & chance
+        freeze = still & self.ripe & ~keep_fighting & chance
         if freeze.any():
             self.status[freeze] = Status.FROZEN
             self.end_round[freeze] = t

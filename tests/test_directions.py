@@ -55,7 +55,7 @@ def test_mutual_optimism_delays_settlement_and_lowers_its_early_chance():
     _, t_low = _arm(BOTH_OPTIMISM["low"])
     _, t_high = _arm(BOTH_OPTIMISM["high"])
     _assert_greater(t_high, t_low, "time to settlement (optimistic - realistic)")
-    # Within a year nearly every run of this scenario settles either way; the chance that
+    # Within a year about half the runs of this scenario settle either way; the chance that
     # shows optimism is that of settling early, before fighting has corrected the beliefs.
     early = 3
     _assert_greater(
@@ -69,7 +69,7 @@ def test_mutual_optimism_delays_settlement_and_lowers_its_early_chance():
 def test_trust_raises_settlement():
     _, t_low = _arm({"parties.russia.trust": 0.0, "parties.ukraine.trust": 0.0})
     _, t_high = _arm({"parties.russia.trust": 0.3, "parties.ukraine.trust": 0.3})
-    # Within a year nearly every run settles either way; trust shows in settling early.
+    # Within a year about half the runs settle either way; trust shows in settling early.
     early = 3
     _assert_greater(
         (t_high <= early).astype(float),

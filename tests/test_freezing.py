@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from sim import analysis
 from sim.config import load_scenario
 from sim.simulate import replay, simulate
+from sim.strategies import Decision, Observation, Strategy
+from sim.strategies.schedule import merge
 from tests.conftest import ROOT
 
 INTERSTATE = ROOT / "validation" / "scenarios" / "interstate_war.yaml"
@@ -47,18 +50,18 @@ def tables() -> dict[str, Any]:
 
 
 def test_a_ripe_front_freezes_under_a_mediators_texts(tables):
-    direct, texts = tables["none"], tables["formulative"]
-    # Ripe sides expect nothing from fighting on, text or no text: some runs freeze while
-    # the mediator's text is on the table, in the very round of the freeze.
+    texts = tables["formulative"]
+    # Ripe sides expect nothing from fighting on, text or no text: many runs freeze while
+    # the mediator's text is on the table, in the very round of the freeze, and a run
+    # replayed alone freezes in the same round as in its batch.
     frozen = texts[texts["outcome"] == "frozen"]
-    assert len(frozen) > 200 and (frozen["mediator_texts"] > 0).all()
+    assert len(frozen) > 200
     sc = load_scenario(INTERSTATE, {**STUCK, "mediator": {"strategy": "formulative"}})
-    for run in frozen["run"].head(3):
-        last = analysis.trace_table(replay(sc, 2, int(run))).iloc[-1]
+    for _, row in frozen.head(3).iterrows():
+        trace = analysis.trace_table(replay(sc, 2, int(row["run"])))
+        last = trace.iloc[-1]
         assert last["status"] == "frozen" and last["proposer"] == "mediator" and last["ripe"]
-    # Freezing takes a ripe round, and the texts settle some runs first.
-    assert (frozen["end_round"] >= frozen["first_ripe_round"]).all()
-    assert (direct["outcome"] == "frozen").mean() > (texts["outcome"] == "frozen").mean()
+        assert last["round"] == row["end_round"]
     assert texts["settlement_round"].notna().mean() > 0.5
 
 
@@ -78,3 +81,30 @@ def test_the_rule_follows_the_phase_of_a_schedule(tables):
     # phase begins, on the same draws.
     assert len(rounds) > 100
     assert rounds.min() > 30
+
+
+class KeepFightingWithoutText(Strategy):
+    """Asks for the fighting to go on but drafts no text (not registered)."""
+
+    name = "keep_fighting_without_text"
+    summary = "no text, the fighting to go on"
+
+    def decide(self, obs: Observation) -> Decision:
+        return Decision(keep_fighting=np.ones(obs.at_war.shape[0], dtype=bool))
+
+
+def test_keeping_the_front_open_takes_a_text_on_the_table_or_a_recess(tables):
+    # Without a text of its own (and outside a recess) the move holds nothing back: the
+    # parties talk directly, and the front freezes exactly as under no mediator.
+    table = _table({"strategy": "tests.test_freezing:KeepFightingWithoutText"})
+    assert table["outcome"].tolist() == tables["none"]["outcome"].tolist()
+    assert table["end_round"].equals(tables["none"]["end_round"])
+
+
+def test_a_schedule_keeps_the_move_run_by_run():
+    n = 6
+    choice = np.array([0, 1, 0, 1, 1, 0])
+    keep = Decision(keep_fighting=np.ones(n, dtype=bool))
+    merged = merge([keep, Decision()], choice, n, 2)
+    assert merged.keep_fighting.tolist() == (choice == 0).tolist()
+    assert merge([Decision(), Decision()], choice, n, 2).keep_fighting is None

@@ -96,10 +96,12 @@ def test_bad_schedules_name_the_path(schedule, path):
     assert "mediator.schedule" in str(err.value) and path.split(".")[-1] in str(err.value)
 
 
-def test_strategy_and_schedule_together_is_an_error():
+@pytest.mark.parametrize("strategy", ["formulative", "none"])
+def test_strategy_and_schedule_together_is_an_error(strategy):
+    # Also "none", the default: written next to a schedule it would be silently ignored.
     data = minimal_scenario_dict()
-    data["mediator"] = {"strategy": "formulative", "schedule": [{"strategy": "none"}]}
-    with pytest.raises(ConfigError, match="mediator.strategy"):
+    data["mediator"] = {"strategy": strategy, "schedule": [{"strategy": "formulative"}]}
+    with pytest.raises(ConfigError, match=f"mediator.strategy = '{strategy}'"):
         build_scenario(data)
 
 

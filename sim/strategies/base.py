@@ -243,9 +243,9 @@ class Decision:
         sanctions_change: (R, 2) change of the per-round cost its sanctions put on each side.
         recess: (R,) no session this round: no text is on the table and the parties make
             no offers of their own either; the fighting goes on.
-        keep_fighting: (R,) the fighting goes on while this text is on the table: a ripe
-            front does not freeze (talks held while fighting, the ceasefire only with the
-            agreement; docs/model.md 3.5).
+        keep_fighting: (R,) the fighting goes on while this text is on the table or the
+            talks are in recess: a ripe front does not freeze (talks held while fighting,
+            the ceasefire only with the agreement; docs/model.md 3.5).
     """
 
     text: F | None = None

@@ -157,7 +157,7 @@ class CeasefireFirst(Mediating):
 class TalkingWhileFighting(Mediating):
     """Talks go on while the fighting does; the ceasefire comes with the first agreement
     (an armistice: ceasefire plus framework, the political questions deferred), so a ripe
-    front does not freeze while its text is on the table."""
+    front does not freeze while its text is on the table or in its recesses."""
 
     name = "talking_while_fighting"
     drafts_texts = True
@@ -185,7 +185,8 @@ class TalkingWhileFighting(Mediating):
             framework=framework,
             ceasefire_provisions=opts.written_in(n),
             # The defining choice of the strategy: no pause in the fighting before the
-            # armistice, so a ripe front does not freeze while its text is on the table.
+            # armistice, so a ripe front does not freeze while its text is on the table or
+            # in its recesses.
             keep_fighting=np.ones(n, dtype=bool),
         )
 
