@@ -11,7 +11,7 @@ import copy
 import dataclasses
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -373,6 +373,17 @@ class Scenario:
 # Loading
 
 
+def _check_recess(options: Mapping[str, Any], path: str) -> None:
+    """Each recess round listed once: a round given twice is a slip (a typo for another
+    round) that the run would otherwise hide. Rounds past the horizon are accepted, so that a
+    case can be run over a shorter horizon as it stands."""
+    seen: set[int] = set()
+    for i, r in enumerate(options.get("recess_rounds") or ()):
+        if r in seen:
+            raise ConfigError(f"{path}.recess_rounds[{i}]", r, "each round listed once")
+        seen.add(r)
+
+
 def _cross_check(sc: Scenario) -> None:
     """Checks that span sections: names must agree across the file."""
     names = list(sc.parties)
@@ -437,6 +448,7 @@ def _cross_check(sc: Scenario) -> None:
         from sim.strategies import registry
 
         registry.make(med.strategy, med.options, "mediator")  # validates name and options
+        _check_recess(med.options, "mediator.options")
         if med.schedule and (med.strategy != "none" or med.options):
             raise ConfigError(
                 "mediator.strategy",
@@ -446,6 +458,7 @@ def _cross_check(sc: Scenario) -> None:
         for i, phase in enumerate(med.schedule):
             path = f"mediator.schedule[{i}]"
             registry.make(phase.strategy, phase.options, path)
+            _check_recess(phase.options, f"{path}.options")
             last = i == len(med.schedule) - 1
             if not last and phase.rounds is None and phase.until is None:
                 raise ConfigError(
@@ -721,6 +734,36 @@ def parse_overrides(overrides: Mapping[str, Any] | list[str]) -> dict[str, Any]:
 _NAMED_MAPPINGS = {"parties": "party", "issues": "issue", "stakeholders": "stakeholder"}
 
 
+_PATH_PART = re.compile(r"([^\[\]]+)((?:\[\d+\])*)")
+
+
+def _path_steps(dotted: str, value: Any) -> list[str | int]:
+    """`mediator.schedule[0].rounds` as ["mediator", "schedule", 0, "rounds"]."""
+    steps: list[str | int] = []
+    for part in dotted.split("."):
+        m = _PATH_PART.fullmatch(part)
+        if m is None:
+            raise ConfigError(
+                dotted,
+                value,
+                "a dotted path such as parties.russia.trust (a list item as schedule[0])",
+            )
+        steps.append(m.group(1))
+        steps.extend(int(k) for k in re.findall(r"\d+", m.group(2)))
+    return steps
+
+
+def _path_text(steps: Sequence[str | int]) -> str:
+    text = ""
+    for step in steps:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _index_range(n: int) -> str:
+    return "the list is empty" if n == 0 else f"0 to {n - 1}"
+
+
 def apply_overrides(data: Any, *layers: Mapping[str, Any]) -> Any:
     """Set dotted paths in a copy of raw scenario data, one layer of overrides after the other
     (a later layer wins); a misspelled party or issue gets a suggestion.
@@ -729,32 +772,43 @@ def apply_overrides(data: Any, *layers: Mapping[str, Any]) -> Any:
     only refuse to invent a new party, issue or stakeholder through a typo. The data is copied
     once for all layers (an ensemble builds thousands of scenarios, and copying dominated),
     and each value is copied as it is set, so a later path inside it never alters the
-    caller's mapping.
+    caller's mapping. An item of a list is reached by its index, `mediator.schedule[0].rounds`;
+    a list is never extended.
     """
     data = copy.deepcopy(data) if data is not None else {}
     if not isinstance(data, dict):
         return data
     for dotted, value in (item for layer in layers for item in layer.items()):
-        parts = dotted.split(".")
-        if not all(parts):
-            raise ConfigError(dotted, value, "a dotted path such as parties.russia.trust")
+        steps = _path_steps(dotted, value)
         node: Any = data
-        for depth, part in enumerate(parts[:-1]):
-            parent = ".".join(parts[:depth])
-            if not isinstance(node, dict):
-                raise ConfigError(".".join(parts[: depth + 1]), value, "a path inside a mapping")
-            if part not in node:
-                if parent in _NAMED_MAPPINGS:
-                    options = list(node)
+        for depth, step in enumerate(steps):
+            where = _path_text(steps[: depth + 1])
+            last = depth == len(steps) - 1
+            if isinstance(step, int):
+                if not isinstance(node, list):
+                    raise ConfigError(where, value, "an index only where the value is a list")
+                if step >= len(node):
                     raise ConfigError(
-                        ".".join(parts[: depth + 1]),
-                        value,
-                        f"an existing {_NAMED_MAPPINGS[parent]} name, one of {options}",
-                        hint=schema.suggest(part, options),
+                        where, value, f"an index of the list ({_index_range(len(node))})"
                     )
-                node[part] = {}
-            node = node[part]
-        if not isinstance(node, dict):
-            raise ConfigError(dotted, value, "a path inside a mapping")
-        node[parts[-1]] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+            else:
+                if not isinstance(node, dict):
+                    raise ConfigError(where, value, "a path inside a mapping")
+                if step not in node and not last:
+                    parent = _path_text(steps[:depth])
+                    if parent in _NAMED_MAPPINGS:
+                        options = list(node)
+                        raise ConfigError(
+                            where,
+                            value,
+                            f"an existing {_NAMED_MAPPINGS[parent]} name, one of {options}",
+                            hint=schema.suggest(step, options),
+                        )
+                    if isinstance(steps[depth + 1], int):
+                        raise ConfigError(where, value, "an existing list to index into")
+                    node[step] = {}
+            if last:
+                node[step] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+            else:
+                node = node[step]
     return data

@@ -83,6 +83,32 @@ def test_override_layers_apply_in_order_and_leave_their_inputs_alone():
     assert apply_overrides(apply_overrides(apply_overrides(data, first), {}), second) == out
 
 
+def test_an_override_reaches_a_list_item_by_its_index():
+    data = {"mediator": {"schedule": [{"strategy": "a", "rounds": 2}, {"strategy": "b"}]}}
+    out = apply_overrides(data, {"mediator.schedule[1].rounds": 5, "mediator.schedule[0]": {}})
+    assert out["mediator"]["schedule"] == [{}, {"strategy": "b", "rounds": 5}]
+    assert data["mediator"]["schedule"][1] == {"strategy": "b"}  # the input is left alone
+    nested = apply_overrides({"x": [[1, 2], [3]]}, {"x[0][1]": 9})
+    assert nested == {"x": [[1, 9], [3]]}
+
+
+@pytest.mark.parametrize(
+    ("path", "where", "expected"),
+    [
+        ("mediator.schedule[2].rounds", "mediator.schedule[2]", "an index of the list (0 to 1)"),
+        ("horizon[0]", "horizon[0]", "an index only where the value is a list"),
+        ("mediator.steps[0]", "mediator.steps", "an existing list to index into"),
+        ("mediator.schedule[x]", "mediator.schedule[x]", "a list item as schedule[0]"),
+        ("mediator..strategy", "mediator..strategy", "a dotted path such as"),
+    ],
+)
+def test_bad_list_paths_are_named(path, where, expected):
+    data = {"horizon": 12, "mediator": {"schedule": [{"strategy": "a"}, {"strategy": "b"}]}}
+    with pytest.raises(ConfigError) as err:
+        apply_overrides(data, {path: 1})
+    assert err.value.path == where and expected in err.value.expected
+
+
 # -- errors --------------------------------------------------------------------------------
 
 

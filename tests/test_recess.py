@@ -109,7 +109,12 @@ def test_the_story_says_when_the_talks_are_in_recess(capsys):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("[0]", "a number in [1, 100000]"), ("3", "a list")]
+    ("value", "expected"),
+    [
+        ("[0]", "a number in [1, 100000]"),
+        ("3", "a list"),
+        ("[3, 4, 3]", "recess_rounds[2] = 3: expected each round listed once"),
+    ],
 )
 def test_bad_recess_rounds_are_one_line(capsys, value, expected):
     assert main(["run", str(KOREA), "--set", f"mediator.options.recess_rounds={value}"]) == 2
