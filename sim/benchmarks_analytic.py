@@ -21,9 +21,7 @@ from sim.errors import ConfigError
 
 
 def _one_issue_scenario(check: Any, overrides: dict[str, Any] | None = None) -> Any:
-    data = apply_overrides(read_yaml(check.scenario), check.base_overrides)
-    if overrides:
-        data = apply_overrides(data, overrides)
+    data = apply_overrides(read_yaml(check.scenario), check.base_overrides, overrides or {})
     sc = scenario_from_dict(data, file=check.scenario)
     from sim.params import compile_params
 

@@ -449,7 +449,9 @@ def _cross_check(sc: Scenario) -> None:
 
         registry.make(med.strategy, med.options, "mediator")  # validates name and options
         _check_recess(med.options, "mediator.options")
-        if med.schedule and (med.strategy != "none" or med.options):
+        # A strategy written next to a schedule is refused on the data (scenario_from_dict):
+        # "none" is also the default, so the built scenario cannot tell it from one left out.
+        if med.schedule and med.options:
             raise ConfigError(
                 "mediator.strategy",
                 med.strategy,

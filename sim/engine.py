@@ -735,11 +735,7 @@ class Engine:
         mediating = at_war & self.mediator_active
         # In a recess no session is held: nothing is proposed, so nothing is signed or
         # refused, while the war (and its clock of rounds at war) goes on.
-        recess = (
-            mediating & np.asarray(decision.recess, dtype=bool)
-            if decision.recess is not None
-            else np.zeros(n, dtype=bool)
-        )
+        recess = mediating & _flag(decision.recess, n)
         talking = at_war & ~recess
         # Whatever else the mediator does waits for the next session too: relaying, trust
         # building, aid and sanctions, partial deals, withdrawal. A run's moves then do not
@@ -986,11 +982,7 @@ class Engine:
         still = fighting & ~deal & (self.status == Status.WAR)
         self.ripe_streak = np.where(still & self.ripe, self.ripe_streak + 1, 0)
         chance = d.uniform(t, Stream.FREEZE) < 1.0 / p.ripe_rounds_to_freeze
-        keep_fighting = (mediated_text | recess) & (
-            np.asarray(decision.keep_fighting, dtype=bool)
-            if decision.keep_fighting is not None
-            else np.zeros(n, dtype=bool)
-        )
+        keep_fighting = (mediated_text | recess) & _flag(decision.keep_fighting, n)
         freeze = still & self.ripe & ~keep_fighting & chance
         if freeze.any():
             self.status[freeze] = Status.FROZEN
@@ -1306,6 +1298,11 @@ class Engine:
         """True when no run can change any more (every run ended in an absorbing state)."""
         absorbing = self.status >= Status.FROZEN
         return bool(absorbing.all())
+
+
+def _flag(value: B | None, n: int) -> B:
+    """A decision's optional per-run flag; None means False in every run."""
+    return np.zeros(n, dtype=bool) if value is None else np.asarray(value, dtype=bool)
 
 
 # Reductions over the party axis (R, 2), column by column: numpy reduces a short inner
