@@ -16,8 +16,98 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
+from sim import schema
+from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
+
+# The options each kind reads from `parameters`, and the statistics it returns.
+PARAMETERS = {"fearon": (), "nash": ("biases",), "rubinstein": ("delta_a", "delta_b", "grids")}
+_STATS = {
+    "fearon": (
+        "round_one_share",
+        "max_outside_range",
+        "belief_gap",
+        "reservation_error",
+        "range_width",
+    ),
+    "nash": ("max_error", "deal_share"),
+    "rubinstein": ("excess_over_bound", "finest_error", "finest_vs_coarsest", "agreement_period"),
+}
+_GRIDS = [11, 101, 1001]
+
+
+def check_parameters(kind: str, params: Any) -> None:
+    """Refuse an option the kind does not read, or a value it cannot use (paths are the
+    check file's, `parameters.<name>`)."""
+    allowed = PARAMETERS[kind]
+    for key in params:
+        if key not in allowed:
+            raise ConfigError(
+                f"parameters.{key}",
+                params[key],
+                f"one of {list(allowed)}" if allowed else f"no parameters in a {kind} check",
+                hint=schema.suggest(str(key), allowed) if allowed else None,
+            )
+    if kind == "nash":
+        biases = params.get("biases", [0.0])
+        if not isinstance(biases, list) or not biases:
+            raise ConfigError("parameters.biases", biases, "a list of mediator biases")
+        for i, bias in enumerate(biases):
+            if isinstance(bias, bool) or not isinstance(bias, int | float) or not -1 <= bias <= 1:
+                raise ConfigError(f"parameters.biases[{i}]", bias, "a bias in [-1, 1]")
+    if kind == "rubinstein":
+        grids = params.get("grids", _GRIDS)
+        if (
+            not isinstance(grids, list)
+            or len(grids) < 2
+            or not all(isinstance(g, int) and not isinstance(g, bool) and g >= 2 for g in grids)
+        ):
+            raise ConfigError("parameters.grids", grids, "a list of at least two grid sizes >= 2")
+        for key in ("delta_a", "delta_b"):
+            value = params.get(key, 0.9)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0.0 < value < 1.0
+            ):
+                raise ConfigError(f"parameters.{key}", value, "a discount factor in (0, 1)")
+
+
+def stat_names(kind: str, params: Any) -> list[str]:
+    """The statistics a check of this kind (with these parameters) returns."""
+    names = list(_STATS[kind])
+    if kind == "rubinstein":
+        names = [f"abs_error:{g}" for g in params.get("grids", _GRIDS)] + names
+    return names
+
+
+def dry_build(check: Any) -> None:
+    """Build the scenarios the check will run, so that an override the scenario refuses is
+    reported, in the check file, before anything runs."""
+    if check.kind == "rubinstein":
+        return
+    read_scenario(check.scenario)  # a fault in the scenario's own file is the scenario's
+    biases = check.parameters.get("biases", [0.0]) if check.kind == "nash" else [None]
+    for i, bias in enumerate(biases):
+        extra = {"mediator.bias": bias} if bias is not None else {}
+        try:
+            _one_issue_scenario(check, extra)
+        except ConfigError as err:
+            path, value = err.path, err.value
+            if bias is not None and path == "mediator.bias":
+                path, value = f"parameters.biases[{i}]", bias
+            else:
+                for key, written in check.base_overrides.items():
+                    if key == path or key.startswith(f"{path}."):
+                        path, value = f"set.{key}", written
+                        break
+            raise ConfigError(
+                path,
+                value,
+                f"{err.expected} [scenario {check.scenario}]",
+                file=check.file,
+                hint=err.hint,
+            ) from None
 
 
 def _one_issue_scenario(check: Any, overrides: dict[str, Any] | None = None) -> Any:
@@ -88,8 +178,6 @@ def fearon(check: Any, runs: int) -> dict[str, float]:
 
 def nash(check: Any, runs: int) -> dict[str, float]:
     biases = check.parameters.get("biases", [0.0])
-    if not isinstance(biases, list) or not biases:
-        raise ConfigError("parameters.biases", biases, "a list of mediator biases", file=check.file)
     worst = 0.0
     deals = 1.0
     for bias in biases:
@@ -112,20 +200,7 @@ def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
 
     par = check.parameters
     delta_a, delta_b = float(par.get("delta_a", 0.9)), float(par.get("delta_b", 0.9))
-    grids = par.get("grids", [11, 101, 1001])
-    if (
-        not isinstance(grids, list)
-        or len(grids) < 2
-        or not all(isinstance(g, int) and g >= 2 for g in grids)
-    ):
-        raise ConfigError(
-            "parameters.grids", grids, "a list of at least two grid sizes >= 2", file=check.file
-        )
-    for key, value in (("delta_a", delta_a), ("delta_b", delta_b)):
-        if not 0.0 < value < 1.0:
-            raise ConfigError(
-                f"parameters.{key}", value, "a discount factor in (0, 1)", file=check.file
-            )
+    grids = par.get("grids", _GRIDS)
     rows = bargaining.rubinstein_benchmark(delta_a, delta_b, grids=tuple(grids))
     out = {f"abs_error:{r['grid_points']}": float(r["abs_error"]) for r in rows}
     # The grid bound |x - x*| < h / (1 - dA dB) + truncation (docs/model.md §5a): the error
@@ -140,6 +215,10 @@ def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
 
 
 def run(check: Any, runs: int | None = None) -> dict[str, float]:
+    try:
+        check_parameters(check.kind, check.parameters)
+    except ConfigError as err:
+        raise err.in_file(check.file) from None
     n = runs if runs is not None else check.runs
     if check.kind == "fearon":
         return fearon(check, n)

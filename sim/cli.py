@@ -480,14 +480,21 @@ def _event(status: Any, prev: Any, collapsed: bool, sc: Any) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim import validation
+    from sim.validation import MAX_POINTS
 
     if args.runs is not None and args.runs < 1:
         raise ConfigError("--runs", args.runs, "a positive number of runs per arm")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "a positive number of processes")
-    if args.over_assumptions is not None and args.over_assumptions < 2:
-        raise ConfigError("--over-assumptions", args.over_assumptions, "at least 2 points")
-    wanted = [w.strip() for w in args.only.split(",") if w.strip()] if args.only else None
+    if args.over_assumptions is not None and not 2 <= args.over_assumptions <= MAX_POINTS:
+        raise ConfigError(
+            "--over-assumptions", args.over_assumptions, f"from 2 to {MAX_POINTS} points"
+        )
+    wanted = None
+    if args.only is not None:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        if not wanted:
+            raise ConfigError("--only", args.only, "one or more check names, separated by commas")
     checks = validation.load_checks(args.checks, only=wanted)
     workers = args.workers or validation.default_workers()
     if args.over_assumptions is not None:

@@ -75,6 +75,9 @@ _ENSEMBLE_KEYS = ("points", "design", "seed", "parameters")
 _ARM_KEYS = ("set", "without", "draw")
 _COND_KEYS = ("stat", "arm", "ratio", "difference", "order", "between", "above", "below", "at_most")
 GROUPS = ("analytic", "stylized", "case", "other")
+# Every point of an ensemble is a scenario built and checked before anything runs; beyond
+# this many, that alone takes minutes (and a point needs at least a run per arm).
+MAX_POINTS = 10_000
 
 
 # -- declarations ------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ class Ensemble:
     seed: int
     parameters: tuple[Any, ...]  # sim.designs.Parameter
     source: str
+    written: dict[str, Any] = field(default_factory=dict)  # each path's spec as in the file
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,9 @@ def _build_check(data: Any, path: Path) -> Check:
     for key in ("title", "claim", "source", "expect"):
         if key not in data:
             raise ConfigError(key, None, "a value (required)")
+    for key in ("title", "claim", "source", "known_failure"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ConfigError(key, data[key], "a text")
     kind = data.get("kind", "simulation")
     if kind not in KINDS:
         raise ConfigError(
@@ -210,6 +217,17 @@ def _build_check(data: Any, path: Path) -> Check:
     if group not in GROUPS:
         raise ConfigError("group", group, f"one of {list(GROUPS)}")
     scenario = data.get("scenario")
+    if kind != "simulation":
+        # An analytic check computes its values from one scenario (none for rubinstein):
+        # arms, ensembles, and for rubinstein a scenario and overrides, would be ignored.
+        unused = ["arms", "ensemble"] + (["scenario", "set"] if kind == "rubinstein" else [])
+        for key in unused:
+            if key in data:
+                raise ConfigError(key, data[key], f"no {key} in a {kind} check")
+    elif "parameters" in data:
+        raise ConfigError(
+            "parameters", data["parameters"], "no parameters in a simulation check (use set)"
+        )
     if kind != "rubinstein":
         if not isinstance(scenario, str):
             raise ConfigError("scenario", scenario, "a scenario file (relative to the check)")
@@ -227,6 +245,10 @@ def _build_check(data: Any, path: Path) -> Check:
     params = data.get("parameters", {}) or {}
     if not isinstance(params, Mapping):
         raise ConfigError("parameters", params, "a mapping (options of an analytic check)")
+    if kind != "simulation":
+        from sim import benchmarks_analytic as analytic
+
+        analytic.check_parameters(kind, params)
     conds = data["expect"]
     if not isinstance(conds, list) or not conds:
         raise ConfigError("expect", conds, "a non-empty list of expectations")
@@ -253,10 +275,41 @@ def _build_check(data: Any, path: Path) -> Check:
         ),
     )
     if kind == "simulation":
-        parties = _dry_build(check)  # bad overrides are reported before anything runs
+        parties, horizon = _dry_build(check)  # bad overrides are reported before anything runs
         for i, cond in enumerate(conditions):
-            _check_capitulations(parse_stat(cond.stat), f"expect[{i}].stat", parties)
+            stat = parse_stat(cond.stat)
+            _check_capitulations(stat, f"expect[{i}].stat", parties)
+            _check_rounds(stat, f"expect[{i}].stat", horizon)
+    else:
+        from sim import benchmarks_analytic as analytic
+
+        names = analytic.stat_names(kind, check.parameters)
+        for i, cond in enumerate(conditions):
+            if cond.stat not in names:
+                raise ConfigError(
+                    f"expect[{i}].stat",
+                    cond.stat,
+                    f"a statistic of a {kind} check, one of {names}",
+                    hint=schema.suggest(cond.stat, names),
+                )
+        analytic.dry_build(check)  # an override the scenario refuses, before anything runs
     return check
+
+
+def _check_rounds(stat: Stat, where: str, horizon: int) -> None:
+    """A statistic's number of rounds must leave something to count within the horizon
+    (the shortest, when an ensemble draws it): a run is watched for at most `horizon` rounds."""
+    if stat.arg is None:
+        return
+    fn = stat.what.rpartition(".")[2]
+    # longer_than:T reads survival at T (T = horizon is the share still going at the end);
+    # the others need rounds after T: collapse_within:K counts deals made K rounds before
+    # the horizon, hazard_ratio_late:T compares rounds up to T with those after it.
+    last = horizon if fn == "longer_than" else horizon - 1
+    if stat.arg > last:
+        raise ConfigError(
+            where, stat.name, f"a number of rounds from 1 to {last} (horizon {horizon})"
+        )
 
 
 def _check_capitulations(stat: Stat, where: str, parties: Sequence[str]) -> None:
@@ -285,9 +338,11 @@ def _known_keys(data: Mapping[str, Any], allowed: Sequence[str], prefix: str) ->
             )
 
 
-def _int(value: Any, where: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(where, value, f"an integer >= {low}")
+def _int(value: Any, where: str, *, low: int, high: int | None = None) -> int:
+    wrong = isinstance(value, bool) or not isinstance(value, int) or value < low
+    if wrong or (high is not None and value > high):
+        bounds = f">= {low}" + (f" and <= {high}" if high is not None else "")
+        raise ConfigError(where, value, f"an integer {bounds}")
     return value
 
 
@@ -298,6 +353,8 @@ def _arms(data: Any) -> tuple[Arm, ...]:
         raise ConfigError("arms", data, "a mapping of arm names to {set: {...}, without: [...]}")
     arms = []
     for name, spec in data.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"arms.{name}", name, "an arm name (a text: quote a number)")
         spec = spec or {}
         if not isinstance(spec, Mapping):
             raise ConfigError(f"arms.{name}", spec, "a mapping with set and/or without")
@@ -312,6 +369,15 @@ def _arms(data: Any) -> tuple[Arm, ...]:
             raise ConfigError(
                 f"arms.{name}.without", without, "a list of sections: mediator, stakeholders"
             )
+        for key in overrides:
+            section = str(key).split(".", 1)[0].split("[", 1)[0]
+            if section in without:
+                # The arm removes the section after its overrides: they would be dropped.
+                raise ConfigError(
+                    f"arms.{name}.set.{key}",
+                    overrides[key],
+                    f"a path outside the sections the arm removes (without: {without})",
+                )
         draw = spec.get("draw", {}) or {}
         if not isinstance(draw, Mapping):
             raise ConfigError(
@@ -350,13 +416,19 @@ def _ensemble_body(data: Any, source: str, sampled: Any, make: Callable[..., Any
         raise ConfigError(
             "ensemble.parameters", params, "a mapping of dotted paths to distributions"
         )
-    parameters = tuple(make(k, v, design) for k, v in params.items())
+    try:
+        parameters = tuple(make(k, v, design) for k, v in params.items())
+    except ConfigError as err:
+        raise ConfigError(
+            f"ensemble.{err.path}", err.value, err.expected, file=err.file, hint=err.hint
+        ) from None
     return Ensemble(
-        points=_int(data.get("points", 100), "ensemble.points", low=2),
+        points=_int(data.get("points", 100), "ensemble.points", low=2, high=MAX_POINTS),
         design=design,
         seed=_int(data.get("seed", 0), "ensemble.seed", low=0),
         parameters=parameters,
         source=source,
+        written={str(k): v for k, v in params.items()},
     )
 
 
@@ -369,11 +441,14 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
     stat = data.get("stat")
     if not isinstance(stat, str):
         raise ConfigError(f"{where}.stat", stat, "a statistic name (validation/README.md)")
-    if kind == "simulation":
-        parse_stat(stat, f"{where}.stat")
+    parsed = parse_stat(stat, f"{where}.stat") if kind == "simulation" else None
     targets = [k for k in ("arm", "ratio", "difference", "order") if k in data]
     if len(targets) > 1:
         raise ConfigError(where, dict(data), "only one of arm, ratio, difference, order")
+    if targets and kind != "simulation":
+        raise ConfigError(
+            f"{where}.{targets[0]}", data[targets[0]], f"no arms in a {kind} check (it has none)"
+        )
     target = targets[0] if targets else "arm"
     if target == "arm":
         chosen = (data.get("arm", arms[0]),)
@@ -388,6 +463,8 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
             )
         chosen = tuple(chosen)
     for name in chosen:
+        if kind == "simulation" and not isinstance(name, str):
+            raise ConfigError(f"{where}.{target}", name, f"an arm name, one of {arms}")
         if kind == "simulation" and name not in arms:
             raise ConfigError(
                 f"{where}.{target}",
@@ -403,6 +480,16 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
     if len(bounds) != 1:
         raise ConfigError(where, dict(data), "exactly one of between, above, below, at_most")
     ((key, value),) = bounds.items()
+    if key == "at_most" and kind == "simulation":
+        raise ConfigError(
+            f"{where}.at_most", value, "between, above or below (at_most is for analytic checks)"
+        )
+    if parsed is not None and target == "arm" and _is_share(parsed):
+        # A share outside [0, 1] can never be reached: the expectation would fail (or pass)
+        # whatever the model does.
+        values = value if isinstance(value, list) else [value]
+        if all(_is_num(v) for v in values) and not all(0.0 <= v <= 1.0 for v in values):
+            raise ConfigError(f"{where}.{key}", value, f"bounds in [0, 1] ({stat} is a share)")
     if key == "between":
         if not (
             isinstance(value, list)
@@ -423,7 +510,18 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
 
 
 def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, int | float) and not isinstance(v, bool) and not math.isnan(v)
+
+
+def _is_share(stat: Stat) -> bool:
+    """Statistics that are shares of runs (or of first agreements), in [0, 1]."""
+    return stat.what in (
+        "p_settlement",
+        "ending",
+        "outcome",
+        "collapse_within",
+        "ceasefire_collapse_within",
+    ) or stat.what.endswith(".longer_than")
 
 
 # -- statistics ------------------------------------------------------------------------------
@@ -521,8 +619,8 @@ def _stat_arg(arg: str, text: str, where: str) -> float:
         value = float(arg)
     except ValueError:
         raise ConfigError(where, text, "a numeric argument after ':' (rounds)") from None
-    if value <= 0:
-        raise ConfigError(where, text, "a positive number of rounds after ':'")
+    if not (math.isfinite(value) and value == int(value) and value >= 1):
+        raise ConfigError(where, text, "a whole number of rounds >= 1 after ':'")
     return value
 
 
@@ -633,6 +731,8 @@ def weibull_shape(hist: np.ndarray, horizon: int) -> float:
     """
     counts = hist[:horizon].astype(float)
     cens = float(hist[horizon])
+    if counts.sum() <= 0:
+        return math.nan  # no war ended: the shape is not identified
     t = np.arange(1, horizon + 1, dtype=float)
 
     def nll(theta: np.ndarray) -> float:
@@ -722,14 +822,16 @@ def _scenario_data(
     return data
 
 
-def _dry_build(check: Check) -> list[str]:
-    """Build every arm at every point; return the party names they have in common."""
+def _dry_build(check: Check) -> tuple[list[str], int]:
+    """Build every arm at every point; return the party names they have in common and the
+    shortest horizon."""
     assert check.scenario is not None
     # The scenario alone first: a fault in its own file is the scenario's, not the check's.
     read_scenario(check.scenario)
     points = _points(check)
     draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
     parties: list[str] | None = None
+    horizon: int | None = None
     for i, point in enumerate(points):
         for arm in check.arms:
             try:
@@ -740,7 +842,7 @@ def _dry_build(check: Check) -> list[str]:
                 # The bad value comes from the check (its set, arms or ensemble) applied to
                 # the scenario: name the check file, and the arm and point it arose in.
                 where = f"arm {arm.name}" + (f", ensemble point {i}" if check.ensemble else "")
-                path, value, expected = _in_check(check, arm, err)
+                path, value, expected = _in_check(check, arm, err, point, draws[arm.name][i])
                 raise ConfigError(
                     path,
                     value,
@@ -749,22 +851,41 @@ def _dry_build(check: Check) -> list[str]:
                     hint=err.hint,
                 ) from None
             parties = [p for p in (sc.parties if parties is None else parties) if p in sc.parties]
-    return parties or []
+            horizon = sc.horizon if horizon is None else min(horizon, sc.horizon)
+    return parties or [], horizon or 0
 
 
-def _in_check(check: Check, arm: Arm, err: ConfigError) -> tuple[str, Any, str]:
+def _in_check(
+    check: Check,
+    arm: Arm,
+    err: ConfigError,
+    point: Mapping[str, Any] | None = None,
+    drawn: Mapping[str, Any] | None = None,
+) -> tuple[str, Any, str]:
     """Where in the check file an override the scenario refused was written: the arm's
-    `set`, then the check's (an unknown party or issue stops the path at its name, so the
-    override is found by that prefix). Other errors keep the scenario's path."""
-    for prefix, overrides in (
-        (f"arms.{arm.name}.set.", arm.overrides),
-        ("set.", check.base_overrides),
-    ):
-        for key, value in overrides.items():
-            if key == err.path:
-                return prefix + key, value, err.expected
-            if key.startswith(f"{err.path}."):
-                return prefix + key, value, f"a path the scenario has ({err.path}: {err.expected})"
+    `set`, then its draws, the check's `set`, then the ensemble's draws, in the order that
+    wins (an unknown party or issue stops the path at its name, so the override is found by
+    that prefix). A drawn value is reported as the distribution written, with the draw.
+    Other errors keep the scenario's path."""
+    ens = check.ensemble
+    layers: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = [
+        (f"arms.{arm.name}.set.", arm.overrides, None),
+        (f"arms.{arm.name}.draw.", arm.draw, drawn),
+        ("set.", check.base_overrides, None),
+        ("ensemble.parameters.", ens.written if ens is not None else {}, point),
+    ]
+    for prefix, written, values in layers:
+        for key, value in written.items():
+            if key != err.path and not key.startswith(f"{err.path}."):
+                continue
+            expected = (
+                err.expected
+                if key == err.path
+                else f"a path the scenario has ({err.path}: {err.expected})"
+            )
+            if values is not None and key in values:
+                expected += f"; drawn {values[key]!r}"
+            return prefix + key, value, expected
     return err.path, err.value, err.expected
 
 
@@ -892,8 +1013,14 @@ class Outcome:
         }
 
 
-def _finite(x: float) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
+def _finite(x: float) -> float | str | None:
+    """A number for JSON: null when undefined (nan), the text "inf" or "-inf" when infinite
+    (a median never reached), since JSON has neither."""
+    if x is None or math.isnan(x):
+        return None
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return float(x)
 
 
 class _Sampler:
@@ -995,10 +1122,10 @@ def run_check(check: Check, runs: int | None = None, workers: int = 1) -> list[O
 
     values = analytic.run(check, runs=runs)
     out = []
-    for cond in check.conditions:
+    for i, cond in enumerate(check.conditions):
         if cond.stat not in values:
             raise ConfigError(
-                "expect.stat",
+                f"expect[{i}].stat",
                 cond.stat,
                 f"a statistic of a {check.kind} check, one of {sorted(values)}",
                 file=check.file,

@@ -169,7 +169,8 @@ def test_cli_validate_json_and_exit_codes(tmp_path):
     row = data["results"][0]
     assert {"check", "expected", "value", "ci", "passed", "source"} <= set(row)
     # An expectation the model cannot meet makes the command fail (exit 1), with the table.
-    impossible = _small(tmp_path).read_text().replace("between: [0.0, 1.0]", "between: [2.0, 3.0]")
+    text = _small(tmp_path).read_text()
+    impossible = text.replace("between: [0.0, 1.0]", "between: [0.999, 1.0]")
     path = _write(tmp_path, impossible, "impossible.yaml")
     bad = negsim("validate", str(path), "--runs", "60")
     assert bad.returncode == 1
@@ -238,3 +239,108 @@ def test_statistic_names_are_checked():
         with pytest.raises(ConfigError):
             v.parse_stat(bad)
     assert math.isnan(v._duration_value(v.parse_stat("war_duration.median"), np.zeros(5), 4))
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        # Arguments that would crash, or count nothing, once the runs are done.
+        (
+            ("stat: p_settlement, arm: none", 'stat: "war_duration.longer_than:inf", arm: none'),
+            "expect[1].stat",
+        ),
+        (
+            ("stat: p_settlement, arm: none", 'stat: "collapse_within:2.5", arm: none'),
+            "expect[1].stat",
+        ),
+        (
+            ("stat: p_settlement, arm: none", 'stat: "war_duration.longer_than:13", arm: none'),
+            "from 1 to 12 (horizon 12)",
+        ),
+        (
+            ("stat: p_settlement, arm: none", 'stat: "collapse_within:12", arm: none'),
+            "from 1 to 11 (horizon 12)",
+        ),
+        # Bounds no share can reach, and a bound meant for analytic checks.
+        (("between: [0.0, 1.0]", "between: [1.5, 2.0]"), "expect[1].between"),
+        (("between: [0.0, 1.0]", "at_most: 0.5"), "expect[1].at_most"),
+        # An arm that sets what it removes; names and texts of the wrong type.
+        (
+            (
+                "none: {without: [mediator]}",
+                "none: {without: [mediator], set: {mediator.strategy: bogus}}",
+            ),
+            "arms.none.set.mediator.strategy",
+        ),
+        (("none: {without: [mediator]}", "1: {without: [mediator]}"), "arms.1"),
+        (("title: small", "title: [a, b]"), "title"),
+        # A drawn value the scenario refuses is named as the distribution written.
+        (("range: [0.0, 0.5]", "range: [0.5, 3.0]"), "ensemble.parameters.parties.a.trust"),
+        (("points: 6", "points: 100000000"), "ensemble.points"),
+    ],
+)
+def test_bad_checks_are_refused_before_anything_runs(tmp_path, edit, where):
+    text = _small(tmp_path).read_text()
+    assert edit[0] in text
+    path = _write(tmp_path, text.replace(*edit), "bad.yaml")
+    with pytest.raises(ConfigError) as err:
+        v.load_check(path)
+    assert where in str(err.value) and str(path) in str(err.value)
+
+
+def test_a_drawn_value_out_of_range_names_the_range_and_the_draw(tmp_path):
+    text = _small(tmp_path).read_text().replace("range: [0.0, 0.5]", "range: [0.5, 3.0]")
+    with pytest.raises(ConfigError) as err:
+        v.load_check(_write(tmp_path, text, "bad.yaml"))
+    assert err.value.value == {"range": [0.5, 3.0]} and "drawn " in str(err.value)
+
+
+def _analytic(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
+    text = (CHECKS / f"{name}.yaml").read_text(encoding="utf-8")
+    scenario = CHECKS / "scenarios" / "fearon_benchmark.yaml"
+    text = text.replace("scenarios/fearon_benchmark.yaml", str(scenario))
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    return _write(tmp_path, text, f"{name}.yaml")
+
+
+@pytest.mark.parametrize(
+    "name, edit, where",
+    [
+        ("analytic_nash", ("biases: [0.0, 0.4, -0.5]", "biases: [0.0, 7]"), "parameters.biases[1]"),
+        ("analytic_nash", ("biases:", "biasses:"), "parameters.biasses"),
+        (
+            "analytic_nash",
+            ("parties.a.screening_z: 0.0", "parties.a.screenin_z: 0.0"),
+            "set.parties.a.screenin_z",
+        ),
+        ("analytic_fearon", ("runs: 200", "runs: 200\narms: {x: {}}"), "arms"),
+        ("analytic_fearon", ("stat: belief_gap,", "stat: belief_gap, arm: x,"), "expect[2].arm"),
+        (
+            "analytic_rubinstein",
+            ("stat: agreement_period", "stat: agreement_perod"),
+            "expect[0].stat",
+        ),
+        ("analytic_rubinstein", ("grids:", "grid:"), "parameters.grid"),
+        ("analytic_rubinstein", ("kind: rubinstein", "kind: rubinstein\nset: {horizon: 3}"), "set"),
+    ],
+)
+def test_analytic_checks_refuse_what_they_would_ignore_or_fail_on(tmp_path, name, edit, where):
+    path = _analytic(tmp_path, name, edit)
+    with pytest.raises(ConfigError) as err:
+        v.load_check(path)
+    # Named in the check file, where the value was written, not in the scenario it reached.
+    assert str(err.value).startswith(f"{path}: {where} ")
+
+
+def test_only_with_no_name_and_json_infinities(tmp_path):
+    proc = negsim("validate", str(CHECKS), "--only", ",")
+    assert proc.returncode == 2 and "--only" in proc.stderr and "Traceback" not in proc.stderr
+    # JSON has no infinity: a median never reached is "inf", an undefined value null.
+    assert v._finite(math.inf) == "inf" and v._finite(-math.inf) == "-inf"
+    assert v._finite(math.nan) is None and v._finite(2.5) == 2.5
+    # No war ended: the Weibull shape is undefined, not a number the optimiser wandered to.
+    hist = np.zeros(13)
+    hist[-1] = 50.0
+    assert math.isnan(v.weibull_shape(hist, 12))
