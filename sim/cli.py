@@ -499,17 +499,32 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     workers = args.workers or validation.default_workers()
     if args.over_assumptions is not None:
         return _validate_over_assumptions(args, checks, workers)
-    outcomes = []
-    for check in checks:
-        if not args.json:
-            sys.stderr.write(f"negsim validate: {check.name} ...\n")
-        outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+    outcomes: list = []
+    try:
+        for check in checks:
+            if not args.json:
+                sys.stderr.write(f"negsim validate: {check.name} ...\n")
+            outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+    except (ConfigError, KeyboardInterrupt):
+        # The checks already run are reported before the error or the interruption is.
+        if outcomes:
+            _validate_report(args, outcomes, complete=False)
+        raise
+    _validate_report(args, outcomes, complete=True)
+    return validation.exit_code(outcomes, allow_known=args.allow_known_failures)
+
+
+def _validate_report(args: argparse.Namespace, outcomes: list, *, complete: bool) -> None:
+    from sim import validation
+
     if args.json:
-        passed = all(o.passed for o in outcomes)
-        print(json.dumps({"passed": passed, "results": [o.to_dict() for o in outcomes]}, indent=2))
+        passed = complete and all(o.passed for o in outcomes)
+        body = {"passed": passed, "complete": complete, "results": [o.to_dict() for o in outcomes]}
+        print(json.dumps(body, indent=2))
     else:
         print(validation.format_table(outcomes))
-    return validation.exit_code(outcomes, allow_known=args.allow_known_failures)
+        if not complete:
+            print("(stopped before the remaining checks; the verdict is incomplete)")
 
 
 def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: int) -> int:

@@ -344,3 +344,22 @@ def test_only_with_no_name_and_json_infinities(tmp_path):
     hist = np.zeros(13)
     hist[-1] = 50.0
     assert math.isnan(v.weibull_shape(hist, 12))
+
+
+def test_checks_already_run_are_reported_when_a_later_one_fails(tmp_path):
+    fearon = _analytic(tmp_path, "analytic_fearon", ("runs: 200", "runs: 20"))
+    # Found only by running it: with no mediator, no text is drafted in round 1.
+    nash = _analytic(
+        tmp_path,
+        "analytic_nash",
+        ("strategy: formulative", "strategy: none"),
+        ("runs: 50", "runs: 5"),
+    )
+    proc = negsim("validate", str(fearon), str(nash))
+    assert proc.returncode == 2 and "drafts in round 1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "PASS  expected round_one_share" in proc.stdout and "incomplete" in proc.stdout
+    as_json = negsim("validate", str(fearon), str(nash), "--json")
+    data = json.loads(as_json.stdout)
+    assert as_json.returncode == 2 and data["complete"] is False and data["passed"] is False
+    assert {r["check"] for r in data["results"]} == {"analytic_fearon"}
