@@ -501,10 +501,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return _validate_over_assumptions(args, checks, workers)
     outcomes: list = []
     try:
-        for check in checks:
-            if not args.json:
-                sys.stderr.write(f"negsim validate: {check.name} ...\n")
-            outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+        with sweep_cli.interrupt_guard() as interrupted:
+            for check in checks:
+                if not args.json:
+                    sys.stderr.write(f"negsim validate: {check.name} ...\n")
+                outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+                interrupted()  # a Ctrl-C swallowed by a finalizer stops here
     except (ConfigError, KeyboardInterrupt):
         # The checks already run are reported before the error or the interruption is.
         if outcomes:

@@ -9,11 +9,15 @@ the finished chunks stay on disk for `--resume`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
 import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,49 @@ from sim.errors import ConfigError
 
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[Callable[[], None]]:
+    """Make a Ctrl-C stop a long command even when it lands in a finalizer.
+
+    Python turns SIGINT into a KeyboardInterrupt wherever the main thread is. Raised inside
+    a `__del__` or a weakref callback (which the per-chunk garbage collection runs), it is
+    printed as "Exception ignored" and the command goes on. The handler below also sets a
+    flag; the function yielded raises KeyboardInterrupt if the flag is set, and is called
+    after each finished unit of work (a sweep's chunk, a validation check). The swallowed
+    interrupt itself is not printed. Nothing changes when SIGINT is ignored (a shell without
+    job control) or outside the main thread.
+    """
+    flag = threading.Event()
+
+    def check() -> None:
+        if flag.is_set():
+            raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield check
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        flag.set()
+        raise KeyboardInterrupt
+
+    previous_hook = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:
+        if flag.is_set() and issubclass(info.exc_type, KeyboardInterrupt):
+            return  # reported once, as the sweep stops
+        previous_hook(info)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    sys.unraisablehook = unraisable
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.unraisablehook = previous_hook
 
 
 def add_parser(sub: Any) -> None:
@@ -71,15 +118,21 @@ def command(args: argparse.Namespace) -> int:
     gc.freeze()
     bar = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = run_sweep(
-            spec,
-            Path(args.out),
-            backend=backend,
-            workers=workers,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            progress=bar.update,
-        )
+        with interrupt_guard() as interrupted:
+
+            def progress(state: Any) -> None:
+                bar.update(state)
+                interrupted()  # a Ctrl-C swallowed by a finalizer stops the sweep here
+
+            result = run_sweep(
+                spec,
+                Path(args.out),
+                backend=backend,
+                workers=workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                progress=progress,
+            )
     except SweepError as err:
         bar.close()
         sys.stderr.write(f"negsim: error: sweep stopped: {err}\n")

@@ -678,3 +678,52 @@ def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
     assert proc.returncode == 130, stderr
     assert stderr.count("\n") == 1 and "--resume" in stderr and "Traceback" not in stderr
     assert 3 <= len(kept) < 720 and f"{len(kept)} finished chunks" in stderr
+
+
+_SWALLOWED = """
+import signal, sys
+import sim.sweep as sweep
+from sim.cli import main
+
+write, calls = sweep.write_chunk, []
+
+
+class Finalized:
+    def __del__(self):
+        # Ctrl-C arriving while a finalizer runs: Python reports it as "Exception ignored"
+        # and carries on, unless the sweep checks for it.
+        signal.raise_signal(signal.SIGINT)
+        calls.append("signalled")
+
+
+def write_then_interrupt(*args, **kwargs):
+    path = write(*args, **kwargs)
+    calls.append(path)
+    if len(calls) == 2:
+        Finalized()
+    return path
+
+
+sweep.write_chunk = write_then_interrupt
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_in_a_finalizer_still_stops_the_sweep(tmp_path):
+    spec_path = write_spec(tmp_path, runs_per_point=600, chunk_size=50)
+    out = tmp_path / "out"
+    script = tmp_path / "swallowed.py"
+    script.write_text(_SWALLOWED, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(script), "sweep", str(spec_path), "--out", str(out), "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
+    )
+    kept = list((out / "runs").glob("point-*.parquet"))
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Exception ignored" not in proc.stderr
+    # It stops after the chunk in whose wake the signal came, not at the end of the sweep.
+    assert len(kept) == 2 and "2 finished chunks" in proc.stderr
