@@ -605,13 +605,16 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     from sim.figures import make_figures
 
+    shown = sys.stderr.isatty()
     try:
-        result = run_sensitivity(
-            args.spec,
-            Path(args.out),
-            args.method,
-            progress=progress if sys.stderr.isatty() else None,
-        )
+        with sweep_cli.interrupt_guard() as interrupted:
+
+            def after_block(done: int, total: int) -> None:
+                if shown:
+                    progress(done, total)
+                interrupted()  # a Ctrl-C swallowed by a finalizer stops here
+
+            result = run_sensitivity(args.spec, Path(args.out), args.method, progress=after_block)
     except KeyboardInterrupt:
         # Each block is written to design.parquet when it finishes, and a rerun into the
         # same folder picks them up.

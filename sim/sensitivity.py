@@ -568,7 +568,8 @@ def run_sensitivity(
         map_fn: Applies `evaluate_points` to blocks of tasks (builtin `map` runs them
             serially here; an executor's `map` runs them elsewhere); blocks may come back
             in any order.
-        progress: Called with (points done, points in all) after each block.
+        progress: Called with (points done, points in all) after each block is written
+            (an exception it raises stops the analysis with that block kept).
     """
     from sim import __version__
     from sim.storage import read_manifest, write_manifest, write_table
@@ -636,9 +637,9 @@ def run_sensitivity(
             for key in ("runs", "settled", *outputs):
                 points.loc[row, key] = result[key]
         done_count += len(results)
-        if progress is not None:
-            progress(done_count, len(points))
         write_table(points, design_file, meta)
+        if progress is not None:  # after the checkpoint: it may stop the analysis
+            progress(done_count, len(points))
     points = points.astype({"runs": "int64", "settled": "int64"})
     write_table(points, design_file, meta)
 
