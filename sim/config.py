@@ -314,6 +314,12 @@ class Agreement:
         bounds=(1.0, 20.0),
         doc="Hazard ratio of a bare ceasefire (no agreement) against a comprehensive deal.",
     )
+    hazard_shape: float = param(
+        1.0,
+        bounds=(0.1, 3.0),
+        doc="Weibull shape of the collapse hazard in the age of the peace (rounds since the "
+        "fighting stopped): 1 keeps it constant; below 1 it falls as the peace lasts.",
+    )
     ceasefire_exploitation: float = param(
         0.5,
         bounds=(0.0, 1.0),

@@ -173,6 +173,9 @@ class Engine:
         # in its reserve keeps to the ceasefire for the rounds its build-up takes.
         self.ceasefire_disposition = np.zeros((n, 2))
         self.ceasefire_signed_round = np.full(n, -1, dtype=np.int64)
+        # The round the fighting last stopped (a ceasefire or an agreement), -1 at war: the
+        # age of the peace, which a hazard shape other than 1 makes the hazard depend on.
+        self.peace_since = np.full(n, -1, dtype=np.int64)
         self.ceasefire_regrouping = np.zeros((n, 2), dtype=bool)
         self.ceasefire_breaches = np.zeros(n, dtype=np.int64)
         self.ceasefires = np.zeros(n, dtype=np.int64)
@@ -1183,6 +1186,9 @@ class Engine:
         agreed = (self.status == Status.FRAMEWORK) | (self.status == Status.COMPREHENSIVE)
         standing = agreed & ~new_deal
         truce = (self.status == Status.CEASEFIRE) & ~new_ceasefire
+        # An agreement signed under a ceasefire continues the same peace.
+        started = (agreed | (self.status == Status.CEASEFIRE)) & (self.peace_since < 0)
+        self.peace_since[started] = t
         self.agreement_rounds += standing
         self.ceasefire_rounds += truce
         self.agreement_rounds_after_exit += standing & ~self.mediator_active
@@ -1222,6 +1228,12 @@ class Engine:
         truce_enforcement = self._truce_enforcement()
         truce_h = common - p.guarantee_effect * truce_enforcement + np.log(p.ceasefire_hazard_ratio)
         log_h = np.where(truce, truce_h, deal_h)
+        shape = np.asarray(p.hazard_shape, dtype=float)  # per run in a stacked batch
+        if np.any(shape != 1.0):
+            # Weibull duration dependence in the age of the peace (Werner 1999; Fortna 2003,
+            # 2004): base_hazard is the hazard in the first round after the fighting stopped.
+            age = np.maximum(t - self.peace_since, 1)
+            log_h = log_h + (shape - 1.0) * np.log(age)
         hazard = np.minimum(np.exp(log_h), 1.0)
         falls = self.draws.uniform(t, Stream.COLLAPSE) < hazard
         collapse = standing & falls
@@ -1242,6 +1254,7 @@ class Engine:
         back = collapse | truce_ends
         if back.any():
             self.status[back] = Status.WAR
+            self.peace_since[back] = -1
             self.terms[collapse] = np.nan
             self.steps_pending[collapse] = False
             keep = np.broadcast_to(1.0 - _by_side(p.trust_loss_on_collapse), (self.n, 1))

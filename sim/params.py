@@ -92,6 +92,7 @@ class ModelParams:
     trust_loss_on_collapse: float
     ripe_rounds_to_freeze: int
     ceasefire_hazard_ratio: float
+    hazard_shape: float
     ceasefire_exploitation: float
 
     @property
@@ -213,6 +214,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         trust_loss_on_collapse=ag.trust_loss_on_collapse,
         ripe_rounds_to_freeze=ag.ripe_rounds_to_freeze,
         ceasefire_hazard_ratio=ag.ceasefire_hazard_ratio,
+        hazard_shape=ag.hazard_shape,
         ceasefire_exploitation=ag.ceasefire_exploitation,
     )
 

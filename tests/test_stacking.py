@@ -25,7 +25,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
     numbers at once, each within its valid range."""
     points = []
     for _ in range(n):
-        u = rng.uniform(size=42)
+        u = rng.uniform(size=43)
         sal = np.array([0.25, 0.1, 0.25, 0.15, 0.15, 0.1]) * (0.5 + u[:6])
         sal /= sal.sum()
         issues = ["territory", "recognition", "nato", "security_guarantees"]
@@ -75,6 +75,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
                 "parties.russia.regroup": 0.5 * u[39],
                 "parties.ukraine.regroup": 0.5 * u[40],
                 "battlefield.regroup_rounds": 1.0 + 5.0 * u[41],
+                "agreement.hazard_shape": 0.5 + 0.7 * u[42],
             }
         )
         points.append(point)
