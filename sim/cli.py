@@ -507,7 +507,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     sys.stderr.write(f"negsim validate: {check.name} ...\n")
                 outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
-    except (ConfigError, KeyboardInterrupt):
+    except BaseException:
         # The checks already run are reported before the error or the interruption is.
         if outcomes:
             _validate_report(args, outcomes, complete=False)
@@ -535,16 +535,18 @@ def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: 
     from sim import validation
 
     results, skipped = [], []
-    for check in checks:
-        if not args.json:
-            sys.stderr.write(f"negsim validate: {check.name} over its assumptions ...\n")
-        res = validation.run_over_assumptions(
-            check, args.over_assumptions, runs=args.runs, workers=workers
-        )
-        if res is None:
-            skipped.append(check.name)
-        else:
-            results.append(res)
+    with sweep_cli.interrupt_guard() as interrupted:
+        for check in checks:
+            if not args.json:
+                sys.stderr.write(f"negsim validate: {check.name} over its assumptions ...\n")
+            res = validation.run_over_assumptions(
+                check, args.over_assumptions, runs=args.runs, workers=workers
+            )
+            if res is None:
+                skipped.append(check.name)
+            else:
+                results.append(res)
+            interrupted()  # a Ctrl-C swallowed by a finalizer stops here
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "skipped": skipped}, indent=2))
     else:

@@ -275,11 +275,11 @@ def _build_check(data: Any, path: Path) -> Check:
         ),
     )
     if kind == "simulation":
-        parties, horizon = _dry_build(check)  # bad overrides are reported before anything runs
+        parties, horizons = _dry_build(check)  # bad overrides are reported before anything runs
         for i, cond in enumerate(conditions):
             stat = parse_stat(cond.stat)
             _check_capitulations(stat, f"expect[{i}].stat", parties)
-            _check_rounds(stat, f"expect[{i}].stat", horizon)
+            _check_rounds(stat, f"expect[{i}].stat", min(horizons[a] for a in cond.arms))
     else:
         from sim import benchmarks_analytic as analytic
 
@@ -298,7 +298,7 @@ def _build_check(data: Any, path: Path) -> Check:
 
 def _check_rounds(stat: Stat, where: str, horizon: int) -> None:
     """A statistic's number of rounds must leave something to count within the horizon
-    (the shortest, when an ensemble draws it): a run is watched for at most `horizon` rounds."""
+    (the shortest of the arms it reads, at any point): a run is watched for `horizon` rounds."""
     if stat.arg is None:
         return
     fn = stat.what.rpartition(".")[2]
@@ -369,20 +369,21 @@ def _arms(data: Any) -> tuple[Arm, ...]:
             raise ConfigError(
                 f"arms.{name}.without", without, "a list of sections: mediator, stakeholders"
             )
-        for key in overrides:
-            section = str(key).split(".", 1)[0].split("[", 1)[0]
-            if section in without:
-                # The arm removes the section after its overrides: they would be dropped.
-                raise ConfigError(
-                    f"arms.{name}.set.{key}",
-                    overrides[key],
-                    f"a path outside the sections the arm removes (without: {without})",
-                )
         draw = spec.get("draw", {}) or {}
         if not isinstance(draw, Mapping):
             raise ConfigError(
                 f"arms.{name}.draw", draw, "a mapping of dotted paths to distributions"
             )
+        for kind, written in (("set", overrides), ("draw", draw)):
+            for key in written:
+                section = str(key).split(".", 1)[0].split("[", 1)[0]
+                if section in without:
+                    # The arm removes the section after its overrides: they would be dropped.
+                    raise ConfigError(
+                        f"arms.{name}.{kind}.{key}",
+                        written[key],
+                        f"a path outside the sections the arm removes (without: {without})",
+                    )
         arms.append(Arm(str(name), dict(overrides), tuple(without), dict(draw)))
     return tuple(arms)
 
@@ -398,34 +399,38 @@ def _ensemble(data: Any, path: Path) -> Ensemble:
         source = str(file)
         try:
             data = read_yaml(file)
-            return _ensemble_body(data, source, SAMPLED, _parameter)
+            return _ensemble_body(data, source, SAMPLED, _parameter, prefix="")
         except ConfigError as err:
             raise err.in_file(source) from None
     return _ensemble_body(data, source, SAMPLED, _parameter)
 
 
-def _ensemble_body(data: Any, source: str, sampled: Any, make: Callable[..., Any]) -> Ensemble:
+def _ensemble_body(
+    data: Any, source: str, sampled: Any, make: Callable[..., Any], prefix: str = "ensemble."
+) -> Ensemble:
+    """`prefix`: where the ensemble's keys are in the file that holds them (a check's
+    `ensemble:` section, or the top level of a shared ensemble file)."""
     if not isinstance(data, Mapping):
         raise ConfigError("ensemble", data, "a mapping with points, design, seed, parameters")
-    _known_keys(data, _ENSEMBLE_KEYS, "ensemble.")
+    _known_keys(data, _ENSEMBLE_KEYS, prefix)
     design = data.get("design", "latin_hypercube")
     if design not in sampled:
-        raise ConfigError("ensemble.design", design, f"one of {list(sampled)}")
+        raise ConfigError(f"{prefix}design", design, f"one of {list(sampled)}")
     params = data.get("parameters")
     if not isinstance(params, Mapping) or not params:
         raise ConfigError(
-            "ensemble.parameters", params, "a mapping of dotted paths to distributions"
+            f"{prefix}parameters", params, "a mapping of dotted paths to distributions"
         )
     try:
         parameters = tuple(make(k, v, design) for k, v in params.items())
     except ConfigError as err:
         raise ConfigError(
-            f"ensemble.{err.path}", err.value, err.expected, file=err.file, hint=err.hint
+            f"{prefix}{err.path}", err.value, err.expected, file=err.file, hint=err.hint
         ) from None
     return Ensemble(
-        points=_int(data.get("points", 100), "ensemble.points", low=2, high=MAX_POINTS),
+        points=_int(data.get("points", 100), f"{prefix}points", low=2, high=MAX_POINTS),
         design=design,
-        seed=_int(data.get("seed", 0), "ensemble.seed", low=0),
+        seed=_int(data.get("seed", 0), f"{prefix}seed", low=0),
         parameters=parameters,
         source=source,
         written={str(k): v for k, v in params.items()},
@@ -490,6 +495,9 @@ def _condition(data: Any, where: str, arms: list[str], kind: str) -> Condition:
         values = value if isinstance(value, list) else [value]
         if all(_is_num(v) for v in values) and not all(0.0 <= v <= 1.0 for v in values):
             raise ConfigError(f"{where}.{key}", value, f"bounds in [0, 1] ({stat} is a share)")
+        if (key == "above" and value == 1) or (key == "below" and value == 0):
+            # The whole interval of a share can never lie above 1 or below 0.
+            raise ConfigError(f"{where}.{key}", value, f"a bound inside (0, 1) ({stat} is a share)")
     if key == "between":
         if not (
             isinstance(value, list)
@@ -822,16 +830,16 @@ def _scenario_data(
     return data
 
 
-def _dry_build(check: Check) -> tuple[list[str], int]:
-    """Build every arm at every point; return the party names they have in common and the
-    shortest horizon."""
+def _dry_build(check: Check) -> tuple[list[str], dict[str, int]]:
+    """Build every arm at every point; return the party names they have in common and each
+    arm's shortest horizon."""
     assert check.scenario is not None
     # The scenario alone first: a fault in its own file is the scenario's, not the check's.
     read_scenario(check.scenario)
     points = _points(check)
     draws = {arm.name: _arm_draws(check, arm) for arm in check.arms}
     parties: list[str] | None = None
-    horizon: int | None = None
+    horizons: dict[str, int] = {}
     for i, point in enumerate(points):
         for arm in check.arms:
             try:
@@ -842,17 +850,30 @@ def _dry_build(check: Check) -> tuple[list[str], int]:
                 # The bad value comes from the check (its set, arms or ensemble) applied to
                 # the scenario: name the check file, and the arm and point it arose in.
                 where = f"arm {arm.name}" + (f", ensemble point {i}" if check.ensemble else "")
-                path, value, expected = _in_check(check, arm, err, point, draws[arm.name][i])
+                path, value, expected, file = _in_check(check, arm, err, point, draws[arm.name][i])
                 raise ConfigError(
                     path,
                     value,
                     f"{expected} [{where}, scenario {Path(check.scenario or '').name}]",
-                    file=check.file,
+                    file=file,
                     hint=err.hint,
                 ) from None
             parties = [p for p in (sc.parties if parties is None else parties) if p in sc.parties]
-            horizon = sc.horizon if horizon is None else min(horizon, sc.horizon)
-    return parties or [], horizon or 0
+            horizons[arm.name] = min(horizons.get(arm.name, sc.horizon), sc.horizon)
+    return parties or [], horizons
+
+
+def related(key: str, path: str) -> str | None:
+    """How an override written at `key` bears on a refused `path`: "same", "below" (the key
+    is inside the path: a party or issue the scenario lacks stops the path at its name),
+    "above" (the key writes a whole section the path is in), or None."""
+    if key == path:
+        return "same"
+    if key.startswith((f"{path}.", f"{path}[")):
+        return "below"
+    if path.startswith((f"{key}.", f"{key}[")):
+        return "above"
+    return None
 
 
 def _in_check(
@@ -861,32 +882,37 @@ def _in_check(
     err: ConfigError,
     point: Mapping[str, Any] | None = None,
     drawn: Mapping[str, Any] | None = None,
-) -> tuple[str, Any, str]:
+) -> tuple[str, Any, str, str]:
     """Where in the check file an override the scenario refused was written: the arm's
     `set`, then its draws, the check's `set`, then the ensemble's draws, in the order that
     wins (an unknown party or issue stops the path at its name, so the override is found by
-    that prefix). A drawn value is reported as the distribution written, with the draw.
-    Other errors keep the scenario's path."""
+    that prefix). A drawn value is reported as the distribution written, with the draw; a
+    shared ensemble's, in its own file. Returns (path, value, expected, file); other errors
+    keep the scenario's path."""
     ens = check.ensemble
-    layers: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = [
-        (f"arms.{arm.name}.set.", arm.overrides, None),
-        (f"arms.{arm.name}.draw.", arm.draw, drawn),
-        ("set.", check.base_overrides, None),
-        ("ensemble.parameters.", ens.written if ens is not None else {}, point),
+    shared = ens is not None and ens.source != check.file
+    layers: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None, str]] = [
+        (f"arms.{arm.name}.set.", arm.overrides, None, check.file),
+        (f"arms.{arm.name}.draw.", arm.draw, drawn, check.file),
+        ("set.", check.base_overrides, None, check.file),
     ]
-    for prefix, written, values in layers:
+    if ens is not None:
+        where = "parameters." if shared else "ensemble.parameters."
+        layers.append((where, ens.written, point, ens.source))
+    for prefix, written, values, file in layers:
         for key, value in written.items():
-            if key != err.path and not key.startswith(f"{err.path}."):
+            how = related(key, err.path)
+            if how is None:
                 continue
-            expected = (
-                err.expected
-                if key == err.path
-                else f"a path the scenario has ({err.path}: {err.expected})"
-            )
+            expected = {
+                "same": err.expected,
+                "below": f"a path the scenario has ({err.path}: {err.expected})",
+                "above": f"{err.expected} (at {err.path})",
+            }[how]
             if values is not None and key in values:
                 expected += f"; drawn {values[key]!r}"
-            return prefix + key, value, expected
-    return err.path, err.value, err.expected
+            return prefix + key, value, expected, file
+    return err.path, err.value, err.expected, check.file
 
 
 def _run_block(
@@ -1005,17 +1031,21 @@ class Outcome:
             "claim": self.check.claim,
             "source": self.check.source,
             "expected": self.condition.describe(),
-            "value": _finite(self.estimate.value),
-            "ci": [_finite(self.estimate.low), _finite(self.estimate.high)],
+            "value": _json_value(self.estimate.value),
+            "ci": [_json_value(self.estimate.low), _json_value(self.estimate.high)],
             "passed": self.passed,
             "known_failure": self.check.known_failure,
             "note": self.note,
         }
 
 
-def _finite(x: float) -> float | str | None:
-    """A number for JSON: null when undefined (nan), the text "inf" or "-inf" when infinite
-    (a median never reached), since JSON has neither."""
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _json_value(x: float) -> float | str | None:
+    """A statistic for JSON: null when undefined (nan), the text "inf" or "-inf" when
+    infinite (a median never reached), since JSON has neither."""
     if x is None or math.isnan(x):
         return None
     if math.isinf(x):

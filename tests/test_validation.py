@@ -338,8 +338,8 @@ def test_only_with_no_name_and_json_infinities(tmp_path):
     proc = negsim("validate", str(CHECKS), "--only", ",")
     assert proc.returncode == 2 and "--only" in proc.stderr and "Traceback" not in proc.stderr
     # JSON has no infinity: a median never reached is "inf", an undefined value null.
-    assert v._finite(math.inf) == "inf" and v._finite(-math.inf) == "-inf"
-    assert v._finite(math.nan) is None and v._finite(2.5) == 2.5
+    assert v._json_value(math.inf) == "inf" and v._json_value(-math.inf) == "-inf"
+    assert v._json_value(math.nan) is None and v._json_value(2.5) == 2.5
     # No war ended: the Weibull shape is undefined, not a number the optimiser wandered to.
     hist = np.zeros(13)
     hist[-1] = 50.0
@@ -363,3 +363,79 @@ def test_checks_already_run_are_reported_when_a_later_one_fails(tmp_path):
     data = json.loads(as_json.stdout)
     assert as_json.returncode == 2 and data["complete"] is False and data["passed"] is False
     assert {r["check"] for r in data["results"]} == {"analytic_fearon"}
+
+
+def test_round_arguments_are_checked_against_the_arms_they_read(tmp_path):
+    # The long arm's horizon bounds its own statistic, whatever the short arm's.
+    text = _small(tmp_path).read_text()
+    text = text.replace("set: {{horizon: 12}}".format(), "set: {}").replace(
+        "mediated: {set: {mediator.strategy: manipulative}}",
+        "mediated: {set: {mediator.strategy: manipulative, horizon: 36}}",
+    )
+    text = text.replace(
+        "none: {without: [mediator]}", "none: {without: [mediator], set: {horizon: 12}}"
+    )
+    ok = text.replace(
+        "stat: p_settlement, arm: none", 'stat: "war_duration.longer_than:24", arm: mediated'
+    )
+    v.load_check(_write(tmp_path, ok, "ok.yaml"))
+    bad = text.replace(
+        "stat: p_settlement, arm: none", 'stat: "war_duration.longer_than:24", arm: none'
+    )
+    with pytest.raises(ConfigError, match="from 1 to 12"):
+        v.load_check(_write(tmp_path, bad, "bad.yaml"))
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        # A section written whole: the error names the override as written.
+        (
+            (
+                "mediated: {set: {mediator.strategy: manipulative}}",
+                "mediated: {set: {mediator: {strategy: manipulatve}}}",
+            ),
+            "arms.mediated.set.mediator ",
+        ),
+        (
+            (
+                "none: {without: [mediator]}",
+                "none: {without: [mediator], draw: {mediator.bias: {range: [-0.3, 0.3]}}}",
+            ),
+            "arms.none.draw.mediator.bias",
+        ),
+        (("between: [0.0, 1.0]", "above: 1.0"), "expect[1].above"),
+    ],
+)
+def test_overrides_are_named_as_written(tmp_path, edit, where):
+    text = _small(tmp_path).read_text()
+    assert edit[0] in text
+    with pytest.raises(ConfigError) as err:
+        v.load_check(_write(tmp_path, text.replace(*edit), "bad.yaml"))
+    assert where in str(err.value)
+
+
+def test_a_shared_ensembles_bad_draw_is_named_in_its_own_file(tmp_path):
+    ensemble = tmp_path / "shared.yaml"
+    ensemble.write_text("points: 4\nparameters:\n  parties.a.trust: {range: [0.5, 3.0]}\n")
+    text = _small(tmp_path).read_text()
+    start, end = text.index("ensemble:"), text.index("arms:")
+    text = text[:start] + f"ensemble: {ensemble}\n" + text[end:]
+    with pytest.raises(ConfigError) as err:
+        v.load_check(_write(tmp_path, text, "check.yaml"))
+    assert str(err.value).startswith(f"{ensemble}: parameters.parties.a.trust = ")
+    ensemble.write_text("points: 4\nparameters:\n  parties.a.trust: {range: [0.5, 0.1]}\n")
+    with pytest.raises(ConfigError) as err:
+        v.load_check(tmp_path / "check.yaml")
+    assert str(err.value).startswith(f"{ensemble}: parameters.parties.a.trust.range = ")
+
+
+def test_the_assumption_report_shows_a_median_never_reached(tmp_path):
+    check = v.load_check(_small(tmp_path))
+    cond = v.Condition("war_duration.median", "arm", ("none",), between=(1.0, 5.0))
+    spread = v.Spread(cond, np.array([3.0, math.inf, math.nan]), np.array([True, False, False]))
+    res = v.Robustness(check, ("parties.a.trust",), 3, 10, [spread])
+    text = v.format_robustness([res])
+    assert "not reached at 1 points" in text
+    d = spread.to_dict()
+    assert d["max"] is None and d["min"] is None and d["median"] == 3.0
