@@ -650,14 +650,7 @@ class Engine:
         for side in (0, 1):  # column by column: an (n, 1) mask on (n, 2) is slow in numpy
             np.copyto(self.refused_last[:, side], False, where=rest)
         if decision.withdraw is not None:
-            # Not from a run that can no longer change (frozen or capitulated): a lone run in
-            # that state is not stepped any more, so its record must not depend on its batch.
-            open_ = self.status < Status.FROZEN
-            leaving = (
-                self.mediator_active & np.broadcast_to(decision.withdraw, (self.n,)) & rest & open_
-            )
-            self.withdrawal_round[leaving] = self.round
-            self.mediator_active &= ~leaving
+            self._withdraw(np.broadcast_to(decision.withdraw, (self.n,)) & rest)
         cur = _RoundValues(self._cur)
         for key, value in sub._cur.items():
             cur.scattered(key, value, rows, self.n)
@@ -914,11 +907,7 @@ class Engine:
         self.rounds_talking += at_war
 
         if decision.withdraw is not None:
-            leaving = (
-                self.mediator_active & decision.withdraw & ~recess & (self.status < Status.FROZEN)
-            )
-            self.withdrawal_round[leaving] = t
-            self.mediator_active &= ~leaving
+            self._withdraw(decision.withdraw & ~recess)
 
         # Consequences of a deal.
         steps_left = np.zeros(n, dtype=bool)
@@ -1156,6 +1145,14 @@ class Engine:
             self.first_ceasefire_round[first] = t
             self.ripe_streak[agreed] = 0
         return accept
+
+    def _withdraw(self, wanted: B) -> None:
+        """The mediator leaves the runs in `wanted` for good. Not a run that can no longer
+        change (frozen or capitulated): a lone run in that state is not stepped any more, so
+        its record must not depend on its batch."""
+        leaving = self.mediator_active & wanted & (self.status < Status.FROZEN)
+        self.withdrawal_round[leaving] = self.round
+        self.mediator_active &= ~leaving
 
     def _apply_sticks(self, intensity: F) -> None:
         """Carry out sticks: cut the aid of an armed side (its backers replace a share), or

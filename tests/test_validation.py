@@ -146,6 +146,11 @@ def test_analytic_benchmarks_pass(name):
     check = v.load_check(CHECKS / f"{name}.yaml")
     outcomes = v.run_check(check)
     assert outcomes and all(o.passed for o in outcomes), [o.to_dict() for o in outcomes]
+    # The names a check file is held to when read are the ones the benchmark returns.
+    from sim import benchmarks_analytic as analytic
+
+    names = analytic.stat_names(check.kind, check.parameters)
+    assert sorted(names) == sorted(analytic.run(check, runs=5))
 
 
 def test_a_small_ensemble_check_is_deterministic_and_backend_free(tmp_path):
