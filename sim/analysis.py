@@ -508,7 +508,7 @@ def trace_table(model: Any) -> pd.DataFrame:
     from sim.engine import Refusal, Status
     from sim.results import outcome_labels
 
-    engine, sc = model.engine, model.scenario
+    engine, sc = model.engine, model.war_scenario
     if not engine.records:
         raise ValueError("the model kept no per-round record: replay it with trace=True")
     if engine.n != 1:

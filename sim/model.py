@@ -117,8 +117,10 @@ class NegotiationModel(mesa.Model):
         collect: bool = True,
         params: ModelParams | None = None,
     ) -> None:
-        super().__init__(seed=seed)
-        self.scenario = scenario
+        super().__init__(rng=seed)
+        # Not `self.scenario`: from Mesa 3.5 on, `Model.scenario` holds Mesa's own
+        # experiment parameters, and its setter writes back into the object it is given.
+        self.war_scenario = scenario
         self.seed_value = int(seed)
         indices = (
             np.asarray(run_indices, dtype=np.int64)
@@ -149,7 +151,7 @@ class NegotiationModel(mesa.Model):
 
     @property
     def horizon(self) -> int:
-        return self.scenario.horizon
+        return self.war_scenario.horizon
 
     def step(self) -> None:
         """One round, in the order of docs/model.md §2."""

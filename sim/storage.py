@@ -109,7 +109,7 @@ def write_trace(model: Any, seed: int, run_index: int, out: Path) -> Path:
     from sim.analysis import trace_table
     from sim.results import engine_table
 
-    sc = model.scenario
+    sc = model.war_scenario
     row = engine_table(model.engine).iloc[[0]]
     meta = {
         "kind": "trace",
