@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from sim import sweep_cli
+from sim import schema, shipped, sweep_cli
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("strategies", help="list the registered mediator strategies")
 
+    scen = sub.add_parser(
+        "scenarios", help="list the shipped scenarios and specs, or print one to copy"
+    )
+    scen_sub = scen.add_subparsers(dest="action", parser_class=_Parser)
+    show = scen_sub.add_parser("show", help="print a shipped scenario or spec as written")
+    show.add_argument("name", help="a name from the list, e.g. ukraine_2025")
+
     cmp = sub.add_parser("compare", help="strategies head to head on common random numbers")
     cmp.add_argument("scenario", help="scenario YAML file")
     cmp.add_argument(
@@ -86,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument(
         "checks",
         nargs="*",
-        default=["validation"],
-        help="check files or folders (default validation/)",
+        default=None,
+        help="check files or folders (default: the shipped checks, validation/)",
     )
     val.add_argument("--runs", type=int, default=None, help="runs per arm (default: each check's)")
     val.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -122,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_provenance(args)
         if args.command == "strategies":
             return _cmd_strategies()
+        if args.command == "scenarios":
+            return _cmd_scenarios(args)
         if args.command == "compare":
             return _cmd_compare(args)
         if args.command == "plot":
@@ -346,7 +355,7 @@ def _story(model: Any, index: int) -> str:
     from sim.engine import Status
     from sim.results import engine_table
 
-    sc, engine = model.scenario, model.engine
+    sc, engine = model.war_scenario, model.engine
     a, b = sc.a, sc.b
     med = sc.mediator.name if sc.mediator is not None else "mediator"
     proposer_name = {0: a, 1: b, 2: med}
@@ -495,7 +504,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         if not wanted:
             raise ConfigError("--only", args.only, "one or more check names, separated by commas")
-    checks = validation.load_checks(args.checks, only=wanted)
+    checks = validation.load_checks(args.checks or [shipped.folder("validation")], only=wanted)
     workers = args.workers or validation.default_workers()
     if args.over_assumptions is not None:
         return _validate_over_assumptions(args, checks, workers)
@@ -585,6 +594,53 @@ def _cmd_strategies() -> int:
     for name in names():
         print(f"{name:<24} {get(name).summary}")
     return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from sim.config import read_yaml
+
+    if args.action == "show":
+        for kind in ("scenario", "spec"):
+            found = shipped.names(kind).get(args.name)
+            if found is not None:
+                sys.stdout.write(found.read_text(encoding="utf-8"))
+                return 0
+        known = [*shipped.names("scenario"), *shipped.names("spec")]
+        raise ConfigError(
+            "name",
+            args.name,
+            f"a shipped name, one of {known}",
+            hint=schema.suggest(args.name, known),
+        )
+    sections = (
+        ("scenarios (negsim run NAME, negsim compare NAME ...)", "scenario"),
+        ("experiment specs (negsim sweep NAME, negsim sensitivity NAME)", "spec"),
+    )
+    for title, kind in sections:
+        print(f"{title}:")
+        for name, path in shipped.names(kind).items():
+            data = read_yaml(path)
+            about = _about_scenario(data) if kind == "scenario" else _about_spec(data)
+            print(f"  {name:<26} {about}".rstrip())
+    print("negsim scenarios show NAME > my_war.yaml copies one out as a starting point")
+    return 0
+
+
+def _about_scenario(data: Any) -> str:
+    return str(data.get("name", "")) if isinstance(data, dict) else ""
+
+
+def _about_spec(data: Any) -> str:
+    """A spec in a few words: what it varies and on which scenario."""
+    if not isinstance(data, dict):
+        return ""
+    params = data.get("parameters") or {}
+    base = Path(str(data.get("base", ""))).stem
+    if "method" in data:
+        return f"sensitivity ({data['method']}) over {len(params)} parameters of {base}"
+    design = data.get("design", "grid")
+    varied = ", ".join(map(str, params)) if len(params) <= 2 else f"{len(params)} parameters"
+    return f"sweep ({design}) of {varied} on {base}"
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
-from sim import schema
+from sim import schema, shipped
 from sim.errors import ConfigError
 from sim.schema import param
 
@@ -695,8 +695,17 @@ def read_scenario(path: str | Path) -> tuple[Any, Scenario]:
     """A scenario file as written (plain data, for overrides to apply to) and as built,
     its provenance section checked: the base of a sweep, a sensitivity analysis or a
     check is valid on its own, and a fault in it is the file's."""
+    path = _scenario_file(path)
     raw = read_yaml(path)
     return raw, scenario_from_dict(raw, file=str(path), written=raw)
+
+
+def _scenario_file(path: str | Path) -> Path:
+    """The scenario file a path or a shipped scenario's name (`ukraine_2025`) stands for."""
+    found = shipped.locate("scenario", path)
+    if not found.is_file():
+        raise shipped.not_found("scenario", path, "an existing scenario file")
+    return found
 
 
 def load_scenario(
@@ -705,9 +714,10 @@ def load_scenario(
     """Load and validate a scenario file, applying `--set`-style overrides first.
 
     Args:
-        path: The YAML scenario.
+        path: The YAML scenario, or the name of a shipped one (`ukraine_2025`).
         overrides: Either {"parties.russia.trust": 0.3} or ["parties.russia.trust=0.3"].
     """
+    path = _scenario_file(path)
     file = str(path)
     data = raw = read_yaml(path)
     if overrides:

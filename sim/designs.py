@@ -22,7 +22,6 @@ import dataclasses
 import itertools
 import json
 import math
-import os
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -32,7 +31,7 @@ from typing import Any, get_args, get_origin
 
 import numpy as np
 
-from sim import schema
+from sim import schema, shipped
 from sim.config import (
     Scenario,
     apply_overrides,
@@ -180,9 +179,10 @@ class SweepSpec:
 def load_spec(path: str | Path, extra_sets: Sequence[str] | Mapping[str, Any] = ()) -> SweepSpec:
     """Read and validate a sweep spec; `extra_sets` are `--set` overrides from the command
     line, applied after the spec's own `set` (and recorded with it)."""
+    path = shipped.locate("spec", path)
     file = str(path)
-    if not Path(path).is_file():
-        raise ConfigError("", file, "an existing sweep spec file", file=file)
+    if not path.is_file():
+        raise shipped.not_found("spec", file, "an existing sweep spec file")
     data = read_yaml(path)
     try:
         return _build_spec(data, Path(path), extra_sets)
@@ -208,9 +208,7 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     if not isinstance(base_value, str) or not base_value:
         raise ConfigError("base", base_value, "the path of a scenario YAML file")
     # A relative base is relative to the spec, so a spec can be run from any directory.
-    base = Path(base_value)
-    if not base.is_absolute():
-        base = Path(os.path.normpath(path.parent / base))
+    base = shipped.beside(path, base_value)
     if not base.is_file():
         raise ConfigError("base", base_value, f"an existing scenario file (looked for {base})")
     runs = _integer(data["runs_per_point"], "runs_per_point", low=1)

@@ -78,6 +78,7 @@ def find_seeds(scenario_path: str | Path) -> Path:
 
 def provenance_rows(scenario_path: str, seeds: str | None = None) -> list[ProvenanceRow]:
     scenario = load_scenario(scenario_path)
+    scenario_path = str(scenario.source_file)  # a shipped scenario's name, found
     seeds_dir = Path(seeds) if seeds else find_seeds(scenario_path)
     if not seeds_dir.is_dir():
         raise ConfigError("--seeds", str(seeds_dir), "a folder of fact files (seeds/*.yaml)")

@@ -67,7 +67,7 @@ from typing import Any, Literal, get_args, get_origin
 import numpy as np
 import pandas as pd
 
-from sim import schema
+from sim import schema, shipped
 from sim.config import Scenario, apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.schema import param
@@ -190,9 +190,10 @@ def load_spec(path: str | Path, method: str | None = None) -> Spec:
     """
     if method is not None and method not in METHODS:
         raise ConfigError("--method", method, f"one of {list(METHODS)}")
+    path = shipped.locate("spec", path)
     file = str(path)
-    if not Path(path).is_file():
-        raise ConfigError("", file, "an existing sensitivity spec file", file=file)
+    if not path.is_file():
+        raise shipped.not_found("spec", file, "an existing sensitivity spec file")
     data = read_yaml(path)
     if method is not None and isinstance(data, Mapping):
         data = {**data, "method": method}
@@ -203,9 +204,7 @@ def load_spec(path: str | Path, method: str | None = None) -> Spec:
 
 
 def _resolve(spec: SensitivitySpec, file: str) -> Spec:
-    base_path = Path(spec.base)
-    if not base_path.is_absolute():
-        base_path = Path(file).parent / base_path
+    base_path = shipped.beside(file, spec.base)
     if not base_path.is_file():
         raise ConfigError("base", spec.base, f"an existing scenario file (looked for {base_path})")
     # The base alone first: a fault in its own file is the base's, not the spec's `set`.

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from sim import schema
+from sim import schema, shipped
 from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.results import OUTCOMES
@@ -231,7 +231,7 @@ def _build_check(data: Any, path: Path) -> Check:
     if kind != "rubinstein":
         if not isinstance(scenario, str):
             raise ConfigError("scenario", scenario, "a scenario file (relative to the check)")
-        scen_path = (path.parent / scenario).resolve()
+        scen_path = shipped.beside(path, scenario).resolve()
         if not scen_path.is_file():
             raise ConfigError("scenario", scenario, f"an existing file ({scen_path} is missing)")
         scenario = str(scen_path)

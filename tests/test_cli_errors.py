@@ -36,6 +36,7 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("module", "name", "args"),
     [
@@ -61,6 +62,7 @@ def test_ctrl_c_in_sensitivity_says_a_rerun_resumes(monkeypatch, capsys, tmp_pat
     assert "finished blocks" in line and "resume" in line
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_validation_workers_in_one_line():
     psutil = pytest.importorskip("psutil")
     check = "validation/stylized_guarantees.yaml"
@@ -134,6 +136,7 @@ def _copy(finished: dict[str, Path], kind: str, tmp_path: Path) -> Path:
     return Path(shutil.copytree(finished[kind], tmp_path / kind))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damaged", ["runs.parquet", "points.parquet", "chunk"])
 def test_plot_names_a_damaged_parquet_file(capsys, tmp_path, finished, damaged):
     folder = _copy(finished, "sweep" if damaged != "runs.parquet" else "run", tmp_path)
@@ -149,6 +152,7 @@ def test_plot_names_a_damaged_parquet_file(capsys, tmp_path, finished, damaged):
     assert ("--resume" in line) == (damaged == "chunk")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("address", ["notanaddress", "foo://x:1", "tcp://host:port"])
 def test_a_scheduler_that_is_not_an_address_is_one_line(capsys, tmp_path, address):
     pytest.importorskip("distributed")
@@ -425,7 +429,10 @@ def test_a_missing_sensitivity_spec_is_named_as_a_spec(capsys, tmp_path):
     assert main(["sensitivity", str(missing), "--out", str(tmp_path / "out")]) == 2
     line = _one_line(capsys)
     assert line.startswith(f"negsim: error: {missing}: <top level> = ")  # a long path is cut
-    assert line.endswith("nope.yaml': expected an existing sensitivity spec file")
+    assert line.endswith(
+        "nope.yaml': expected an existing sensitivity spec file, or the name of a shipped one "
+        "(negsim scenarios lists them)"
+    )
 
 
 @pytest.mark.parametrize(
