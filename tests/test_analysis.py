@@ -167,6 +167,7 @@ def test_censoring_keeps_ended_runs_at_risk_until_the_horizon() -> None:
     assert tts["at_war_until"].tolist() == [1, 2, 2, 1, 5, 4, 2]
 
 
+@pytest.mark.slow
 def test_kaplan_meier_matches_hand_computation_and_greenwood_interval() -> None:
     surv = analysis.survival_table(HAND, HORIZON)
     assert surv["round"].tolist() == [0, 1, 2, 3, 4, 5]

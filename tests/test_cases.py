@@ -89,6 +89,7 @@ def test_provenance_entries_point_at_values_the_case_sets(case, fact_ids):
     assert not dangling, dangling
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
 def test_case_loads_runs_and_lists_its_provenance(case):
     scenario = load_scenario(case)
@@ -134,6 +135,7 @@ def test_record_facts_are_loaded_with_the_source_articles():
     assert "record-korea-1951.armistice-signed" in facts
 
 
+@pytest.mark.slow
 def test_provenance_command_on_a_case():
     proc = negsim("provenance", "configs/cases/korea_1951.yaml")
     assert proc.returncode == 0, proc.stderr

@@ -48,6 +48,7 @@ def out_dir(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_single_run_tells_the_story():
     stdout = _ok(negsim("run", SCENARIO, "--seed", "7"))
     round_lines = [ln for ln in stdout.splitlines() if re.match(r"\s*round\s+\d+", ln)]
@@ -57,11 +58,13 @@ def test_single_run_tells_the_story():
     assert any(name in line for name in OUTCOMES), line
 
 
+@pytest.mark.slow
 def test_single_run_is_reproducible():
     first = _ok(negsim("run", SCENARIO, "--seed", "7"))
     assert first == _ok(negsim("run", SCENARIO, "--seed", "7"))
 
 
+@pytest.mark.slow
 def test_json_summary():
     stdout = _ok(negsim("run", SCENARIO, "--runs", "2000", "--seed", "7", "--json"))
     data = json.loads(stdout)
@@ -77,6 +80,7 @@ def test_json_summary():
     assert median is None or 1 <= median <= 60
 
 
+@pytest.mark.slow
 def test_json_summary_agrees_with_the_library(ukraine):
     data = json.loads(_ok(negsim("run", SCENARIO, "--runs", "500", "--seed", "3", "--json")))
     summary = simulate(ukraine, runs=500, seed=3).summary().to_dict()
@@ -85,6 +89,7 @@ def test_json_summary_agrees_with_the_library(ukraine):
     assert data["median_settlement_round"] == summary["median_settlement_round"]
 
 
+@pytest.mark.slow
 def test_set_override_changes_the_result():
     # A three-round horizon: over five years most runs settle or freeze either way, and the
     # difference trust makes shows in the first rounds.
@@ -96,6 +101,7 @@ def test_set_override_changes_the_result():
     assert trusting["p_settlement"] > base["p_settlement"]
 
 
+@pytest.mark.slow
 def test_out_writes_parquet_with_metadata(out_dir):
     path = out_dir / "runs.parquet"
     assert path.is_file()
@@ -130,6 +136,7 @@ def test_out_table_matches_library(out_dir, ukraine):
     assert table["settlement_round"].astype("Int64").equals(lib["settlement_round"])
 
 
+@pytest.mark.slow
 def test_replay_run_index_matches_out_table(out_dir):
     table = pd.read_parquet(out_dir / "runs.parquet")
     row = table.iloc[123]
@@ -147,6 +154,7 @@ def test_replay_run_index_matches_out_table(out_dir):
             assert re.search(rf"\b{int(settle)}\b", agreement[0]), agreement[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", [0, 123, 1999])
 def test_replay_run_index_json(out_dir, index):
     table = pd.read_parquet(out_dir / "runs.parquet")
@@ -184,6 +192,7 @@ BAD_INPUTS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "needles"), list(BAD_INPUTS.values()), ids=list(BAD_INPUTS))
 def test_bad_input_exits_2_with_one_line(args, needles):
     proc = negsim(*args)

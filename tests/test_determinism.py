@@ -36,6 +36,7 @@ def test_different_seed_gives_different_table(ukraine):
     assert not np.allclose(first["final_control"], other["final_control"])
 
 
+@pytest.mark.slow
 def test_chunk_size_does_not_change_results(ukraine, batch):
     big = simulate(ukraine, runs=RUNS, seed=SEED, chunk_size=4096).table
     pd.testing.assert_frame_equal(batch, big)
@@ -60,6 +61,7 @@ def _assert_row_matches(row: pd.Series, alone: pd.Series, terms: list[str]) -> N
     assert alone["final_control"] == row["final_control"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", INDICES)
 def test_replay_alone_matches_batch_row(ukraine, batch, index):
     terms = [c for c in batch.columns if c.startswith("terms_")]

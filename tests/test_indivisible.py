@@ -142,6 +142,7 @@ def test_more_than_four_indivisible_issues_is_refused():
     assert "at most 4" in str(err.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", ["none", "formulative", "manipulative", "working_groups"])
 def test_stacked_points_with_an_indivisible_issue_equal_each_point_alone(strategy):
     # Saliences, thresholds and the rest vary per point, so every text search runs on

@@ -9,6 +9,7 @@ import dataclasses
 import json
 
 import numpy as np
+import pytest
 
 from sim import validation as v
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
@@ -42,6 +43,7 @@ def test_the_drawn_values_are_the_scenarios_declared_assumptions():
     assert v.assumption_ensemble(v.load_check(ROOT / "validation/analytic_nash.yaml"), 8) is None
 
 
+@pytest.mark.slow
 def test_each_point_is_the_scenario_with_its_drawn_values():
     check = v.load_check(KOREA_CHECK)
     res = v.run_over_assumptions(check, 4, runs=240, workers=1)
@@ -63,6 +65,7 @@ def test_each_point_is_the_scenario_with_its_drawn_values():
     assert 0.0 <= d["share_all_met"] <= 1.0 and len(d["expectations"]) == 3
 
 
+@pytest.mark.slow
 def test_cli_over_assumptions_reports_shares_and_exits_zero():
     out = negsim(
         "validate",
@@ -87,6 +90,7 @@ def test_cli_over_assumptions_reports_shares_and_exits_zero():
     assert bad.stderr.count("\n") == 1 and "--over-assumptions" in bad.stderr
 
 
+@pytest.mark.slow
 def test_a_drawn_value_the_check_makes_invalid_is_one_line(tmp_path):
     # The check puts B's victory line inside the range over which A's is drawn (Dayton
     # declares 0.7 to 1.0 for A's): every point is built first, and the bad one is reported

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -17,6 +19,7 @@ def _python(code: str) -> str:
     return proc.stdout.strip()
 
 
+@pytest.mark.slow
 def test_sim_simulate_is_the_function_even_after_its_module_was_imported():
     out = _python(
         "from sim.simulate import iter_chunks\n"
@@ -27,6 +30,7 @@ def test_sim_simulate_is_the_function_even_after_its_module_was_imported():
     assert out == "True True simulate"
 
 
+@pytest.mark.slow
 def test_every_public_name_resolves():
     out = _python(
         "import sim\n"

@@ -33,6 +33,7 @@ def _first_deal_hazard(shape: float, runs: int = 20000) -> tuple[np.ndarray, np.
     return falls / at_risk, at_risk
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", [1.0, 0.5, 1.5])
 def test_the_hazard_of_a_peace_follows_its_age(shape):
     observed, at_risk = _first_deal_hazard(shape)
@@ -42,6 +43,7 @@ def test_the_hazard_of_a_peace_follows_its_age(shape):
     assert np.all(np.abs(observed - expected) < 4.0 * sd), (observed, expected)
 
 
+@pytest.mark.slow
 def test_the_default_shape_is_the_constant_hazard():
     default = simulate(load_scenario(DAYTON), runs=400, seed=1).table
     one = simulate(load_scenario(DAYTON, {"agreement.hazard_shape": 1.0}), runs=400, seed=1)

@@ -285,6 +285,7 @@ def _plot(folder: Path, *extra: str) -> list[str]:
     return sorted(p.name for p in (folder / "figures").iterdir())
 
 
+@pytest.mark.slow
 def test_plot_a_run_folder_and_a_trace_folder(tmp_path: Path) -> None:
     batch, trace = tmp_path / "batch", tmp_path / "trace"
     args = ["run", str(UKRAINE), "--set", f"horizon={HORIZON}", "--seed", "3"]

@@ -32,6 +32,7 @@ def pair() -> tuple[Any, Any]:
     )
 
 
+@pytest.mark.slow
 def test_nothing_is_signed_in_a_recess(pair):
     _, recess = pair
     rounds = recess["settlement_round"].dropna().astype(int)
@@ -166,6 +167,7 @@ def _staggered(strategy: str, options: dict[str, Any]) -> Any:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("strategy", "options"),
     [

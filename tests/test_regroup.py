@@ -263,6 +263,7 @@ def test_a_batch_and_a_run_alone_hold_the_same_beliefs_round_by_round():
         np.testing.assert_array_equal(fast.engine.belief_mean, full.engine.belief_mean)
 
 
+@pytest.mark.slow
 def test_the_story_shows_the_build_up_and_names_who_breaks_the_ceasefire():
     proc = negsim("run", str(MINSK), "--seed", "1", "--run-index", "3")
     assert proc.returncode == 0, proc.stderr

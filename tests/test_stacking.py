@@ -98,6 +98,7 @@ def _alone(scenarios, runs: int, firsts: list[int]) -> list[pd.DataFrame]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", registry.names())
 def test_stacked_points_equal_each_point_run_alone(strategy):
     scenarios = _scenarios(strategy, _points(4, np.random.default_rng(5)))
@@ -128,6 +129,7 @@ def test_stacking_varies_the_runs_and_only_what_differs():
     assert any(not shares[0].equals(s) for s in shares[1:])
 
 
+@pytest.mark.slow
 def test_mixed_strategies_are_grouped_and_chunks_split_stacked_batches():
     """Points with different strategies cannot share a batch; each keeps its own table, in
     order, whatever the chunking."""
@@ -178,6 +180,7 @@ def test_an_empty_threat_costs_nothing_and_a_real_one_does():
     np.testing.assert_array_equal(loss[:, 1], 0.0)
 
 
+@pytest.mark.slow
 def test_points_that_differ_in_one_issue_weight_only_stack():
     # Assurance per run while the saliences are shared (and the reverse): the issue space
     # gives both the runs axis, and each point still equals itself alone.

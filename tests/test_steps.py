@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import NegotiationModel, simulate
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
@@ -170,6 +171,7 @@ def test_a_run_with_steps_left_replays_alone():
         assert np.isclose(row.terms_political_status, alone.terms_political_status, equal_nan=True)
 
 
+@pytest.mark.slow
 def test_the_story_says_the_steps_are_left_and_when_they_are_carried_out():
     f = table()
     run = int(f.index[f.steps_pending][0])

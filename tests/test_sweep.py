@@ -231,6 +231,7 @@ def test_bad_spec_values(tmp_path, fields, fragment):
     assert "\n" not in message and fragment in message, message
 
 
+@pytest.mark.slow
 def test_cli_reports_bad_spec_in_one_line(tmp_path):
     spec = write_spec(tmp_path, parameters={"parties.russia.trust": [0.2, 1.5]})
     proc = negsim("sweep", str(spec), "--out", str(tmp_path / "out"))
@@ -323,6 +324,7 @@ def test_any_row_replays_alone(reference):
         pd.testing.assert_frame_equal(row.reset_index(drop=True), alone)
 
 
+@pytest.mark.slow
 def test_replay_through_negsim_run(reference):
     spec_path, out = reference
     spec = load_spec(spec_path)
@@ -343,6 +345,7 @@ def test_replay_through_negsim_run(reference):
 # Backends and worker counts: bit for bit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("backend", "workers", "start_method"),
     # Importing mesa makes 'spawn' the default start method; 'fork' is checked too.
@@ -358,6 +361,7 @@ def test_backends_give_identical_tables(tmp_path, reference, backend, workers, s
         pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 def test_existing_dask_cluster(tmp_path, reference):
     from distributed import LocalCluster
 
@@ -375,6 +379,7 @@ def test_existing_dask_cluster(tmp_path, reference):
         pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("chunk_size", "units"), [(1000, 1), (400, 3), (150, 6)])
 def test_chunk_size_does_not_change_results(tmp_path, reference, chunk_size, units):
     """Chunks of one point (the reference: 64 runs) or points batched together (150 runs
@@ -408,6 +413,7 @@ def test_batched_points_resume_and_report_progress(tmp_path, reference):
         pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_module, "SCHEDULER_TIMEOUT", 1.0)
     with pytest.raises(ConfigError, match="--scheduler = 'tcp://127.0.0.1:9'"):
@@ -424,6 +430,7 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path, monkeypatch):
 # Resume
 
 
+@pytest.mark.slow
 def test_resume_after_kill_gives_the_identical_tables(tmp_path, reference):
     # 36 chunks, each short: what is tested is the bookkeeping of chunks, not the war.
     spec_path = write_spec(tmp_path, runs_per_point=300, chunk_size=50, set={"horizon": 4})
@@ -462,6 +469,7 @@ def test_resume_after_kill_gives_the_identical_tables(tmp_path, reference):
     assert [p["settled"] for p in printed] == want["settled"].tolist()
 
 
+@pytest.mark.slow
 def test_resume_reruns_a_damaged_chunk(tmp_path, reference):
     spec_path, ref_out = reference
     out = tmp_path / "out"
@@ -474,6 +482,7 @@ def test_resume_reruns_a_damaged_chunk(tmp_path, reference):
         pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_different_sweep(tmp_path):
     spec_path = write_spec(tmp_path)
     out = tmp_path / "out"
@@ -501,6 +510,7 @@ def test_resume_refuses_a_different_sweep(tmp_path):
         run_sweep(load_spec(spec_path), out, resume=True)
 
 
+@pytest.mark.slow
 def test_resume_of_a_new_folder_starts_it(tmp_path, reference):
     spec_path, ref_out = reference
     run_sweep(load_spec(spec_path), tmp_path / "new", resume=True)
@@ -512,6 +522,7 @@ def test_resume_of_a_new_folder_starts_it(tmp_path, reference):
 # Failures at run time
 
 
+@pytest.mark.slow
 def test_a_failing_chunk_is_retried_once(tmp_path):
     marker = tmp_path / "failed-once"
     params = {"mediator.leverage.russia": [0.2, 0.6]}
@@ -528,6 +539,7 @@ def test_a_failing_chunk_is_retried_once(tmp_path):
         pd.testing.assert_frame_equal(got, want)
 
 
+@pytest.mark.slow
 def test_a_chunk_failing_twice_stops_the_sweep_and_keeps_the_rest(tmp_path):
     params = {"mediator.strategy": ["facilitative", "tests.sweep_failing:Exploding"]}
     spec_path = write_spec(tmp_path, parameters=params, chunk_size=50)
@@ -561,6 +573,7 @@ def _peak_bytes(spec_path: Path, out: Path) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_as_runs_grow(tmp_path):
     run_sweep(load_spec(write_spec(tmp_path / ".", runs_per_point=10)), tmp_path / "warm")
 
@@ -590,6 +603,7 @@ def test_memory_stays_bounded_as_runs_grow(tmp_path):
 # CLI and the shipped experiments
 
 
+@pytest.mark.slow
 def test_cli_prints_the_table_and_json(tmp_path, reference):
     spec_path, ref_out = reference
     out = tmp_path / "out"
@@ -610,6 +624,7 @@ def test_cli_prints_the_table_and_json(tmp_path, reference):
     assert [p["p_settlement"] for p in data["points"]] == summary["p_settlement"].tolist()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=[p.stem for p in EXPERIMENTS])
 def test_shipped_experiments_run(tmp_path, path):
     spec = load_spec(path, ["horizon=12"])
@@ -652,6 +667,7 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
     # Enough chunks (6 points x 120) that the sweep cannot finish between the poll that sees
     # three of them and the signal, even on a fast, idle machine.
@@ -709,6 +725,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_finalizer_still_stops_the_sweep(tmp_path):
     spec_path = write_spec(tmp_path, runs_per_point=600, chunk_size=50)
     out = tmp_path / "out"

@@ -50,6 +50,7 @@ def _small(tmp_path: Path, **fmt: str) -> Path:
     return _write(tmp_path, SMALL.format(scenario=scenario, **fmt))
 
 
+@pytest.mark.slow
 def test_every_declared_check_loads_with_a_unique_name():
     checks = v.load_checks([CHECKS])
     names = [c.name for c in checks]
@@ -153,6 +154,7 @@ def test_analytic_benchmarks_pass(name):
     assert sorted(names) == sorted(analytic.run(check, runs=5))
 
 
+@pytest.mark.slow
 def test_a_small_ensemble_check_is_deterministic_and_backend_free(tmp_path):
     check = v.load_check(_small(tmp_path))
     one = [o.to_dict() for o in v.run_check(check, workers=1)]
@@ -166,6 +168,7 @@ def test_a_small_ensemble_check_is_deterministic_and_backend_free(tmp_path):
         assert arm.runs == 240 and arm.frame["cluster"].nunique() == 6
 
 
+@pytest.mark.slow
 def test_cli_validate_json_and_exit_codes(tmp_path):
     ok = negsim("validate", str(CHECKS / "analytic_nash.yaml"), "--json")
     assert ok.returncode == 0, ok.stderr
@@ -182,6 +185,7 @@ def test_cli_validate_json_and_exit_codes(tmp_path):
     assert "FAIL" in bad.stdout and "1/2 expectations met" in bad.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "edit, where",
     [
@@ -223,6 +227,7 @@ def test_only_reads_just_the_checks_it_names(tmp_path):
         v.load_checks([tmp_path], only=["analytic_fearonn"])
 
 
+@pytest.mark.slow
 def test_cli_rejects_missing_files_and_unknown_names(tmp_path):
     missing = negsim("validate", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
@@ -339,6 +344,7 @@ def test_analytic_checks_refuse_what_they_would_ignore_or_fail_on(tmp_path, name
     assert str(err.value).startswith(f"{path}: {where} ")
 
 
+@pytest.mark.slow
 def test_only_with_no_name_and_json_infinities(tmp_path):
     proc = negsim("validate", str(CHECKS), "--only", ",")
     assert proc.returncode == 2 and "--only" in proc.stderr and "Traceback" not in proc.stderr
@@ -351,6 +357,7 @@ def test_only_with_no_name_and_json_infinities(tmp_path):
     assert math.isnan(v.weibull_shape(hist, 12))
 
 
+@pytest.mark.slow
 def test_checks_already_run_are_reported_when_a_later_one_fails(tmp_path):
     fearon = _analytic(tmp_path, "analytic_fearon", ("runs: 200", "runs: 20"))
     # Found only by running it: with no mediator, no text is drafted in round 1.
