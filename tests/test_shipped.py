@@ -67,8 +67,9 @@ def test_a_spec_base_may_name_a_shipped_scenario(tmp_path):
 def test_names_work_from_another_directory(tmp_path):
     run = _negsim("run", "ukraine_2025", "--runs", "40", "--seed", "7", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    alone = _negsim("run", str(ROOT / "configs/ukraine_2025.yaml"), "--runs", "40", "--seed", "7",
-                    cwd=tmp_path)  # fmt: skip
+    alone = _negsim(
+        "run", str(ROOT / "configs/ukraine_2025.yaml"), "--runs", "40", "--seed", "7", cwd=tmp_path
+    )
     assert run.stdout == alone.stdout
     prov = _negsim("provenance", "korea_1951", cwd=tmp_path)
     assert prov.returncode == 0, prov.stderr
@@ -116,14 +117,28 @@ def test_a_wheel_installed_outside_the_checkout_carries_the_shipped_files(tmp_pa
     wheels, site, elsewhere = tmp_path / "wheels", tmp_path / "site", tmp_path / "elsewhere"
     elsewhere.mkdir()
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)], check=True,
-                   capture_output=True, timeout=600)  # fmt: skip
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     (wheel,) = wheels.glob("negsim-*.whl")
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=600)  # fmt: skip
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
-    where = subprocess.run([sys.executable, "-c", "import sim; print(sim.__file__)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)  # fmt: skip
+    where = subprocess.run(
+        [sys.executable, "-c", "import sim; print(sim.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert where.stdout.strip().startswith(str(site))
     run = _negsim("run", "ukraine_2025", "--runs", "50", "--seed", "7", cwd=elsewhere, env=env)
     assert run.returncode == 0, run.stderr
