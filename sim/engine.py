@@ -214,8 +214,12 @@ class Engine:
         self.trend = trend0
         self.change = np.zeros(n)
         self.reservation = np.zeros((n, 2))
+        self.estimate = np.zeros((n, 2))
         self.net_gain = np.zeros((n, 2))
         self.stalemate = np.zeros((n, 2), dtype=bool)
+        # Set here, not only by phase 4: when most runs end in the first round, phase 4 runs
+        # on a compact copy of the few left and writes back into these.
+        self.ripe = np.zeros(n, dtype=bool)
         self.hurdle_base = np.broadcast_to(p.hardliner_cost + p.audience_cost, (n, 2)).astype(float)
         self._annuity = self._cost_annuity()
         self.space = bargaining.IssueSpace.build(p.ideal, p.salience, p.assures, p.indivisible)

@@ -98,3 +98,25 @@ def test_compacting_to_runs_still_talking_changes_nothing(config, monkeypatch):
     monkeypatch.setattr(Engine, "_COMPACT_MIN_RUNS", 10**9)
     full = simulate(sc, runs=700, seed=13).table
     pd.testing.assert_frame_equal(compact, full)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"parties.russia.breaking_point": 0.001},
+        {"parties.ukraine.cost_per_round": 1.0},
+        {"stakeholders.china.sanctions": 1.0},
+    ],
+)
+def test_a_batch_whose_runs_nearly_all_end_in_the_first_round_runs(ukraine_path, override):
+    """Valid extremes: a side breaks in round 1 in (nearly) every run, so the first round's
+    later phases run on a compact copy of the few runs left, or on none."""
+    from sim import load_scenario
+
+    scenario = load_scenario(ukraine_path, override)
+    table = simulate(scenario, runs=300, seed=SEED).table
+    assert (table["end_round"] == 1).mean() > 0.9
+    terms = [c for c in table.columns if c.startswith("terms_")]
+    for index in (0, 151, 299):
+        alone = simulate(scenario, runs=1, seed=SEED, first_run=index).table.iloc[0]
+        _assert_row_matches(table.iloc[index], alone, terms)
