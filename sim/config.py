@@ -620,12 +620,110 @@ def _check_duplicate_keys(
         _check_duplicate_keys(loader, value, where, seen_nodes)
 
 
+# What a YAML file or a --set value may hold (docs/cli.md, "Limits"). The shipped files nest
+# at most 7 levels and hold a few thousand values; a file far past these is refused as it is
+# read, before anything is built from it, so that neither deep nesting (the stack) nor aliases
+# that expand exponentially ("billion laughs": memory, time) can stop a command.
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader (no Python objects), with three departures:
+
+    - composing stops at MAX_DEPTH levels of nesting, before Python's own stack would;
+    - a date stays text: no value of a scenario or a spec is a date object, and one would
+      reach the tables, the manifest and JSON, which have no place for it;
+    - `5e-1` is a number, as a user who types it means (YAML 1.1 wants a dot: `5.0e-1`).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                line = self.peek_event().start_mark.line + 1
+                raise ConfigError(
+                    "",
+                    f"<nesting deeper than {MAX_DEPTH} levels at line {line}>",
+                    f"at most {MAX_DEPTH} levels of mappings and lists inside each other",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _check_size(node: yaml.Node) -> None:
+    """Refuse a document whose aliases expand past MAX_VALUES values or MAX_DEPTH levels, or
+    an alias inside its own anchor (a value that contains itself). Each node is measured once,
+    so the check costs what the document holds, not what it would expand to."""
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values once expanded, levels)
+    open_nodes: set[int] = set()
+
+    def measure(node: yaml.Node, depth: int) -> tuple[int, int]:
+        key = id(node)
+        if key in open_nodes:
+            line = node.start_mark.line + 1
+            raise ConfigError(
+                "", f"<an alias inside its own anchor at line {line}>", "a value that ends"
+            )
+        if key not in measured:
+            open_nodes.add(key)
+            children: list[yaml.Node] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = list(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            size, height = 1, 0
+            for child in children:
+                child_size, child_height = measure(child, depth + 1)
+                size, height = size + child_size, max(height, child_height + 1)
+                if size > MAX_VALUES:
+                    break
+            open_nodes.discard(key)
+            measured[key] = (size, height)
+        size, height = measured[key]
+        if depth + height > MAX_DEPTH:
+            line = node.start_mark.line + 1
+            raise ConfigError(
+                "",
+                f"<aliases nesting deeper than {MAX_DEPTH} levels at line {line}>",
+                f"at most {MAX_DEPTH} levels of mappings and lists inside each other",
+            )
+        if size > MAX_VALUES:
+            raise ConfigError(
+                "",
+                f"<more than {MAX_VALUES:,} values once its aliases are expanded>",
+                f"at most {MAX_VALUES:,} values in one file or value",
+            )
+        return size, height
+
+    measure(node, 0)
+
+
 def _safe_load(text: str) -> Any:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
+        _check_size(node)
         _check_duplicate_keys(loader, node, "")
         return loader.construct_document(node)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 
@@ -47,8 +48,38 @@ class ConfigError(ValueError):
         return ConfigError(self.path, self.value, self.expected, file=file, hint=self.hint)
 
 
+# A value is shown whole (then cut to 80 characters) when it is small; a huge one, such as a
+# structure whose shared parts would repeat exponentially, is shown through reprlib's bounded
+# summary, so that rendering the message never takes longer than the mistake deserves.
+_WHOLE_UP_TO = 10_000
+_BOUNDED = reprlib.Repr()
+_BOUNDED.maxlevel, _BOUNDED.maxstring, _BOUNDED.maxother = 4, 80, 80
+_BOUNDED.maxlist = _BOUNDED.maxtuple = _BOUNDED.maxdict = _BOUNDED.maxset = 8
+
+
+def _small(value: Any) -> bool:
+    """Whether `value`, expanded, holds at most _WHOLE_UP_TO items and characters."""
+    budget, stack = _WHOLE_UP_TO, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            budget -= len(item)
+        elif isinstance(item, dict):
+            budget -= len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            budget -= len(item)
+            stack.extend(item)
+        else:
+            budget -= 1
+        if budget < 0:
+            return False
+    return True
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = repr(value) if _small(value) else _BOUNDED.repr(value)
     text = " ".join(text.split())
     # A long value is cut in the middle: the end of a path names the file, the end of a
     # list its last items.

@@ -309,9 +309,13 @@ def test_merge_keys_and_aliases_still_load(tmp_path):
     from sim.config import read_yaml
 
     file = tmp_path / "merge.yaml"
-    file.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\nz: &l [1, *l]\n")
+    file.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\nz: &l [1, 2]\nw: [*l, *l]\n")
     data = read_yaml(file)
-    assert data["y"] == {"a": 2} and data["z"][0] == 1
+    assert data["y"] == {"a": 2} and data["w"] == [[1, 2], [1, 2]]
+    # A value that contains itself has no end: no scenario or spec can mean one.
+    file.write_text("z: &l [1, *l]\n")
+    with pytest.raises(ConfigError, match="an alias inside its own anchor at line 1"):
+        read_yaml(file)
 
 
 # -- sweep specs -------------------------------------------------------------------------------
