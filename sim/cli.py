@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -689,4 +690,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    # `python -m sim.cli` puts the current directory first on the import path, where a file
+    # could shadow a module a command imports later or answer a 'module:Class' strategy name.
+    # The `negsim` command never has it there; neither does this.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
     sys.exit(main())

@@ -91,3 +91,13 @@ def negsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture
+def allow_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Consent to import 'module:Class' strategies (as --allow-import gives), and the
+    repository root on the import path of the commands a test starts, where tests.* live."""
+    from sim.strategies.registry import ALLOW_IMPORT_ENV
+
+    monkeypatch.setenv(ALLOW_IMPORT_ENV, "1")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))

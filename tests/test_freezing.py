@@ -93,7 +93,7 @@ class KeepFightingWithoutText(Strategy):
         return Decision(keep_fighting=np.ones(obs.at_war.shape[0], dtype=bool))
 
 
-def test_keeping_the_front_open_takes_a_text_on_the_table_or_a_recess(tables):
+def test_keeping_the_front_open_takes_a_text_on_the_table_or_a_recess(tables, allow_import):
     # Without a text of its own (and outside a recess) the move holds nothing back: the
     # parties talk directly, and the front freezes exactly as under no mediator.
     table = _table({"strategy": "tests.test_freezing:KeepFightingWithoutText"})

@@ -105,7 +105,7 @@ def test_strategy_and_schedule_together_is_an_error(strategy):
         build_scenario(data)
 
 
-def test_strategy_from_outside_module():
+def test_strategy_from_outside_module(allow_import):
     data = minimal_scenario_dict()
     data["mediator"] = {
         "strategy": "tests.plugin_strategy:SplitTheDifference",

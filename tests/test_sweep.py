@@ -523,7 +523,7 @@ def test_resume_of_a_new_folder_starts_it(tmp_path, reference):
 
 
 @pytest.mark.slow
-def test_a_failing_chunk_is_retried_once(tmp_path):
+def test_a_failing_chunk_is_retried_once(tmp_path, allow_import):
     marker = tmp_path / "failed-once"
     params = {"mediator.leverage.russia": [0.2, 0.6]}
     options = {
@@ -540,7 +540,7 @@ def test_a_failing_chunk_is_retried_once(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_chunk_failing_twice_stops_the_sweep_and_keeps_the_rest(tmp_path):
+def test_a_chunk_failing_twice_stops_the_sweep_and_keeps_the_rest(tmp_path, allow_import):
     params = {"mediator.strategy": ["facilitative", "tests.sweep_failing:Exploding"]}
     spec_path = write_spec(tmp_path, parameters=params, chunk_size=50)
     out = tmp_path / "out"
