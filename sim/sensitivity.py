@@ -568,8 +568,9 @@ def run_sensitivity(
         map_fn: Applies `evaluate_points` to blocks of tasks (builtin `map` runs them
             serially here; an executor's `map` runs them elsewhere); blocks may come back
             in any order.
-        progress: Called with (points done, points in all) after each block is written
-            (an exception it raises stops the analysis with that block kept).
+        progress: Called with (points done, points in all) once before the first block
+            (the points resumed) and after each block is written (an exception it raises
+            stops the analysis with that block kept).
     """
     from sim import __version__
     from sim.storage import read_manifest, write_manifest, write_table
@@ -631,6 +632,8 @@ def run_sensitivity(
     # Points go in blocks, each run as one batch and checkpointed when it comes back.
     size = points_per_block(spec.spec.runs_per_point)
     blocks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    if progress is not None:
+        progress(done_count, len(points))
     for results in map_fn(evaluate_points, blocks):
         for result in results:
             row = int(result["point"])
