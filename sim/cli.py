@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH=VALUE",
         help="override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)",
     )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--chunk-size", type=int, default=None, help=argparse.SUPPRESS)
 
     prov = sub.add_parser("provenance", help="every parameter, its value and its sources")
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", default=None, help="write tables and a figure here")
     cmp.add_argument("--format", default="png", choices=["png", "svg", "pdf"], help="figure format")
     cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     plot = sub.add_parser("plot", help="write the figures that fit a results folder")
     plot.add_argument("folder", help="results folder (run, compare, sweep, trace, sensitivity)")
     plot.add_argument("--format", default="png", help="png (default), svg or pdf")
@@ -80,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     sens.add_argument("spec", help="sensitivity spec YAML file")
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
+    sens.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep_cli.add_parser(sub)
 
     val = sub.add_parser("validate", help="check the model against theory and the record")
@@ -105,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-known-failures",
         action="store_true",
         help="exit 0 if every miss is a check declared known_failure (a regression guard)",
+    )
+    val.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (nor, when stderr is not a terminal, a line per check)",
     )
     return parser
 
@@ -186,9 +194,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"wrote {path} and manifest.json")
         return 0
-    results = simulate(
-        scenario, runs=args.runs, seed=args.seed, chunk_size=args.chunk_size or DEFAULT_CHUNK
-    )
+    bar = sweep_cli.progress_bar("run", quiet=args.quiet, total=args.runs)
+    try:
+        results = simulate(
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            chunk_size=args.chunk_size or DEFAULT_CHUNK,
+            progress=bar.add,
+        )
+    finally:
+        bar.close()
     summary = results.summary()
     if args.out is not None:
         write_results(results, Path(args.out))
@@ -210,7 +226,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
     scenario = load_scenario(args.scenario, args.set)
     _check_out(args.out, "compare")
-    result = compare(scenario, names, runs=args.runs, seed=args.seed)
+    bar = sweep_cli.progress_bar("compare", quiet=args.quiet, total=args.runs * len(names))
+    try:
+        result = compare(scenario, names, runs=args.runs, seed=args.seed, progress=bar.add)
+    finally:
+        bar.close()
     if args.out is not None:
         write_comparison(result, Path(args.out), args.format)
     if args.json:
@@ -500,20 +520,59 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.over_assumptions is not None:
         return _validate_over_assumptions(args, checks, workers)
     outcomes: list = []
+    bar = _checks_bar(args, checks)
     try:
         with sweep_cli.interrupt_guard() as interrupted:
-            for check in checks:
-                if not args.json:
-                    sys.stderr.write(f"negsim validate: {check.name} ...\n")
-                outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+            for i, check in enumerate(checks):
+                runs = bar.start_check(i, check.name, "")
+                outcomes.extend(
+                    validation.run_check(check, runs=args.runs, workers=workers, progress=runs)
+                )
+                bar.check_done(i)
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
     except BaseException:
+        bar.close()
         # The checks already run are reported before the error or the interruption is.
         if outcomes:
             _validate_report(args, outcomes, complete=False)
         raise
+    bar.close()
     _validate_report(args, outcomes, complete=True)
     return validation.exit_code(outcomes, allow_known=args.allow_known_failures)
+
+
+class _ChecksBar:
+    """Validation's progress: a bar over the checks, the current one and its runs in the
+    postfix; where stderr is not a terminal, the line per check it always wrote (not with
+    --json or --quiet)."""
+
+    def __init__(self, bar: sweep_cli.ProgressBar, total: int, lines: bool) -> None:
+        self.bar, self.total, self.lines = bar, total, lines
+
+    def start_check(self, index: int, name: str, how: str) -> Callable[[int], None]:
+        """Report that check `index` starts; return its runs callback."""
+        if self.lines:
+            sys.stderr.write(f"negsim validate: {name}{how} ...\n")
+        self.bar.update(index, self.total, name)
+        done = 0
+
+        def runs(count: int) -> None:
+            nonlocal done
+            done += count
+            self.bar.postfix(f"{name}: {done:,} runs")
+
+        return runs
+
+    def check_done(self, index: int) -> None:
+        self.bar.update(index + 1, self.total)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _checks_bar(args: argparse.Namespace, checks: list) -> _ChecksBar:
+    bar = sweep_cli.progress_bar("validate", quiet=args.quiet, unit="check")
+    return _ChecksBar(bar, len(checks), lines=not bar.enabled and not args.json and not args.quiet)
 
 
 def _validate_report(args: argparse.Namespace, outcomes: list, *, complete: bool) -> None:
@@ -535,18 +594,22 @@ def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: 
     from sim import validation
 
     results, skipped = [], []
-    with sweep_cli.interrupt_guard() as interrupted:
-        for check in checks:
-            if not args.json:
-                sys.stderr.write(f"negsim validate: {check.name} over its assumptions ...\n")
-            res = validation.run_over_assumptions(
-                check, args.over_assumptions, runs=args.runs, workers=workers
-            )
-            if res is None:
-                skipped.append(check.name)
-            else:
-                results.append(res)
-            interrupted()  # a Ctrl-C swallowed by a finalizer stops here
+    bar = _checks_bar(args, checks)
+    try:
+        with sweep_cli.interrupt_guard() as interrupted:
+            for i, check in enumerate(checks):
+                runs = bar.start_check(i, check.name, " over its assumptions")
+                res = validation.run_over_assumptions(
+                    check, args.over_assumptions, runs=args.runs, workers=workers, progress=runs
+                )
+                if res is None:
+                    skipped.append(check.name)
+                else:
+                    results.append(res)
+                bar.check_done(i)
+                interrupted()  # a Ctrl-C swallowed by a finalizer stops here
+    finally:
+        bar.close()
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "skipped": skipped}, indent=2))
     else:
@@ -596,36 +659,29 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.figures import make_figures
     from sim.sensitivity import run_sensitivity
 
-    line_open = False
-
-    def progress(done: int, total: int) -> None:
-        nonlocal line_open
-        line_open = done != total
-        sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
-
-    from sim.figures import make_figures
-
-    shown = sys.stderr.isatty()
+    bar = sweep_cli.progress_bar("sensitivity", quiet=args.quiet, unit="point")
     try:
         with sweep_cli.interrupt_guard() as interrupted:
 
             def after_block(done: int, total: int) -> None:
-                if shown:
-                    progress(done, total)
+                bar.update(done, total)
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
 
             result = run_sensitivity(args.spec, Path(args.out), args.method, progress=after_block)
     except KeyboardInterrupt:
+        bar.close()
         # Each block is written to design.parquet when it finishes, and a rerun into the
         # same folder picks them up.
         sys.stderr.write(
-            ("\n" if line_open else "")
-            + f"negsim: interrupted; the finished blocks of points are kept in {args.out}: "
+            f"negsim: interrupted; the finished blocks of points are kept in {args.out}: "
             "rerun the same command to resume\n"
         )
         return EXIT_INTERRUPTED
+    finally:
+        bar.close()
     print(result.text())
     for path in make_figures(args.out):
         print(f"  wrote {path}")

@@ -117,12 +117,16 @@ def command(args: argparse.Namespace) -> int:
     # the per-chunk garbage collection scans only what a chunk makes.
     gc.collect()
     gc.freeze()
-    bar = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    bar = progress_bar("sweep", quiet=args.quiet)
     try:
         with interrupt_guard() as interrupted:
 
             def progress(state: Any) -> None:
-                bar.update(state)
+                bar.update(
+                    state.runs_done,
+                    state.runs_total,
+                    f"points {state.points_done}/{state.points_total}",
+                )
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops the sweep here
 
             result = run_sweep(
@@ -162,36 +166,64 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-class _ProgressBar:
-    """tqdm on stderr: runs done, runs/s, time left, and points done in the postfix."""
+class ProgressBar:
+    """A tqdm bar on stderr (done, rate, time left), made on first use; inert if disabled.
 
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
+    The one bar of every long command (run, compare, sweep, sensitivity, validate): the
+    library reports progress through callbacks and never imports tqdm.
+    """
+
+    def __init__(
+        self, desc: str, *, enabled: bool, unit: str = "run", total: int | None = None
+    ) -> None:
+        self.desc, self.unit, self.enabled = desc, unit, enabled
         self.bar: Any = None
+        if total is not None:
+            self.update(0, total)
 
-    def update(self, state: Any) -> None:
+    def update(self, done: int, total: int, postfix: str | None = None) -> None:
+        """Move the bar to `done` of `total`."""
         if not self.enabled:
             return
         if self.bar is None:
             from tqdm import tqdm
 
             self.bar = tqdm(
-                total=state.runs_total,
-                initial=state.runs_done,
-                unit="run",
-                unit_scale=True,
+                total=total,
+                initial=done,
+                unit=self.unit,
+                unit_scale=self.unit == "run",  # 12.3k runs; but 3 checks, not 3.00
                 file=sys.stderr,
-                desc="sweep",
+                desc=self.desc,
                 dynamic_ncols=True,
             )
         else:
-            self.bar.update(state.runs_done - self.bar.n)
-        self.bar.set_postfix_str(f"points {state.points_done}/{state.points_total}")
+            self.bar.total = total
+            self.bar.update(done - self.bar.n)
+        if postfix is not None:
+            self.bar.set_postfix_str(postfix)
+
+    def add(self, count: int) -> None:
+        """Move the bar on by `count` (a library's progress callback: runs just finished)."""
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def postfix(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def progress_bar(
+    desc: str, *, quiet: bool, unit: str = "run", total: int | None = None
+) -> ProgressBar:
+    """The bar of a long command: shown only when stderr is a terminal and not `--quiet`
+    (pipes, logs and tests see no change)."""
+    return ProgressBar(desc, enabled=not quiet and sys.stderr.isatty(), unit=unit, total=total)
 
 
 def _value(v: Any) -> str:
