@@ -32,12 +32,38 @@ def _usage_error(message: str, prog: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
+SCENARIO_HELP = "a shipped scenario's name (e.g. ukraine_2025) or a scenario YAML file"
+SET_HELP = "override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="negsim", description="War-termination negotiation simulator.")
+    from sim import __version__
+
+    examples = sweep_cli.examples
+    parser = _Parser(
+        prog="negsim",
+        description="War-termination negotiation simulator.",
+        **examples(
+            "negsim run ukraine_2025 --runs 10000 --seed 7",
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative",
+            "negsim COMMAND -h",
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"negsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a scenario once (the story) or many times (summary)")
-    run.add_argument("scenario", help="scenario YAML file")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario once (the story) or many times (summary)",
+        description="Run a scenario: once, printing the story round by round, or --runs "
+        "times, printing the summary.",
+        **examples(
+            "negsim run ukraine_2025 --runs 10000 --seed 7",
+            "negsim run ukraine_2025 --run-index 31337 --seed 7",
+            "negsim run my_war.yaml --runs 2000 --set parties.russia.trust=0.3",
+        ),
+    )
+    run.add_argument("scenario", help=SCENARIO_HELP)
     run.add_argument("--seed", type=int, default=0, help="experiment seed (default 0)")
     run.add_argument("--runs", type=int, default=None, help="number of runs (default: one)")
     run.add_argument("--run-index", type=int, default=None, help="replay this run alone")
@@ -48,19 +74,43 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)",
+        help=SET_HELP,
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--chunk-size", type=int, default=None, help=argparse.SUPPRESS)
 
-    prov = sub.add_parser("provenance", help="every parameter, its value and its sources")
-    prov.add_argument("scenario")
+    prov = sub.add_parser(
+        "provenance",
+        help="every parameter, its value and its sources",
+        description="List every parameter of a scenario with its value, the facts it rests "
+        "on, its plausible range and whether it is a model default.",
+        **examples("negsim provenance ukraine_2025", "negsim provenance my_war.yaml"),
+    )
+    prov.add_argument("scenario", help=SCENARIO_HELP)
     prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
 
-    sub.add_parser("strategies", help="list the registered mediator strategies")
+    sub.add_parser(
+        "strategies",
+        help="list the registered mediator strategies",
+        description="List the registered mediator strategies, one line each.",
+        **examples(
+            "negsim strategies",
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative",
+        ),
+    )
 
-    cmp = sub.add_parser("compare", help="strategies head to head on common random numbers")
-    cmp.add_argument("scenario", help="scenario YAML file")
+    cmp = sub.add_parser(
+        "compare",
+        help="strategies head to head on common random numbers",
+        description="Run mediator strategies on the same runs (common random numbers) and "
+        "print each one's settlement with its difference from the first.",
+        **examples(
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative --runs 5000",
+            "negsim compare ukraine_2025 --strategies scenario,formulative --out results/cmp",
+            "negsim compare my_war.yaml --strategies none,facilitative --json",
+        ),
+    )
+    cmp.add_argument("scenario", help=SCENARIO_HELP)
     cmp.add_argument(
         "--strategies",
         required=True,
@@ -72,20 +122,54 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmp.add_argument("--out", default=None, help="write tables and a figure here")
     cmp.add_argument("--format", default="png", choices=["png", "svg", "pdf"], help="figure format")
-    cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help=SET_HELP)
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
-    plot = sub.add_parser("plot", help="write the figures that fit a results folder")
+    plot = sub.add_parser(
+        "plot",
+        help="write the figures that fit a results folder",
+        description="Write the figures that fit a results folder into its figures/ folder.",
+        **examples(
+            "negsim plot results/guarantee",
+            "negsim plot results/sens --format svg",
+        ),
+    )
     plot.add_argument("folder", help="results folder (run, compare, sweep, trace, sensitivity)")
-    plot.add_argument("--format", default="png", help="png (default), svg or pdf")
+    plot.add_argument(
+        "--format", default="png", help="figure file format: png (default), svg or pdf"
+    )
 
-    sens = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol or Morris)")
-    sens.add_argument("spec", help="sensitivity spec YAML file")
+    sens = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (Sobol or Morris)",
+        description="Global sensitivity analysis of a scenario: which parameters matter for "
+        "whether and when the war settles (rerun the same command to resume).",
+        **examples(
+            "negsim sensitivity sensitivity_ukraine --out results/sens --samples 16 --runs 64",
+            "negsim sensitivity sensitivity_ukraine --out results/morris --method morris",
+            "negsim sensitivity my_spec.yaml --out results/mine",
+        ),
+    )
+    sens.add_argument(
+        "spec",
+        help="sensitivity spec: a shipped experiment's name (e.g. sensitivity_ukraine) or a "
+        "YAML file (see experiments/)",
+    )
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
     sens.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep_cli.add_parser(sub)
 
-    val = sub.add_parser("validate", help="check the model against theory and the record")
+    val = sub.add_parser(
+        "validate",
+        help="check the model against theory and the record",
+        description="Run the validation checks (analytic benchmarks, stylized facts, "
+        "historical cases) and print each expectation with its verdict.",
+        **examples(
+            "negsim validate",
+            "negsim validate --only case_korea_1951",
+            "negsim validate --only case_korea_1951 --over-assumptions 8 --runs 400",
+        ),
+    )
     val.add_argument(
         "checks",
         nargs="*",

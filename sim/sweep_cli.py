@@ -71,12 +71,38 @@ def interrupt_guard() -> Iterator[Callable[[], None]]:
         sys.unraisablehook = previous_hook
 
 
+class _ExamplesFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples as written, one command a line; wraps the description as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return super()._fill_text(text, width, indent)
+        return argparse.HelpFormatter._fill_text(self, text, width, indent)
+
+
+def examples(*commands: str) -> dict[str, Any]:
+    """The keywords (for `add_parser`) that end a command's help with an "examples:"
+    section, one command a line, as git and pip do."""
+    lines = "\n".join(f"  {c}" for c in commands)
+    return {"epilog": f"examples:\n{lines}", "formatter_class": _ExamplesFormatter}
+
+
 def add_parser(sub: Any) -> None:
     """Register the `sweep` subcommand on the `negsim` subparsers."""
     sweep = sub.add_parser(
-        "sweep", help="run a parameter sweep from a spec (grid, random, Latin hypercube, Sobol)"
+        "sweep",
+        help="run a parameter sweep from a spec (grid, random, Latin hypercube, Sobol)",
+        description="Run a parameter sweep: every point of a design times its runs, streamed "
+        "to a folder in chunks (rerun with --resume to finish an interrupted one).",
+        **examples(
+            "negsim sweep guarantee --out results/guarantee --runs 500",
+            "negsim sweep guarantee --out results/guarantee --resume",
+            "negsim sweep my_sweep.yaml --out results/mine --backend processes --workers 4",
+        ),
     )
-    sweep.add_argument("spec", help="sweep spec YAML (see experiments/)")
+    sweep.add_argument(
+        "spec", help="sweep spec: a shipped experiment's name or a YAML file (see experiments/)"
+    )
     sweep.add_argument("--out", required=True, help="sweep folder (new, or one to --resume)")
     sweep.add_argument(
         "--backend",
