@@ -156,6 +156,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
+    sens.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="base samples (Sobol, a power of 2) or trajectories (Morris) instead of the "
+        "spec's samples",
+    )
+    sens.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per point instead of the spec's runs_per_point (a folder is resumed "
+        "only with the samples and runs it started with)",
+    )
     sens.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep_cli.add_parser(sub)
 
@@ -754,7 +770,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 bar.update(done, total)
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
 
-            result = run_sensitivity(args.spec, Path(args.out), args.method, progress=after_block)
+            result = run_sensitivity(
+                args.spec,
+                Path(args.out),
+                args.method,
+                progress=after_block,
+                samples=args.samples,
+                runs_per_point=args.runs,
+            )
     except KeyboardInterrupt:
         bar.close()
         # Each block is written to design.parquet when it finishes, and a rerun into the

@@ -114,6 +114,14 @@ def add_parser(sub: Any) -> None:
         "--workers", type=int, default=None, help="worker processes (default: CPU count)"
     )
     sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    sweep.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per point instead of the spec's runs_per_point (a folder is resumed only "
+        "with the runs it started with)",
+    )
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -138,7 +146,7 @@ def command(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "a positive integer")
     workers = args.workers or (1 if backend == "serial" else _cpus())
-    spec = load_spec(args.spec, args.set)
+    spec = load_spec(args.spec, args.set, runs_per_point=args.runs)
     # This process only drives the sweep (or runs it, serially): freeze what exists now so
     # the per-chunk garbage collection scans only what a chunk makes.
     gc.collect()
