@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,12 +33,38 @@ def _usage_error(message: str, prog: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
+SCENARIO_HELP = "a shipped scenario's name (e.g. ukraine_2025) or a scenario YAML file"
+SET_HELP = "override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="negsim", description="War-termination negotiation simulator.")
+    from sim import __version__
+
+    examples = sweep_cli.examples
+    parser = _Parser(
+        prog="negsim",
+        description="War-termination negotiation simulator.",
+        **examples(
+            "negsim run ukraine_2025 --runs 10000 --seed 7",
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative",
+            "negsim COMMAND -h",
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"negsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run a scenario once (the story) or many times (summary)")
-    run.add_argument("scenario", help="scenario YAML file")
+    run = sub.add_parser(
+        "run",
+        help="run a scenario once (the story) or many times (summary)",
+        description="Run a scenario: once, printing the story round by round, or --runs "
+        "times, printing the summary.",
+        **examples(
+            "negsim run ukraine_2025 --runs 10000 --seed 7",
+            "negsim run ukraine_2025 --run-index 31337 --seed 7",
+            "negsim run my_war.yaml --runs 2000 --set parties.russia.trust=0.3",
+        ),
+    )
+    run.add_argument("scenario", help=SCENARIO_HELP)
     run.add_argument("--seed", type=int, default=0, help="experiment seed (default 0)")
     run.add_argument("--runs", type=int, default=None, help="number of runs (default: one)")
     run.add_argument("--run-index", type=int, default=None, help="replay this run alone")
@@ -49,25 +75,68 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a scenario value, e.g. parties.russia.trust=0.3 (repeatable)",
+        help=SET_HELP,
     )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--chunk-size", type=int, default=None, help=argparse.SUPPRESS)
 
-    prov = sub.add_parser("provenance", help="every parameter, its value and its sources")
-    prov.add_argument("scenario")
+    prov = sub.add_parser(
+        "provenance",
+        help="every parameter, its value and its sources",
+        description="List every parameter of a scenario with its value, the facts it rests "
+        "on, its plausible range and whether it is a model default.",
+        **examples("negsim provenance ukraine_2025", "negsim provenance my_war.yaml"),
+    )
+    prov.add_argument("scenario", help=SCENARIO_HELP)
     prov.add_argument("--seeds", default=None, help="seeds folder (default: beside configs/)")
 
-    sub.add_parser("strategies", help="list the registered mediator strategies")
+    sub.add_parser(
+        "strategies",
+        help="list the registered mediator strategies",
+        description="List the registered mediator strategies, one line each.",
+        **examples(
+            "negsim strategies",
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative",
+        ),
+    )
 
     scen = sub.add_parser(
-        "scenarios", help="list the shipped scenarios and specs, or print one to copy"
+        "scenarios",
+        help="list the shipped scenarios and specs, or print one to copy",
+        description="List the scenarios and experiment specs that ship with negsim, by the "
+        "names every command takes; 'show NAME' prints one as written, to copy and edit.",
+        **examples(
+            "negsim scenarios",
+            "negsim scenarios show ukraine_2025 > my_war.yaml",
+            "negsim run my_war.yaml --runs 10000",
+        ),
     )
-    scen_sub = scen.add_subparsers(dest="action", parser_class=_Parser)
-    show = scen_sub.add_parser("show", help="print a shipped scenario or spec as written")
+    scen_sub = scen.add_subparsers(
+        dest="action", parser_class=_Parser, help="without one: list what ships"
+    )
+    show = scen_sub.add_parser(
+        "show",
+        help="print a shipped scenario or spec as written",
+        description="Print a shipped scenario or spec exactly as written.",
+        **examples(
+            "negsim scenarios show ukraine_2025 > my_war.yaml",
+            "negsim scenarios show guarantee > my_sweep.yaml",
+        ),
+    )
     show.add_argument("name", help="a name from the list, e.g. ukraine_2025")
 
-    cmp = sub.add_parser("compare", help="strategies head to head on common random numbers")
-    cmp.add_argument("scenario", help="scenario YAML file")
+    cmp = sub.add_parser(
+        "compare",
+        help="strategies head to head on common random numbers",
+        description="Run mediator strategies on the same runs (common random numbers) and "
+        "print each one's settlement with its difference from the first.",
+        **examples(
+            "negsim compare ukraine_2025 --strategies none,facilitative,manipulative --runs 5000",
+            "negsim compare ukraine_2025 --strategies scenario,formulative --out results/cmp",
+            "negsim compare my_war.yaml --strategies none,facilitative --json",
+        ),
+    )
+    cmp.add_argument("scenario", help=SCENARIO_HELP)
     cmp.add_argument(
         "--strategies",
         required=True,
@@ -79,18 +148,70 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmp.add_argument("--out", default=None, help="write tables and a figure here")
     cmp.add_argument("--format", default="png", choices=["png", "svg", "pdf"], help="figure format")
-    cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
-    plot = sub.add_parser("plot", help="write the figures that fit a results folder")
+    cmp.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help=SET_HELP)
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    plot = sub.add_parser(
+        "plot",
+        help="write the figures that fit a results folder",
+        description="Write the figures that fit a results folder into its figures/ folder.",
+        **examples(
+            "negsim plot results/guarantee",
+            "negsim plot results/sens --format svg",
+        ),
+    )
     plot.add_argument("folder", help="results folder (run, compare, sweep, trace, sensitivity)")
-    plot.add_argument("--format", default="png", help="png (default), svg or pdf")
+    plot.add_argument(
+        "--format", default="png", help="figure file format: png (default), svg or pdf"
+    )
 
-    sens = sub.add_parser("sensitivity", help="global sensitivity analysis (Sobol or Morris)")
-    sens.add_argument("spec", help="sensitivity spec YAML file")
+    sens = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (Sobol or Morris)",
+        description="Global sensitivity analysis of a scenario: which parameters matter for "
+        "whether and when the war settles (rerun the same command to resume).",
+        **examples(
+            "negsim sensitivity sensitivity_ukraine --out results/sens --samples 16 --runs 64",
+            "negsim sensitivity sensitivity_ukraine --out results/morris --method morris",
+            "negsim sensitivity my_spec.yaml --out results/mine",
+        ),
+    )
+    sens.add_argument(
+        "spec",
+        help="sensitivity spec: a shipped experiment's name (e.g. sensitivity_ukraine) or a "
+        "YAML file (see experiments/)",
+    )
     sens.add_argument("--out", required=True, help="write the design, indices and figure here")
     sens.add_argument("--method", default=None, help="sobol or morris (default: the spec's)")
+    sens.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="base samples (Sobol, a power of 2) or trajectories (Morris) instead of the "
+        "spec's samples",
+    )
+    sens.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per point instead of the spec's runs_per_point (a folder is resumed "
+        "only with the samples and runs it started with)",
+    )
+    sens.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep_cli.add_parser(sub)
 
-    val = sub.add_parser("validate", help="check the model against theory and the record")
+    val = sub.add_parser(
+        "validate",
+        help="check the model against theory and the record",
+        description="Run the validation checks (analytic benchmarks, stylized facts, "
+        "historical cases) and print each expectation with its verdict.",
+        **examples(
+            "negsim validate",
+            "negsim validate --only case_korea_1951",
+            "negsim validate --only case_korea_1951 --over-assumptions 8 --runs 400",
+        ),
+    )
     val.add_argument(
         "checks",
         nargs="*",
@@ -114,6 +235,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 if every miss is a check declared known_failure (a regression guard)",
     )
+    val.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (nor, when stderr is not a terminal, a line per check)",
+    )
+    # Every command that reads a scenario may meet a 'module:Class' strategy name.
+    for name in ("run", "compare", "provenance", "sweep", "sensitivity", "validate"):
+        sub.choices[name].add_argument(
+            "--allow-import",
+            action="store_true",
+            help="import the modules that files name as 'module:Class' strategies, running "
+            "their code (docs/cli.md); the default refuses them",
+        )
     return parser
 
 
@@ -123,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(argv)
     if extra:
         _usage_error(f"unrecognized arguments: {' '.join(extra)}", f"negsim {args.command}")
+    if getattr(args, "allow_import", False):
+        from sim.strategies.registry import allow_imports
+
+        allow_imports()
     try:
         if args.command == "run":
             return _cmd_run(args)
@@ -196,9 +334,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"wrote {path} and manifest.json")
         return 0
-    results = simulate(
-        scenario, runs=args.runs, seed=args.seed, chunk_size=args.chunk_size or DEFAULT_CHUNK
-    )
+    bar = sweep_cli.progress_bar("run", quiet=args.quiet, total=args.runs)
+    try:
+        results = simulate(
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            chunk_size=args.chunk_size or DEFAULT_CHUNK,
+            progress=bar.add,
+        )
+    finally:
+        bar.close()
     summary = results.summary()
     if args.out is not None:
         write_results(results, Path(args.out))
@@ -220,7 +366,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.strategies.split(",") if n.strip()]
     scenario = load_scenario(args.scenario, args.set)
     _check_out(args.out, "compare")
-    result = compare(scenario, names, runs=args.runs, seed=args.seed)
+    bar = sweep_cli.progress_bar("compare", quiet=args.quiet, total=args.runs * len(names))
+    try:
+        result = compare(scenario, names, runs=args.runs, seed=args.seed, progress=bar.add)
+    finally:
+        bar.close()
     if args.out is not None:
         write_comparison(result, Path(args.out), args.format)
     if args.json:
@@ -510,20 +660,59 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.over_assumptions is not None:
         return _validate_over_assumptions(args, checks, workers)
     outcomes: list = []
+    bar = _checks_bar(args, checks)
     try:
         with sweep_cli.interrupt_guard() as interrupted:
-            for check in checks:
-                if not args.json:
-                    sys.stderr.write(f"negsim validate: {check.name} ...\n")
-                outcomes.extend(validation.run_check(check, runs=args.runs, workers=workers))
+            for i, check in enumerate(checks):
+                runs = bar.start_check(i, check.name, "")
+                outcomes.extend(
+                    validation.run_check(check, runs=args.runs, workers=workers, progress=runs)
+                )
+                bar.check_done(i)
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
     except BaseException:
+        bar.close()
         # The checks already run are reported before the error or the interruption is.
         if outcomes:
             _validate_report(args, outcomes, complete=False)
         raise
+    bar.close()
     _validate_report(args, outcomes, complete=True)
     return validation.exit_code(outcomes, allow_known=args.allow_known_failures)
+
+
+class _ChecksBar:
+    """Validation's progress: a bar over the checks, the current one and its runs in the
+    postfix; where stderr is not a terminal, the line per check it always wrote (not with
+    --json or --quiet)."""
+
+    def __init__(self, bar: sweep_cli.ProgressBar, total: int, lines: bool) -> None:
+        self.bar, self.total, self.lines = bar, total, lines
+
+    def start_check(self, index: int, name: str, how: str) -> Callable[[int], None]:
+        """Report that check `index` starts; return its runs callback."""
+        if self.lines:
+            sys.stderr.write(f"negsim validate: {name}{how} ...\n")
+        self.bar.update(index, self.total, name)
+        done = 0
+
+        def runs(count: int) -> None:
+            nonlocal done
+            done += count
+            self.bar.postfix(f"{name}: {done:,} runs")
+
+        return runs
+
+    def check_done(self, index: int) -> None:
+        self.bar.update(index + 1, self.total)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _checks_bar(args: argparse.Namespace, checks: list) -> _ChecksBar:
+    bar = sweep_cli.progress_bar("validate", quiet=args.quiet, unit="check")
+    return _ChecksBar(bar, len(checks), lines=not bar.enabled and not args.json and not args.quiet)
 
 
 def _validate_report(args: argparse.Namespace, outcomes: list, *, complete: bool) -> None:
@@ -545,18 +734,22 @@ def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: 
     from sim import validation
 
     results, skipped = [], []
-    with sweep_cli.interrupt_guard() as interrupted:
-        for check in checks:
-            if not args.json:
-                sys.stderr.write(f"negsim validate: {check.name} over its assumptions ...\n")
-            res = validation.run_over_assumptions(
-                check, args.over_assumptions, runs=args.runs, workers=workers
-            )
-            if res is None:
-                skipped.append(check.name)
-            else:
-                results.append(res)
-            interrupted()  # a Ctrl-C swallowed by a finalizer stops here
+    bar = _checks_bar(args, checks)
+    try:
+        with sweep_cli.interrupt_guard() as interrupted:
+            for i, check in enumerate(checks):
+                runs = bar.start_check(i, check.name, " over its assumptions")
+                res = validation.run_over_assumptions(
+                    check, args.over_assumptions, runs=args.runs, workers=workers, progress=runs
+                )
+                if res is None:
+                    skipped.append(check.name)
+                else:
+                    results.append(res)
+                bar.check_done(i)
+                interrupted()  # a Ctrl-C swallowed by a finalizer stops here
+    finally:
+        bar.close()
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "skipped": skipped}, indent=2))
     else:
@@ -653,36 +846,36 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.figures import make_figures
     from sim.sensitivity import run_sensitivity
 
-    line_open = False
-
-    def progress(done: int, total: int) -> None:
-        nonlocal line_open
-        line_open = done != total
-        sys.stderr.write(f"\r  point {done:,}/{total:,}" + ("\n" if done == total else ""))
-
-    from sim.figures import make_figures
-
-    shown = sys.stderr.isatty()
+    bar = sweep_cli.progress_bar("sensitivity", quiet=args.quiet, unit="point")
     try:
         with sweep_cli.interrupt_guard() as interrupted:
 
             def after_block(done: int, total: int) -> None:
-                if shown:
-                    progress(done, total)
+                bar.update(done, total)
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops here
 
-            result = run_sensitivity(args.spec, Path(args.out), args.method, progress=after_block)
+            result = run_sensitivity(
+                args.spec,
+                Path(args.out),
+                args.method,
+                progress=after_block,
+                samples=args.samples,
+                runs_per_point=args.runs,
+            )
     except KeyboardInterrupt:
+        bar.close()
         # Each block is written to design.parquet when it finishes, and a rerun into the
         # same folder picks them up.
         sys.stderr.write(
-            ("\n" if line_open else "")
-            + f"negsim: interrupted; the finished blocks of points are kept in {args.out}: "
+            f"negsim: interrupted; the finished blocks of points are kept in {args.out}: "
             "rerun the same command to resume\n"
         )
         return EXIT_INTERRUPTED
+    finally:
+        bar.close()
     print(result.text())
     for path in make_figures(args.out):
         print(f"  wrote {path}")

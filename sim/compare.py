@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,15 +143,23 @@ def compare(
     seed: int,
     *,
     chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
 ) -> Comparison:
-    """Run every strategy on the same runs (common random numbers)."""
+    """Run every strategy on the same runs (common random numbers).
+
+    Args:
+        progress: Called after each chunk of each strategy with the number of runs it held
+            (the calls sum to `runs` times the number of strategies).
+    """
     if not strategies:
         raise ConfigError("--strategies", "", "at least one strategy name")
     if len(set(strategies)) != len(strategies):
         raise ConfigError("--strategies", ",".join(strategies), "each strategy named once")
     variants = {name: strategy_variant(scenario, name) for name in strategies}  # validate all first
     tables = {
-        name: simulate(variant, runs=runs, seed=seed, chunk_size=chunk_size).table
+        name: simulate(
+            variant, runs=runs, seed=seed, chunk_size=chunk_size, progress=progress
+        ).table
         for name, variant in variants.items()
     }
     return Comparison(

@@ -176,17 +176,32 @@ class SweepSpec:
 # Reading a spec
 
 
-def load_spec(path: str | Path, extra_sets: Sequence[str] | Mapping[str, Any] = ()) -> SweepSpec:
+def load_spec(
+    path: str | Path,
+    extra_sets: Sequence[str] | Mapping[str, Any] = (),
+    runs_per_point: int | None = None,
+) -> SweepSpec:
     """Read and validate a sweep spec; `extra_sets` are `--set` overrides from the command
-    line, applied after the spec's own `set` (and recorded with it)."""
+    line, applied after the spec's own `set` (and recorded with it).
+
+    Args:
+        runs_per_point: Replaces the spec's `runs_per_point` (the --runs option) before the
+            spec is checked, so the same checks apply; the spec recorded, and the identity a
+            resume is checked against, hold the value that runs. A bad value is reported
+            as --runs.
+    """
     path = shipped.locate("spec", path)
     file = str(path)
     if not path.is_file():
         raise shipped.not_found("spec", file, "an existing sweep spec file")
     data = read_yaml(path)
+    if runs_per_point is not None and isinstance(data, Mapping):
+        data = {**data, "runs_per_point": runs_per_point}
     try:
         return _build_spec(data, Path(path), extra_sets)
     except ConfigError as err:
+        if runs_per_point is not None and err.path == "runs_per_point":
+            raise ConfigError("--runs", err.value, err.expected, hint=err.hint) from None
         raise err.in_file(file) from None
 
 

@@ -181,12 +181,26 @@ class Spec:
 # The spec
 
 
-def load_spec(path: str | Path, method: str | None = None) -> Spec:
+# Spec keys a command-line option can replace, and the option's name in an error.
+OPTIONS = {"samples": "--samples", "runs_per_point": "--runs"}
+
+
+def load_spec(
+    path: str | Path,
+    method: str | None = None,
+    *,
+    samples: int | None = None,
+    runs_per_point: int | None = None,
+) -> Spec:
     """Read and validate a sensitivity spec; any problem raises one ConfigError line.
 
     Args:
         method: Replaces the spec's method (the --method option); the spec is validated for
             the method it will run with.
+        samples: Replaces the spec's `samples` (--samples), and `runs_per_point` its
+            `runs_per_point` (--runs), before the spec is checked: the same checks apply
+            (a Sobol design's samples a power of 2), a bad value is reported under the
+            option's name, and the fingerprint a resumed folder must match holds them.
     """
     if method is not None and method not in METHODS:
         raise ConfigError("--method", method, f"one of {list(METHODS)}")
@@ -195,11 +209,15 @@ def load_spec(path: str | Path, method: str | None = None) -> Spec:
     if not path.is_file():
         raise shipped.not_found("spec", file, "an existing sensitivity spec file")
     data = read_yaml(path)
-    if method is not None and isinstance(data, Mapping):
-        data = {**data, "method": method}
+    given = {"method": method, "samples": samples, "runs_per_point": runs_per_point}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given and isinstance(data, Mapping):
+        data = {**data, **given}
     try:
         return _resolve(schema.build(SensitivitySpec, data), file)
     except ConfigError as err:
+        if err.path in OPTIONS and err.path in given:
+            raise ConfigError(OPTIONS[err.path], err.value, err.expected, hint=err.hint) from None
         raise err.in_file(file) from None
 
 
@@ -559,6 +577,8 @@ def run_sensitivity(
         Iterable[list[dict[str, float]]],
     ] = map,
     progress: Callable[[int, int], None] | None = None,
+    samples: int | None = None,
+    runs_per_point: int | None = None,
 ) -> SensitivityResult:
     """Validate the spec, draw the design, evaluate the points (resuming any already in
     `out`), analyse, and write design.parquet, indices.parquet/.csv and manifest.json.
@@ -567,13 +587,16 @@ def run_sensitivity(
         map_fn: Applies `evaluate_points` to blocks of tasks (builtin `map` runs them
             serially here; an executor's `map` runs them elsewhere); blocks may come back
             in any order.
-        progress: Called with (points done, points in all) after each block is written
-            (an exception it raises stops the analysis with that block kept).
+        samples, runs_per_point: Replace the spec's (the --samples and --runs options;
+            see `load_spec`).
+        progress: Called with (points done, points in all) once before the first block
+            (the points resumed) and after each block is written (an exception it raises
+            stops the analysis with that block kept).
     """
     from sim import __version__
     from sim.storage import read_manifest, write_manifest, write_table
 
-    spec = load_spec(spec_path, method)
+    spec = load_spec(spec_path, method, samples=samples, runs_per_point=runs_per_point)
     method = spec.spec.method
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", str(out), "a directory (or a path to create)")
@@ -609,7 +632,8 @@ def run_sensitivity(
                 "--out",
                 str(out),
                 "a new folder, or one holding this same sensitivity analysis (it holds "
-                f"{old.get('kind', 'other')} results of a different spec)",
+                f"{old.get('kind', 'other')} results of a different spec, --method, "
+                "--samples or --runs)",
             )
         if design_file.is_file():
             done = pd.read_parquet(design_file)
@@ -630,6 +654,8 @@ def run_sensitivity(
     # Points go in blocks, each run as one batch and checkpointed when it comes back.
     size = points_per_block(spec.spec.runs_per_point)
     blocks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    if progress is not None:
+        progress(done_count, len(points))
     for results in map_fn(evaluate_points, blocks):
         for result in results:
             row = int(result["point"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,13 +79,22 @@ def simulate(
     *,
     first_run: int = 0,
     chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
 ) -> Results:
     """Run `runs` independent runs of `scenario`.
 
     Run i draws its random numbers from (seed, i, round, stream) alone, so any row can be
     replayed with `NegotiationModel(scenario, runs=1, seed=seed, first_run=i)`.
+
+    Args:
+        progress: Called after each chunk with the number of runs it held (the calls sum
+            to `runs`); it only watches, the chunks and the numbers are the same without it.
     """
-    chunks = list(iter_chunks(scenario, runs, seed, first_run=first_run, chunk_size=chunk_size))
+    chunks = []
+    for chunk in iter_chunks(scenario, runs, seed, first_run=first_run, chunk_size=chunk_size):
+        chunks.append(chunk)
+        if progress is not None:
+            progress(len(chunk))
     table = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     return Results(scenario=scenario, seed=seed, table=table)
 

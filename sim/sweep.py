@@ -620,7 +620,7 @@ def _check_resume(path: Path, manifest: Mapping[str, Any]) -> None:
         raise ConfigError("", str(path), "a readable sweep manifest", file=str(path)) from None
     if old.get("kind") != "sweep":
         raise ConfigError("kind", old.get("kind"), "a sweep folder to resume", file=str(path))
-    why = "a sweep resumes only with the spec, seed and version it started with"
+    why = "a sweep resumes only with the spec, options, seed and version it started with"
     if old.get("version") != manifest["version"]:
         raise ConfigError(
             "version", old.get("version"), f"{manifest['version']} ({why})", file=str(path)
@@ -634,7 +634,7 @@ def _check_resume(path: Path, manifest: Mapping[str, Any]) -> None:
             raise ConfigError(
                 f"identity.{key}",
                 old_id.get(key) if key != "base_scenario" else "<as when the sweep started>",
-                f"{shown} as in the spec now ({why})",
+                f"{shown} as the spec and options give now ({why})",
                 file=str(path),
             )
     if old.get("points") != manifest["points"]:

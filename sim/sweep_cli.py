@@ -71,12 +71,38 @@ def interrupt_guard() -> Iterator[Callable[[], None]]:
         sys.unraisablehook = previous_hook
 
 
+class _ExamplesFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples as written, one command a line; wraps the description as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return super()._fill_text(text, width, indent)
+        return argparse.HelpFormatter._fill_text(self, text, width, indent)
+
+
+def examples(*commands: str) -> dict[str, Any]:
+    """The keywords (for `add_parser`) that end a command's help with an "examples:"
+    section, one command a line, as git and pip do."""
+    lines = "\n".join(f"  {c}" for c in commands)
+    return {"epilog": f"examples:\n{lines}", "formatter_class": _ExamplesFormatter}
+
+
 def add_parser(sub: Any) -> None:
     """Register the `sweep` subcommand on the `negsim` subparsers."""
     sweep = sub.add_parser(
-        "sweep", help="run a parameter sweep from a spec (grid, random, Latin hypercube, Sobol)"
+        "sweep",
+        help="run a parameter sweep from a spec (grid, random, Latin hypercube, Sobol)",
+        description="Run a parameter sweep: every point of a design times its runs, streamed "
+        "to a folder in chunks (rerun with --resume to finish an interrupted one).",
+        **examples(
+            "negsim sweep guarantee --out results/guarantee --runs 500",
+            "negsim sweep guarantee --out results/guarantee --resume",
+            "negsim sweep my_sweep.yaml --out results/mine --backend processes --workers 4",
+        ),
     )
-    sweep.add_argument("spec", help="sweep spec YAML (see experiments/)")
+    sweep.add_argument(
+        "spec", help="sweep spec: a shipped experiment's name or a YAML file (see experiments/)"
+    )
     sweep.add_argument("--out", required=True, help="sweep folder (new, or one to --resume)")
     sweep.add_argument(
         "--backend",
@@ -88,6 +114,14 @@ def add_parser(sub: Any) -> None:
         "--workers", type=int, default=None, help="worker processes (default: CPU count)"
     )
     sweep.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
+    sweep.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per point instead of the spec's runs_per_point (a folder is resumed only "
+        "with the runs it started with)",
+    )
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -112,17 +146,21 @@ def command(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", args.workers, "a positive integer")
     workers = args.workers or (1 if backend == "serial" else _cpus())
-    spec = load_spec(args.spec, args.set)
+    spec = load_spec(args.spec, args.set, runs_per_point=args.runs)
     # This process only drives the sweep (or runs it, serially): freeze what exists now so
     # the per-chunk garbage collection scans only what a chunk makes.
     gc.collect()
     gc.freeze()
-    bar = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    bar = progress_bar("sweep", quiet=args.quiet)
     try:
         with interrupt_guard() as interrupted:
 
             def progress(state: Any) -> None:
-                bar.update(state)
+                bar.update(
+                    state.runs_done,
+                    state.runs_total,
+                    f"points {state.points_done}/{state.points_total}",
+                )
                 interrupted()  # a Ctrl-C swallowed by a finalizer stops the sweep here
 
             result = run_sweep(
@@ -162,36 +200,64 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-class _ProgressBar:
-    """tqdm on stderr: runs done, runs/s, time left, and points done in the postfix."""
+class ProgressBar:
+    """A tqdm bar on stderr (done, rate, time left), made on first use; inert if disabled.
 
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
+    The one bar of every long command (run, compare, sweep, sensitivity, validate): the
+    library reports progress through callbacks and never imports tqdm.
+    """
+
+    def __init__(
+        self, desc: str, *, enabled: bool, unit: str = "run", total: int | None = None
+    ) -> None:
+        self.desc, self.unit, self.enabled = desc, unit, enabled
         self.bar: Any = None
+        if total is not None:
+            self.update(0, total)
 
-    def update(self, state: Any) -> None:
+    def update(self, done: int, total: int, postfix: str | None = None) -> None:
+        """Move the bar to `done` of `total`."""
         if not self.enabled:
             return
         if self.bar is None:
             from tqdm import tqdm
 
             self.bar = tqdm(
-                total=state.runs_total,
-                initial=state.runs_done,
-                unit="run",
-                unit_scale=True,
+                total=total,
+                initial=done,
+                unit=self.unit,
+                unit_scale=self.unit == "run",  # 12.3k runs; but 3 checks, not 3.00
                 file=sys.stderr,
-                desc="sweep",
+                desc=self.desc,
                 dynamic_ncols=True,
             )
         else:
-            self.bar.update(state.runs_done - self.bar.n)
-        self.bar.set_postfix_str(f"points {state.points_done}/{state.points_total}")
+            self.bar.total = total
+            self.bar.update(done - self.bar.n)
+        if postfix is not None:
+            self.bar.set_postfix_str(postfix)
+
+    def add(self, count: int) -> None:
+        """Move the bar on by `count` (a library's progress callback: runs just finished)."""
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def postfix(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def progress_bar(
+    desc: str, *, quiet: bool, unit: str = "run", total: int | None = None
+) -> ProgressBar:
+    """The bar of a long command: shown only when stderr is a terminal and not `--quiet`
+    (pipes, logs and tests see no change)."""
+    return ProgressBar(desc, enabled=not quiet and sys.stderr.isatty(), unit=unit, total=total)
 
 
 def _value(v: Any) -> str:

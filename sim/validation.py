@@ -935,7 +935,18 @@ def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> dict[str, ArmResult]:
+def run_check_arms(
+    check: Check,
+    runs: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, ArmResult]:
+    """Run every arm of a simulation check.
+
+    Args:
+        progress: Called as each block of an arm's points finishes, with the number of runs
+            it held (the calls sum to the runs of all arms); it changes nothing computed.
+    """
     points = _points(check)
     total = runs if runs is not None else check.runs
     per_point = max(1, math.ceil(total / len(points)))
@@ -965,6 +976,8 @@ def run_check_arms(check: Check, runs: int | None = None, workers: int = 1) -> d
     def keep(arm: str, block: np.ndarray, tables: list[pd.DataFrame]) -> None:
         for i, table in zip(block, tables, strict=True):
             frames[(arm, int(i))] = table
+        if progress is not None:
+            progress(per_point * len(block))
 
     if workers > 1 and len(tasks) > 1:
         with cf.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c) as pool:
@@ -1145,9 +1158,16 @@ def _passes(cond: Condition, est: Estimate) -> bool:
     return bool(math.isfinite(est.value) and est.value <= cond.at_most)
 
 
-def run_check(check: Check, runs: int | None = None, workers: int = 1) -> list[Outcome]:
+def run_check(
+    check: Check,
+    runs: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Run one check and evaluate its expectations (`progress`: as for `run_check_arms`; an
+    analytic check does not call it)."""
     if check.kind == "simulation":
-        return evaluate(check, run_check_arms(check, runs=runs, workers=workers))
+        return evaluate(check, run_check_arms(check, runs=runs, workers=workers, progress=progress))
     from sim import benchmarks_analytic as analytic
 
     values = analytic.run(check, runs=runs)
@@ -1326,7 +1346,11 @@ def _lookup(data: Any, path: str) -> Any:
 
 
 def run_over_assumptions(
-    check: Check, points: int, runs: int | None = None, workers: int = 1
+    check: Check,
+    points: int,
+    runs: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> Robustness | None:
     """Run `check` at `points` points drawn over its scenario's assumption ranges and
     evaluate every expectation at each point on its own: where in the plausible values the
@@ -1337,7 +1361,7 @@ def run_over_assumptions(
     drawn = dataclasses.replace(check, ensemble=ensemble)
     _dry_build(drawn)  # a drawn value the check's own settings make invalid: one line, first
     total = runs if runs is not None else check.runs
-    arms = run_check_arms(drawn, runs=total, workers=workers)
+    arms = run_check_arms(drawn, runs=total, workers=workers, progress=progress)
     per_point = math.ceil(total / points)
     values = np.full((len(check.conditions), points), math.nan)
     passed = np.zeros((len(check.conditions), points), dtype=bool)

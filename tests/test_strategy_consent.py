@@ -133,3 +133,19 @@ def test_the_command_line_never_imports_from_the_current_directory(tmp_path, com
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.count("\n") == 1 and "mediator.strategy = 'beside:Loud'" in proc.stderr
         assert not marker.exists()
+
+
+def test_allow_import_on_the_command_line_is_the_consent(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    monkeypatch.delenv(registry.ALLOW_IMPORT_ENV, raising=False)
+    import yaml
+
+    scenario = tmp_path / "war.yaml"
+    scenario.write_text(
+        yaml.safe_dump(_scenario_naming("tests.plugin_strategy:SplitTheDifference"))
+    )
+    assert main(["run", str(scenario), "--runs", "5"]) == 2
+    assert "needs --allow-import" in capsys.readouterr().err
+    assert main(["run", str(scenario), "--runs", "5", "--allow-import"]) == 0
+    assert "5 runs" in capsys.readouterr().out
