@@ -1,4 +1,4 @@
-"""Throughput of the batch engine versus one Mesa model per run (DESIGN.md §5).
+"""Throughput of the batch engine versus one Mesa model per run (benchmarks/README.md).
 
 Both are measured in the same process, alternating, so machine noise hits both alike; we
 report medians over repeats and their ratio. Usage:
