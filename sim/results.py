@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from sim.engine import KIND_NAMES, Engine, Status
+from sim.intervals import wilson
 
 OUTCOMES = {
     Status.WAR: "ongoing",
@@ -89,14 +89,15 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     """Wilson score interval (Wilson 1927; recommended by Brown, Cai & DasGupta 2001)."""
     if n == 0:
         return (math.nan, math.nan)
-    low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
-    # The Wilson bounds at 0 and n are exactly 0 and 1; the library's arithmetic leaves
+    bounds = wilson(successes, n, alpha)
+    low, high = float(bounds[0]), float(bounds[1])
+    # The Wilson bounds at 0 and n are exactly 0 and 1; the formula's arithmetic leaves
     # them a rounding error inside, which would put the estimate outside its interval.
     if successes == 0:
         low = 0.0
     if successes == n:
         high = 1.0
-    return float(low), float(high)
+    return low, high
 
 
 def median_settlement_round(settlement_round: pd.Series, n: int) -> int | None:
