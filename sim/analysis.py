@@ -37,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.dates import round_month
 from sim.intervals import clopper_pearson, wilson
 from sim.results import median_settlement_round
 
@@ -582,8 +583,5 @@ def trace_table(model: Any) -> pd.DataFrame:
 
 
 def _calendar_month(sc: Any, round_: int) -> str:
-    """YYYY-MM of a round, counting rounds of `round_days` from the scenario's start month."""
-    year, month = (int(x) for x in sc.start.split("-")[:2])
-    months = (round_ - 1) * sc.round_days // 30
-    year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1
-    return f"{year:04d}-{month:02d}"
+    """YYYY-MM of the month a round begins in (`sim.dates.round_month`)."""
+    return round_month(sc.start, round_, sc.round_days)

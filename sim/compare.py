@@ -68,7 +68,13 @@ class Comparison:
 
     def summaries(self) -> dict[str, Summary]:
         return {
-            name: summarise(table, seed=self.seed, horizon=self.scenario.horizon)
+            name: summarise(
+                table,
+                seed=self.seed,
+                horizon=self.scenario.horizon,
+                start=self.scenario.start,
+                round_days=self.scenario.round_days,
+            )
             for name, table in self.tables.items()
         }
 
