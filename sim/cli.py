@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import numpy as np
-
 from sim import sweep_cli
 from sim.dates import round_month
 from sim.errors import ConfigError
@@ -284,6 +282,8 @@ def _check_out(out: str | None, kind: str) -> None:
 
 
 def _jsonable(obj: Any) -> Any:
+    import numpy as np  # here, not at the top: a bad input is reported without numpy
+
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -355,6 +355,8 @@ _REASONS = {
 
 def _story(model: Any, index: int) -> str:
     """Round-by-round account of one run."""
+    import numpy as np  # here, not at the top: a bad input is reported without numpy
+
     from sim.engine import Status
     from sim.results import engine_table
 
