@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # The public names, imported on first use: the command line reads and checks its input
-# (and reports a bad one) without paying for Mesa, pandas and statsmodels first.
+# (and reports a bad one) without paying for Mesa, pandas and scipy first.
 _EXPORTS = {
     "ConfigError": "sim.errors",
     "NegotiationModel": "sim.model",

@@ -23,8 +23,9 @@ Time to settlement is the round of the first agreement (comprehensive or framewo
   cause-specific hazard: of the wars still on at the start of round t, the share settling in
   t) and "unsettled" (the subdistribution hazard that pairs with the curve above).
 
-Confidence intervals come from statsmodels (Wilson score, or Clopper–Pearson exact) and
-lifelines (Kaplan–Meier with the exponential Greenwood interval); nothing is hand-rolled.
+Confidence intervals are the Wilson score or Clopper–Pearson exact interval of a proportion
+(`sim.intervals`, on scipy, with statsmodels' arithmetic) and lifelines' Kaplan–Meier with the
+exponential Greenwood interval.
 """
 
 from __future__ import annotations
@@ -35,15 +36,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from sim.dates import round_month
+from sim.intervals import clopper_pearson, wilson
 from sim.results import median_settlement_round
 
 IntervalMethod = Literal["wilson", "clopper-pearson"]
 RiskSet = Literal["at_war", "unsettled"]
 
-# statsmodels' names for the two intervals we offer.
-_STATSMODELS_METHOD = {"wilson": "wilson", "clopper-pearson": "beta"}
+# The two intervals we offer.
+_INTERVALS = {"wilson": wilson, "clopper-pearson": clopper_pearson}
 
 # Outcomes in the order figures stack them: settled first, then a bare ceasefire (talks go
 # on), then stalled or lost, then still at war.
@@ -90,8 +92,8 @@ def proportion_interval(
         method: "wilson" (Wilson 1927; Brown, Cai & DasGupta 2001 recommend it) or
             "clopper-pearson" (exact, conservative; Clopper & Pearson 1934).
     """
-    if method not in _STATSMODELS_METHOD:
-        raise ValueError(f"method must be one of {sorted(_STATSMODELS_METHOD)}, got {method!r}")
+    if method not in _INTERVALS:
+        raise ValueError(f"method must be one of {sorted(_INTERVALS)}, got {method!r}")
     x = np.atleast_1d(np.asarray(successes, dtype=float))
     m = np.atleast_1d(np.asarray(n, dtype=float))
     low = np.full(np.broadcast(x, m).shape, np.nan)
@@ -99,8 +101,8 @@ def proportion_interval(
     ok = np.broadcast_to(m > 0, low.shape)
     if ok.any():
         xs, ms = np.broadcast_to(x, low.shape)[ok], np.broadcast_to(m, low.shape)[ok]
-        lo, hi = proportion_confint(xs, ms, alpha=alpha, method=_STATSMODELS_METHOD[method])
-        # statsmodels can return a hair outside [0, 1] through round-off.
+        lo, hi = _INTERVALS[method](xs, ms, alpha)
+        # The formulas can return a hair outside [0, 1] through round-off.
         low[ok] = np.clip(lo, 0.0, 1.0)
         high[ok] = np.clip(hi, 0.0, 1.0)
         # ...and a hair inside at 0 or n successes, where both methods give exactly 0 and 1.
@@ -581,8 +583,5 @@ def trace_table(model: Any) -> pd.DataFrame:
 
 
 def _calendar_month(sc: Any, round_: int) -> str:
-    """YYYY-MM of a round, counting rounds of `round_days` from the scenario's start month."""
-    year, month = (int(x) for x in sc.start.split("-")[:2])
-    months = (round_ - 1) * sc.round_days // 30
-    year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1
-    return f"{year:04d}-{month:02d}"
+    """YYYY-MM of the month a round begins in (`sim.dates.round_month`)."""
+    return round_month(sc.start, round_, sc.round_days)

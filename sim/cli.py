@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import numpy as np
-
 from sim import schema, shipped, sweep_cli
+from sim.dates import round_month
 from sim.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -443,6 +442,8 @@ def _check_out(out: str | None, kind: str) -> None:
 
 
 def _jsonable(obj: Any) -> Any:
+    import numpy as np  # here, not at the top: a bad input is reported without numpy
+
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -475,6 +476,24 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
         "  median round of settlement: "
         + (f"{median}" if median is not None else "not reached (under half settle)"),
     ]
+    by_year = getattr(s, "settlement_by_year", None)
+    if by_year is not None:
+        month = s.median_settlement_month
+        lines.append(
+            "  median month of settlement: "
+            + (month if month is not None else "not reached (under half settle)")
+        )
+        for entry in by_year:
+            when = (
+                f"the end of {entry['year']}"
+                if entry["whole_year"]
+                else f"the horizon ({entry['through']}, part of {entry['year']})"
+            )
+            y_low, y_high = entry["p_settlement_ci"]
+            lines.append(
+                f"  settled by {when}: {entry['p_settlement']:.3f} "
+                f"(95% CI {y_low:.3f}-{y_high:.3f})"
+            )
     if s.p_collapse_given_settlement is not None:
         lines.append(f"  agreements that later collapsed: {s.p_collapse_given_settlement:.3f}")
     lines.append("  outcomes at the horizon:")
@@ -494,15 +513,10 @@ _REASONS = {
 }
 
 
-def _month(start: str, offset: int, round_days: int) -> str:
-    year, month = (int(x) for x in start.split("-")[:2])
-    months = (offset - 1) * round_days // 30
-    year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1
-    return f"{year:04d}-{month:02d}"
-
-
 def _story(model: Any, index: int) -> str:
     """Round-by-round account of one run."""
+    import numpy as np  # here, not at the top: a bad input is reported without numpy
+
     from sim.engine import Status
     from sim.results import engine_table
 
@@ -517,7 +531,7 @@ def _story(model: Any, index: int) -> str:
         v = {k: val[0] for k, val in rec.values.items()}
         t = rec.round
         was_war = prev_status in (Status.WAR, Status.CEASEFIRE)  # still talking
-        head = f"round {t:>2} ({_month(sc.start, t, sc.round_days)})"
+        head = f"round {t:>2} ({round_month(sc.start, t, sc.round_days)})"
         lines.append(
             f"{head}  front {v['control']:.1%} (trend {v['trend']:+.2%}/round)  "
             f"exhaustion {a} {v['exhaustion'][0]:.3f} {b} {v['exhaustion'][1]:.3f}  "

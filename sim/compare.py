@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.weightstats import DescrStatsW
 
 from sim.config import Scenario
 from sim.errors import ConfigError
+from sim.intervals import t_interval_mean
 from sim.results import Summary, summarise
 from sim.simulate import DEFAULT_CHUNK, simulate
 from sim.strategies import registry
@@ -69,7 +69,13 @@ class Comparison:
 
     def summaries(self) -> dict[str, Summary]:
         return {
-            name: summarise(table, seed=self.seed, horizon=self.scenario.horizon)
+            name: summarise(
+                table,
+                seed=self.seed,
+                horizon=self.scenario.horizon,
+                start=self.scenario.start,
+                round_days=self.scenario.round_days,
+            )
             for name, table in self.tables.items()
         }
 
@@ -84,7 +90,7 @@ class Comparison:
                 value = float(d.mean()) if d.size else math.nan
                 out[name] = PairedDifference(value, value, value)
                 continue
-            low, high = DescrStatsW(d).tconfint_mean(alpha=0.05)
+            low, high = t_interval_mean(d, alpha=0.05)
             out[name] = PairedDifference(float(d.mean()), float(low), float(high))
         return out
 

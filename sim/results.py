@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from sim.dates import MONTH_DAYS, round_month, year_ends
 from sim.engine import KIND_NAMES, Engine, Status
+from sim.intervals import wilson
 
 OUTCOMES = {
     Status.WAR: "ongoing",
@@ -89,14 +90,15 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     """Wilson score interval (Wilson 1927; recommended by Brown, Cai & DasGupta 2001)."""
     if n == 0:
         return (math.nan, math.nan)
-    low, high = proportion_confint(successes, n, alpha=alpha, method="wilson")
-    # The Wilson bounds at 0 and n are exactly 0 and 1; the library's arithmetic leaves
+    bounds = wilson(successes, n, alpha)
+    low, high = float(bounds[0]), float(bounds[1])
+    # The Wilson bounds at 0 and n are exactly 0 and 1; the formula's arithmetic leaves
     # them a rounding error inside, which would put the estimate outside its interval.
     if successes == 0:
         low = 0.0
     if successes == n:
         high = 1.0
-    return float(low), float(high)
+    return low, high
 
 
 def median_settlement_round(settlement_round: pd.Series, n: int) -> int | None:
@@ -122,6 +124,10 @@ class Summary:
     collapsed: int
     p_collapse_given_settlement: float | None
     extra: dict[str, Any] = field(default_factory=dict)
+    # In calendar terms, when the scenario's start is known (`summarise(start=...)`):
+    # the month of the median round, and the share settled by the end of each year.
+    median_settlement_month: str | None = None
+    settlement_by_year: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -133,6 +139,14 @@ class Summary:
             "p_settlement": self.p_settlement,
             "p_settlement_ci": list(self.p_settlement_ci),
             "median_settlement_round": self.median_settlement_round,
+        }
+        if self.settlement_by_year is not None:
+            out["median_settlement_month"] = self.median_settlement_month
+            out["settlement_by_year"] = [
+                {**entry, "p_settlement_ci": list(entry["p_settlement_ci"])}
+                for entry in self.settlement_by_year
+            ]
+        out |= {
             "settled": self.settled,
             "collapsed": self.collapsed,
             "p_collapse_given_settlement": self.p_collapse_given_settlement,
@@ -141,13 +155,57 @@ class Summary:
         return out
 
 
-def summarise(table: pd.DataFrame, *, seed: int, horizon: int) -> Summary:
+def settlement_by_year(
+    settlement_round: pd.Series, n: int, *, start: str, horizon: int, round_days: int = MONTH_DAYS
+) -> list[dict[str, Any]]:
+    """Share of all `n` runs whose first agreement came by the end of each calendar year
+    the horizon covers, with its 95% Wilson interval (as `p_settlement`, whose value the
+    last entry repeats). A round counts in the year of the month it begins in
+    (`sim.dates.round_month`); the horizon's last year may be partial (`whole_year`).
+    """
+    rounds = settlement_round.dropna().to_numpy(dtype=np.int64)
+    out = []
+    for end in year_ends(start, horizon, round_days):
+        settled = int(np.count_nonzero(rounds <= end["last_round"]))
+        out.append(
+            {
+                **end,
+                "settled": settled,
+                "p_settlement": settled / n if n else math.nan,
+                "p_settlement_ci": wilson_interval(settled, n),
+            }
+        )
+    return out
+
+
+def summarise(
+    table: pd.DataFrame,
+    *,
+    seed: int,
+    horizon: int,
+    start: str | None = None,
+    round_days: int = MONTH_DAYS,
+) -> Summary:
+    """The batch summary of a per-run table. With the scenario's `start` (YYYY-MM) and
+    `round_days`, it also dates the median settlement and gives the share settled by the
+    end of each calendar year."""
     n = len(table)
     settled_mask = table["settlement_round"].notna()
     settled = int(settled_mask.sum())
     collapsed = int((settled_mask & table["collapse_round"].notna()).sum())
     counts = table["outcome"].value_counts(sort=False)
     outcomes = {str(k): int(v) for k, v in counts.items()}
+    median = median_settlement_round(table["settlement_round"], n)
+    calendar: dict[str, Any] = {}
+    if start is not None:
+        calendar = {
+            "median_settlement_month": None
+            if median is None
+            else round_month(start, median, round_days),
+            "settlement_by_year": settlement_by_year(
+                table["settlement_round"], n, start=start, horizon=horizon, round_days=round_days
+            ),
+        }
     return Summary(
         runs=n,
         seed=seed,
@@ -155,8 +213,9 @@ def summarise(table: pd.DataFrame, *, seed: int, horizon: int) -> Summary:
         outcomes=outcomes,
         p_settlement=settled / n if n else math.nan,
         p_settlement_ci=wilson_interval(settled, n),
-        median_settlement_round=median_settlement_round(table["settlement_round"], n),
+        median_settlement_round=median,
         settled=settled,
         collapsed=collapsed,
         p_collapse_given_settlement=(collapsed / settled) if settled else None,
+        **calendar,
     )

@@ -32,7 +32,14 @@ class Results:
     table: pd.DataFrame
 
     def summary(self) -> Summary:
-        return summarise(self.table, seed=self.seed, horizon=self.scenario.horizon)
+        sc = self.scenario
+        return summarise(
+            self.table,
+            seed=self.seed,
+            horizon=sc.horizon,
+            start=sc.start,
+            round_days=sc.round_days,
+        )
 
     def metadata(self) -> dict[str, Any]:
         from sim import __version__

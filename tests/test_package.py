@@ -45,6 +45,18 @@ def test_the_command_line_reports_bad_input_without_loading_the_engine():
         "import sys\n"
         "from sim.cli import main\n"
         "code = main(['run', 'configs/ukraine_2025.yaml', '--set', 'parties.rusia.trust=0.3'])\n"
-        "print(code, 'mesa' in sys.modules, 'pandas' in sys.modules)"
+        "print(code, 'mesa' in sys.modules, 'pandas' in sys.modules, 'numpy' in sys.modules)"
     )
-    assert out == "2 False False"
+    assert out == "2 False False False"
+
+
+def test_a_batch_run_loads_no_library_it_does_not_use():
+    # Start-up time: `negsim run --runs N` pays for the engine, pandas and Mesa only.
+    out = _python(
+        "import sys\n"
+        "from sim.cli import main\n"
+        "code = main(['run', 'configs/ukraine_2025.yaml', '--runs', '20'])\n"
+        "unused = ['statsmodels', 'scipy.stats', 'matplotlib', 'lifelines', 'dask', 'SALib']\n"
+        "print(code, [m for m in unused if m in sys.modules])"
+    )
+    assert out.splitlines()[-1] == "0 []"
