@@ -4,8 +4,8 @@ Three commands, run in turn within each repeat (alternating, so that a change in
 machine's load falls on all three alike), pinned to one core with `taskset -c 0` where
 there is one:
 
-    bad_input:  negsim run configs/nope.yaml                        (target: under 1 s)
-    run_1000:   negsim run configs/ukraine_2025.yaml --runs 1000    (target: under 2 s)
+    bad_input:  negsim run nope.yaml                   (target: under 1 s)
+    run_1000:   negsim run ukraine_2025 --runs 1000    (target: under 2 s)
     import_cli: python -c "import sim.cli"
 
 Reported: the median, min and max wall time of each over the repeats.
@@ -44,8 +44,8 @@ def negsim() -> list[str]:
 def commands() -> dict[str, tuple[list[str], int]]:
     """Each command with the exit code it must end with."""
     return {
-        "bad_input": ([*negsim(), "run", "configs/nope.yaml"], 2),
-        "run_1000": ([*negsim(), "run", "configs/ukraine_2025.yaml", "--runs", "1000"], 0),
+        "bad_input": ([*negsim(), "run", "nope.yaml"], 2),
+        "run_1000": ([*negsim(), "run", "ukraine_2025", "--runs", "1000"], 0),
         "import_cli": ([sys.executable, "-c", "import sim.cli"], 0),
     }
 

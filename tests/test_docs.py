@@ -20,6 +20,7 @@ follow one convention, which these tests hold them to:
 - ```python: executed in the same kind of scratch folder, with every `runs=N` shrunk.
 - ```yaml: must parse. When its first line is a comment naming a file of the repository
   (`# experiments/guarantee.yaml`), it must parse to the same data as that file.
+- ```toml: must parse (a snippet of a pyproject.toml).
 - ```text: output, not run. The main job's output in README.md must equal what the command
   prints, exactly.
 
@@ -44,7 +45,7 @@ ROOT = Path(__file__).parents[1]
 DOCUMENTS = sorted(
     [ROOT / "README.md", ROOT / "benchmarks" / "README.md", *(ROOT / "docs").glob("*.md")]
 )
-LANGUAGES = {"console", "python", "yaml", "text"}
+LANGUAGES = {"console", "python", "yaml", "toml", "text"}
 SETUP_LINES = {
     'python3 -m venv .venv && . .venv/bin/activate && python3 -m pip install -e ".[dev]"',
     "python3 -m pytest -n 2",
@@ -297,3 +298,10 @@ def test_the_main_job_prints_what_readme_shows(tmp_path: Path) -> None:
     done = run(argv, tmp_path, None)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout == main_job_output()
+
+
+@pytest.mark.parametrize("block", blocks_of("toml"), ids=lambda b: b.name)
+def test_toml_block_parses(block: Block) -> None:
+    import tomllib
+
+    assert tomllib.loads(block.text)
