@@ -82,14 +82,21 @@ SUMMARY_KEYS = {
 }
 
 
-def negsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user does (a fresh interpreter, from the repository root)."""
+def negsim(
+    *args: str,
+    timeout: float = 120,
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user does (a fresh interpreter, from the repository root
+    unless `cwd` says otherwise)."""
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", *args],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
 
 

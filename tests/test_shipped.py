@@ -12,20 +12,7 @@ import yaml
 
 from sim import shipped
 from sim.cli import main
-from tests.conftest import ROOT
-
-
-def _negsim(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+from tests.conftest import ROOT, negsim
 
 
 def test_every_shipped_file_has_a_unique_name():
@@ -65,13 +52,13 @@ def test_a_spec_base_may_name_a_shipped_scenario(tmp_path):
 
 
 def test_names_work_from_another_directory(tmp_path):
-    run = _negsim("run", "ukraine_2025", "--runs", "40", "--seed", "7", cwd=tmp_path)
+    run = negsim("run", "ukraine_2025", "--runs", "40", "--seed", "7", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    alone = _negsim(
+    alone = negsim(
         "run", str(ROOT / "configs/ukraine_2025.yaml"), "--runs", "40", "--seed", "7", cwd=tmp_path
     )
     assert run.stdout == alone.stdout
-    prov = _negsim("provenance", "korea_1951", cwd=tmp_path)
+    prov = negsim("provenance", "korea_1951", cwd=tmp_path)
     assert prov.returncode == 0, prov.stderr
     assert "[record-korea-1951." in prov.stdout  # the record's facts were found
 
@@ -140,16 +127,16 @@ def test_a_wheel_installed_outside_the_checkout_carries_the_shipped_files(tmp_pa
         check=True,
     )
     assert where.stdout.strip().startswith(str(site))
-    run = _negsim("run", "ukraine_2025", "--runs", "50", "--seed", "7", cwd=elsewhere, env=env)
+    run = negsim("run", "ukraine_2025", "--runs", "50", "--seed", "7", cwd=elsewhere, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Russia-Ukraine 2025: 50 runs, seed 7")
-    checks = _negsim("validate", "--only", "analytic_nash", cwd=elsewhere, env=env)
+    checks = negsim("validate", "--only", "analytic_nash", cwd=elsewhere, env=env)
     assert checks.returncode == 0, checks.stderr
     assert "1/1 checks pass" in checks.stdout
-    sweep = _negsim("sweep", "guarantee", "--out", "g", cwd=elsewhere, env=env)
+    sweep = negsim("sweep", "guarantee", "--out", "g", cwd=elsewhere, env=env)
     assert sweep.returncode == 0, sweep.stderr
     assert (elsewhere / "g" / "summary.csv").is_file()
-    prov = _negsim("provenance", "ukraine_2025", cwd=elsewhere, env=env)
+    prov = negsim("provenance", "ukraine_2025", cwd=elsewhere, env=env)
     assert prov.returncode == 0 and "[window-2025." in prov.stdout
-    listing = _negsim("scenarios", cwd=elsewhere, env=env)
+    listing = negsim("scenarios", cwd=elsewhere, env=env)
     assert "korea_1951" in listing.stdout and "sensitivity_ukraine" in listing.stdout
