@@ -173,10 +173,11 @@ class Battlefield:
     )
     noise_sd: float = param(
         0.003,
-        bounds=(0.0, 1.0),
-        open_low=True,
-        doc="Sd of the monthly change of control around the trend (positive: it is also the "
-        "noise of every observation the parties learn from).",
+        # At least 1e-6, not only positive: the parties' learning divides by its square, which
+        # underflows to zero for a noise near 1e-160.
+        bounds=(1e-6, 1.0),
+        doc="Sd of the monthly change of control around the trend (at least 1e-6: it is also "
+        "the noise of every observation the parties learn from).",
     )
     breakthrough_probability: float = param(
         0.005, bounds=(0.0, 1.0), doc="Chance per round of a breakthrough by either side."

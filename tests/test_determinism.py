@@ -120,3 +120,19 @@ def test_a_batch_whose_runs_nearly_all_end_in_the_first_round_runs(ukraine_path,
     for index in (0, 151, 299):
         alone = simulate(scenario, runs=1, seed=SEED, first_run=index).table.iloc[0]
         _assert_row_matches(table.iloc[index], alone, terms)
+
+
+def test_the_smallest_noise_runs_without_warnings_and_a_smaller_one_is_refused(ukraine_path):
+    """The parties' learning divides by noise_sd squared: at 1e-6, the lowest value taken, no
+    floating-point warning is raised; at 1e-300 the square would underflow to zero."""
+    import warnings
+
+    from sim import ConfigError, load_scenario
+
+    scenario = load_scenario(ukraine_path, {"battlefield.noise_sd": 1e-6, "horizon": 24})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = simulate(scenario, runs=300, seed=SEED).table
+    assert np.isfinite(table["final_control"]).all()
+    with pytest.raises(ConfigError, match=r"battlefield.noise_sd = 1e-300: expected a number in"):
+        load_scenario(ukraine_path, {"battlefield.noise_sd": 1e-300})
