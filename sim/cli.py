@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from sim import schema, shipped, sweep_cli
 from sim.dates import round_month
-from sim.errors import ConfigError
+from sim.errors import FILE_WIDTH, ConfigError, shorten
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
@@ -256,11 +256,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(argv)
     if extra:
         _usage_error(f"unrecognized arguments: {' '.join(extra)}", f"negsim {args.command}")
+    # Whatever a message quotes (a file name with a byte that is not UTF-8, say) is written
+    # with escapes rather than ending the command in an encoding error.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if getattr(args, "allow_import", False):
         from sim.strategies.registry import allow_imports
 
         allow_imports()
     try:
+        _check_text_arguments(args)
         if args.command == "run":
             return _cmd_run(args)
         if args.command == "provenance":
@@ -291,7 +297,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` and closed early: not an error of ours.
         sys.stderr.close()
         return 0
+    except OSError as err:
+        # The file system said no (a name too long, no permission, a full disk, a read-only
+        # folder, an I/O error): one line naming the file. What was finished is on disk; a
+        # sweep or a sensitivity analysis resumes from it.
+        where = f"{shorten(str(err.filename), FILE_WIDTH)}: " if err.filename is not None else ""
+        sys.stderr.write(f"negsim: error: {where}{err.strerror or err}\n")
+        return EXIT_BAD_INPUT
     return 0
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """A command-line value that is not valid text (a byte that is not UTF-8 arrives as a
+    lone surrogate) could not be written into a manifest or a table: refused at the door."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    option = name if name in ("scenario", "spec", "folder") else f"--{name}"
+                    raise ConfigError(
+                        option.replace("_", "-"), item, "text in UTF-8 (no undecodable bytes)"
+                    ) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -629,6 +629,7 @@ MAX_DEPTH = 64
 MAX_VALUES = 100_000
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -683,6 +684,13 @@ def _check_size(node: yaml.Node) -> None:
             line = node.start_mark.line + 1
             raise ConfigError(
                 "", f"<an alias inside its own anchor at line {line}>", "a value that ends"
+            )
+        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            line = node.start_mark.line + 1
+            raise ConfigError(
+                "",
+                f"<a lone surrogate escape (such as \\ud800) at line {line}>",
+                "text that is valid Unicode (a lone surrogate cannot be written as UTF-8)",
             )
         if key not in measured:
             open_nodes.add(key)
@@ -751,10 +759,14 @@ def _problem(exc: yaml.YAMLError) -> str:
 def read_yaml(path: str | Path) -> Any:
     """Read a YAML file safely; a missing or malformed file raises ConfigError."""
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError("", str(p), "an existing scenario file", file=str(p))
     try:
         text = p.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ConfigError("", str(p), "an existing scenario file", file=str(p)) from None
+    except OSError as exc:  # no permission, a name too long, an I/O error
+        raise ConfigError(
+            "", str(p), f"a readable file ({exc.strerror or exc})", file=str(p)
+        ) from None
     except UnicodeDecodeError as exc:
         where = f"<not UTF-8 text: byte {exc.start + 1}>"
         raise ConfigError("", where, "a UTF-8 text file", file=str(p)) from None
@@ -802,7 +814,7 @@ def read_scenario(path: str | Path) -> tuple[Any, Scenario]:
 def _scenario_file(path: str | Path) -> Path:
     """The scenario file a path or a shipped scenario's name (`ukraine_2025`) stands for."""
     found = shipped.locate("scenario", path)
-    if not found.is_file():
+    if not shipped.is_file(found):
         raise shipped.not_found("scenario", path, "an existing scenario file")
     return found
 

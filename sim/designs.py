@@ -192,7 +192,7 @@ def load_spec(
     """
     path = shipped.locate("spec", path)
     file = str(path)
-    if not path.is_file():
+    if not shipped.is_file(path):
         raise shipped.not_found("spec", file, "an existing sweep spec file")
     data = read_yaml(path)
     if runs_per_point is not None and isinstance(data, Mapping):

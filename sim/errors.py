@@ -30,7 +30,7 @@ class ConfigError(ValueError):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = f"{self.file}: " if self.file else ""
+        where = f"{shorten(self.file, FILE_WIDTH)}: " if self.file else ""
         shown = _show(self.value)
         text = f"{where}{self.path or '<top level>'} = {shown}: expected {self.expected}"
         if self.hint:
@@ -52,6 +52,8 @@ class ConfigError(ValueError):
 # structure whose shared parts would repeat exponentially, is shown through reprlib's bounded
 # summary, so that rendering the message never takes longer than the mistake deserves.
 _WHOLE_UP_TO = 10_000
+# A file name longer than any real path (the file system's own limit is 4,096) is cut too.
+FILE_WIDTH = 300
 _BOUNDED = reprlib.Repr()
 _BOUNDED.maxlevel, _BOUNDED.maxstring, _BOUNDED.maxother = 4, 80, 80
 _BOUNDED.maxlist = _BOUNDED.maxtuple = _BOUNDED.maxdict = _BOUNDED.maxset = 8
@@ -80,10 +82,16 @@ def _small(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     text = repr(value) if _small(value) else _BOUNDED.repr(value)
-    text = " ".join(text.split())
-    # A long value is cut in the middle: the end of a path names the file, the end of a
-    # list its last items.
-    return text if len(text) <= 80 else text[:30] + "..." + text[-47:]
+    return shorten(" ".join(text.split()))
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """A long text cut in the middle to `width` characters: the end of a path names the file,
+    the end of a list its last items."""
+    if len(text) <= width:
+        return text
+    head = (width - 3) * 2 // 5
+    return text[:head] + "..." + text[-(width - 3 - head) :]
 
 
 def _rebuild(

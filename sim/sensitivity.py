@@ -206,7 +206,7 @@ def load_spec(
         raise ConfigError("--method", method, f"one of {list(METHODS)}")
     path = shipped.locate("spec", path)
     file = str(path)
-    if not path.is_file():
+    if not shipped.is_file(path):
         raise shipped.not_found("spec", file, "an existing sensitivity spec file")
     data = read_yaml(path)
     given = {"method": method, "samples": samples, "runs_per_point": runs_per_point}

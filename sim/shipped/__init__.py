@@ -47,12 +47,27 @@ def _is_name(text: str) -> bool:
     return "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml"))
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system, say: no such file either way
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, false (not an error) for a name the file system cannot hold."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def locate(kind: str, path: str | Path) -> Path:
     """`path` itself if it exists or is not a bare name; otherwise the shipped file of that
     name (relative to the current directory when it lies below it, as a path typed there
     would be). A bare name that is neither is returned as given, for `not_found`."""
     given = Path(path)
-    if given.exists() or not _is_name(str(path)):
+    if _exists(given) or not _is_name(str(path)):
         return given
     found = names(kind).get(str(path))
     if found is None:
@@ -69,7 +84,7 @@ def beside(file: str | Path, value: str, kind: str = "scenario") -> Path:
     path = Path(value)
     if not path.is_absolute():
         path = Path(os.path.normpath(Path(file).parent / path))
-    if not path.exists() and _is_name(value):
+    if not _exists(path) and _is_name(value):
         return names(kind).get(value, path)
     return path
 

@@ -1,0 +1,74 @@
+"""File names and file-system failures: one line naming the file, exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from sim.cli import main
+
+
+def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert err.startswith("negsim: error: ") and "\n" not in err, captured.err
+    return err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "a" * 300 + ".yaml"],
+        ["run", "b" * 10_000],
+        ["sweep", "c" * 10_000, "--out", "o"],
+        ["sensitivity", "d" * 300 + ".yaml", "--out", "o"],
+    ],
+    ids=["scenario_300", "scenario_10000", "sweep_spec", "sensitivity_spec"],
+)
+def test_a_name_too_long_for_the_file_system_is_one_short_line(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = _one_line(capsys)
+    assert len(err) < 800 and "..." in err  # the name is cut in the middle
+
+
+def test_an_unreadable_file_is_one_line(capsys, tmp_path, monkeypatch):
+    from sim import config
+
+    scenario = tmp_path / "war.yaml"
+    scenario.write_text("name: x\n")
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(config.Path, "read_text", refuse)
+    assert main(["run", str(scenario)]) == 2
+    assert _one_line(capsys) == (
+        f"negsim: error: {scenario}: <top level> = '{scenario}': "
+        "expected a readable file (Permission denied)"
+    )
+
+
+def test_a_full_disk_while_writing_is_one_line(capsys, tmp_path, monkeypatch):
+    import sim.storage
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out/runs.parquet"))
+
+    monkeypatch.setattr(sim.storage, "write_results", full)
+    assert main(["run", "ukraine_2025", "--runs", "20", "--out", str(tmp_path / "out")]) == 2
+    assert _one_line(capsys) == (
+        f"negsim: error: {tmp_path / 'out/runs.parquet'}: No space left on device"
+    )
+
+
+def test_a_lone_surrogate_in_a_value_is_one_line(capsys):
+    assert main(["run", "ukraine_2025", "--set", 'name="\\ud800"', "--runs", "5"]) == 2
+    assert "a lone surrogate escape" in _one_line(capsys)
+
+
+def test_an_undecodable_byte_in_a_path_is_one_line(capsys, tmp_path):
+    out = str(tmp_path / "bad\udcff")  # how a byte that is not UTF-8 arrives in argv
+    assert main(["run", "ukraine_2025", "--runs", "5", "--out", out]) == 2
+    assert "--out = " in _one_line(capsys)
