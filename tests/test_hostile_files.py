@@ -44,10 +44,9 @@ def test_an_unreadable_file_is_one_line(capsys, tmp_path, monkeypatch):
 
     monkeypatch.setattr(config.Path, "read_text", refuse)
     assert main(["run", str(scenario)]) == 2
-    assert _one_line(capsys) == (
-        f"negsim: error: {scenario}: <top level> = '{scenario}': "
-        "expected a readable file (Permission denied)"
-    )
+    err = _one_line(capsys)
+    assert err.startswith(f"negsim: error: {scenario}: <top level> = '")
+    assert err.endswith("war.yaml': expected a readable file (Permission denied)")
 
 
 def test_a_full_disk_while_writing_is_one_line(capsys, tmp_path, monkeypatch):
