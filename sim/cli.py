@@ -198,6 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         "only with the samples and runs it started with)",
     )
     sens.add_argument("--quiet", action="store_true", help="no progress bar")
+    sens.add_argument("--yes", action="store_true", help=sweep_cli.YES_HELP)
     sweep_cli.add_parser(sub)
 
     val = sub.add_parser(
@@ -906,6 +907,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 progress=after_block,
                 samples=args.samples,
                 runs_per_point=args.runs,
+                confirmed=args.yes,
             )
     except KeyboardInterrupt:
         bar.close()

@@ -41,6 +41,7 @@ from sim.config import (
     scenario_from_dict,
 )
 from sim.errors import ConfigError
+from sim.limits import MAX_POINTS, MAX_RUNS_PER_POINT, MIN_CHUNK, check_design_points
 
 DESIGNS = ("grid", "random", "latin_hypercube", "sobol")
 SAMPLED = ("random", "latin_hypercube", "sobol")
@@ -157,6 +158,13 @@ class SweepSpec:
     def paths(self) -> tuple[str, ...]:
         return tuple(p.path for p in self.parameters)
 
+    @property
+    def n_points(self) -> int:
+        """How many points the design has, counted without listing them."""
+        if self.samples is not None:
+            return self.samples
+        return _grid_size(self.parameters)
+
     def identity(self) -> dict[str, Any]:
         """What makes two sweeps the same sweep (for `--resume`): everything that changes
         results, nothing that only says where files are."""
@@ -226,9 +234,14 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     base = shipped.beside(path, base_value)
     if not base.is_file():
         raise ConfigError("base", base_value, f"an existing scenario file (looked for {base})")
-    runs = _integer(data["runs_per_point"], "runs_per_point", low=1)
+    runs = _integer(data["runs_per_point"], "runs_per_point", low=1, high=MAX_RUNS_PER_POINT)
     seed = _integer(data.get("seed", 0), "seed", low=0)
-    chunk = _integer(data.get("chunk_size", DEFAULT_CHUNK), "chunk_size", low=1)
+    chunk = _integer(
+        data.get("chunk_size", DEFAULT_CHUNK),
+        "chunk_size",
+        low=MIN_CHUNK,
+        why=" (smaller chunks spend their time on each round's fixed cost)",
+    )
     design = data.get("design", "grid")
     if design not in DESIGNS:
         raise ConfigError(
@@ -239,6 +252,7 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
         if "samples" not in data:
             raise ConfigError("samples", None, f"the number of points of the {design} design")
         samples = _integer(data["samples"], "samples", low=1)
+        check_design_points(samples, "samples")
         if design == "sobol" and samples & (samples - 1):
             # Sobol' points are balanced only in blocks of 2^m (Owen 1998); a cut block is
             # a worse design than the Latin hypercube.
@@ -281,6 +295,8 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
             raise ConfigError(
                 f"parameters.{p.path}", fixed[p.path], "a parameter either swept or set, not both"
             )
+    if design == "grid":  # counted before a point is listed
+        check_design_points(_grid_size(parameters), "parameters")
     del base_scenario
     return SweepSpec(
         file=str(path),
@@ -299,12 +315,18 @@ def _build_spec(data: Any, path: Path, extra_sets: Sequence[str] | Mapping[str, 
     )
 
 
-def _integer(value: Any, path: str, *, low: int, why: str = "") -> int:
+def _grid_size(parameters: Sequence[Parameter]) -> int:
+    return math.prod(len(p.values) if p.values is not None else p.points or 1 for p in parameters)
+
+
+def _integer(value: Any, path: str, *, low: int, high: int | None = None, why: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         what = {0: "a non-negative integer", 1: "a positive integer"}.get(
             low, f"an integer of at least {low}"
         )
         raise ConfigError(path, value, what + why)
+    if high is not None and value > high:
+        raise ConfigError(path, value, f"an integer from {low} to {high:,}{why}")
     return int(value)
 
 
@@ -366,6 +388,7 @@ def _parameter(path: str, value: Any, design: str) -> Parameter:
             value["points"],
             f"{where}.points",
             low=2,
+            high=MAX_POINTS,
             why=" (the grid runs from low to high, both included; for one value give a list, [x])",
         )
         param = Parameter(path, low=low, high=high, points=points, integer=integer)

@@ -70,6 +70,7 @@ import pandas as pd
 from sim import schema, shipped
 from sim.config import Scenario, apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
+from sim.limits import check_design_points, check_total
 from sim.schema import param
 
 METHODS = ("sobol", "morris")
@@ -147,6 +148,13 @@ class Spec:
     @property
     def names(self) -> list[str]:
         return [p.path for p in self.parameters]
+
+    @property
+    def n_points(self) -> int:
+        """Sobol: N x (D + 2) points; Morris: N x (D + 1)."""
+        return self.spec.samples * (
+            len(self.parameters) + (2 if self.spec.method == "sobol" else 1)
+        )
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem. An integer parameter's range is widened by half a step on
@@ -267,7 +275,7 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
                     hint=err.hint,
                 ) from None
         params.append(Parameter(name, float(low), float(high), integer))
-    return Spec(
+    resolved = Spec(
         spec=spec,
         file=file,
         scenario_file=str(base_path),
@@ -275,6 +283,8 @@ def _resolve(spec: SensitivitySpec, file: str) -> Spec:
         base_scenario=base_scenario,
         parameters=tuple(params),
     )
+    check_design_points(resolved.n_points, "samples", spec.samples)  # before it is drawn
+    return resolved
 
 
 def _range(value: Any, name: str, where: str, base: Scenario) -> tuple[float, float]:
@@ -579,6 +589,7 @@ def run_sensitivity(
     progress: Callable[[int, int], None] | None = None,
     samples: int | None = None,
     runs_per_point: int | None = None,
+    confirmed: bool = True,
 ) -> SensitivityResult:
     """Validate the spec, draw the design, evaluate the points (resuming any already in
     `out`), analyse, and write design.parquet, indices.parquet/.csv and manifest.json.
@@ -589,6 +600,8 @@ def run_sensitivity(
             in any order.
         samples, runs_per_point: Replace the spec's (the --samples and --runs options;
             see `load_spec`).
+        confirmed: False refuses a design of more runs than limits.CONFIRM_RUNS (the
+            command line passes --yes here).
         progress: Called with (points done, points in all) once before the first block
             (the points resumed) and after each block is written (an exception it raises
             stops the analysis with that block kept).
@@ -597,6 +610,7 @@ def run_sensitivity(
     from sim.storage import read_manifest, write_manifest, write_table
 
     spec = load_spec(spec_path, method, samples=samples, runs_per_point=runs_per_point)
+    check_total(spec.n_points, spec.spec.runs_per_point, file=spec.file, confirmed=confirmed)
     method = spec.spec.method
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", str(out), "a directory (or a path to create)")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
+from sim.limits import check_total
 
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -87,6 +88,9 @@ def examples(*commands: str) -> dict[str, Any]:
     return {"epilog": f"examples:\n{lines}", "formatter_class": _ExamplesFormatter}
 
 
+YES_HELP = "run a design of more than 20 million runs (refused without it; docs/cli.md, Limits)"
+
+
 def add_parser(sub: Any) -> None:
     """Register the `sweep` subcommand on the `negsim` subparsers."""
     sweep = sub.add_parser(
@@ -123,6 +127,7 @@ def add_parser(sub: Any) -> None:
         "with the runs it started with)",
     )
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
+    sweep.add_argument("--yes", action="store_true", help=YES_HELP)
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument(
@@ -147,6 +152,7 @@ def command(args: argparse.Namespace) -> int:
         raise ConfigError("--workers", args.workers, "a positive integer")
     workers = args.workers or (1 if backend == "serial" else _cpus())
     spec = load_spec(args.spec, args.set, runs_per_point=args.runs)
+    check_total(spec.n_points, spec.runs_per_point, file=spec.file, confirmed=args.yes)
     # This process only drives the sweep (or runs it, serially): freeze what exists now so
     # the per-chunk garbage collection scans only what a chunk makes.
     gc.collect()
