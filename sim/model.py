@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gc
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.config import Mediator, Scenario
 from sim.engine import Engine, Status
+from sim.mesa_shell import mesa
 from sim.params import ModelParams, compile_params
 from sim.strategies import Decision, Strategy, make
 from sim.strategies.schedule import Schedule, Step

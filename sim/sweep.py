@@ -192,10 +192,15 @@ def _worker_init() -> str:
     Returns the negsim version the worker runs (a cluster must run this one)."""
     import multiprocessing
 
+    from sim.workers import die_with_parent
+
+    worker_process = multiprocessing.parent_process() is not None
+    if worker_process:  # first: the imports below take a second, and the parent may die
+        die_with_parent()
     import sim.simulate  # noqa: F401
     from sim import __version__
 
-    if multiprocessing.parent_process() is not None:
+    if worker_process:
         # Not for threads in the user's own process (an in-process Dask cluster).
         gc.collect()
         gc.freeze()

@@ -45,6 +45,7 @@ from sim import schema, shipped
 from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.results import OUTCOMES
+from sim.workers import die_with_parent
 
 BOOTSTRAP = 500
 _BOOT_STREAM = 0x0B00_7575
@@ -933,6 +934,7 @@ def _ignore_ctrl_c() -> None:
     # Ctrl-C reaches the whole process group: the main process stops the pool and reports
     # it in one line, where each worker would print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
 
 
 def run_check_arms(
