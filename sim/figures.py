@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from sim import analysis, plots
 from sim.errors import ConfigError
 from sim.storage import read_manifest
+from sim.sweep import verified_chunks
 
 FORMATS = ("png", "svg", "pdf")
 KINDS = ("run", "compare", "sweep", "trace", "sensitivity")
@@ -180,6 +181,7 @@ def sweep_runs(folder: Path, parameters: list[str]) -> pd.DataFrame:
             f"columns {missing}",
             file=str(folder / "points.parquet"),
         )
+    verified_chunks(folder)  # a chunk that fails its check is named, never used
     runs = _read(folder / "runs", ["point", *RUN_COLUMNS])
     # A hive-partitioned dataset gives the partition key back as a category of strings.
     runs["point"] = pd.to_numeric(runs["point"].astype(str)).astype("int64")

@@ -13,7 +13,13 @@ Layout of a sweep folder (kind "sweep"):
     manifest.json      spec, seed, version, design, the points, status
     points.parquet     point + one column per swept dotted path
     runs/              one Parquet file per unit: engine_table rows plus `point`
+    chunks.jsonl       one line per unit written: its file, SHA-256, identity and row count
     summary.parquet    one row per point (and summary.csv, the same table)
+
+A chunk is used only if its bytes have the SHA-256 recorded when it was written and its
+identity (points, run range, seed) is the unit its name says: on resume a chunk that fails is
+run again; when results are read, it is named in one line. A folder is written by one
+command at a time (a lock on `.lock`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import math
@@ -50,6 +57,8 @@ from sim.results import wilson_interval
 BACKENDS = ("serial", "processes", "dask")
 RUNS_DIR = "runs"
 TMP_PREFIX = ".tmp-"  # pyarrow.dataset skips names starting with '.', so leftovers are inert
+LEDGER = "chunks.jsonl"
+LOCK = ".lock"
 SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
 SCHEDULER_TIMEOUT = 30.0  # seconds to reach an existing Dask scheduler
 
@@ -127,6 +136,7 @@ class SweepResult:
     manifest: dict[str, Any]
     units_run: int = 0
     units_resumed: int = 0
+    units_rejected: int = 0  # chunks on disk that failed their checksum or identity: run again
 
 
 ProgressHook = Callable[[Progress], None]
@@ -357,44 +367,56 @@ def run_sweep(
     horizons = check_points(spec, points)  # every point valid before anything runs
     points_frame = _points_frame(spec, points)
     manifest = _manifest(spec, points, horizons, __version__)
-    _prepare_folder(out, manifest, resume)
-    _write_table(points_frame, out / "points.parquet", {"kind": "sweep_points", "seed": spec.seed})
-    runs_dir = out / RUNS_DIR
-    units = plan_units(len(points), spec.runs_per_point, spec.chunk_size)
-    done = _finished_units(runs_dir, units)
-    missing = [u for u in units if u not in done]
+    with folder_lock(out):
+        _prepare_folder(out, manifest, resume)
+        _write_table(
+            points_frame, out / "points.parquet", {"kind": "sweep_points", "seed": spec.seed}
+        )
+        runs_dir = out / RUNS_DIR
+        units = plan_units(len(points), spec.runs_per_point, spec.chunk_size)
+        done, rejected = _finished_units(out, units, spec.seed)
+        missing = [u for u in units if u not in done]
 
-    left_per_point = [0] * len(points)
-    for u in missing:
-        for p in u.point_range:
-            left_per_point[p] += 1
-    state = Progress(
-        runs_done=sum(u.runs for u in done),
-        runs_total=sum(u.runs for u in units),
-        points_done=sum(1 for n in left_per_point if n == 0),
-        points_total=len(points),
-    )
-    state.runs_resumed = state.runs_done
-    if progress is not None:
-        progress(state)
-    if missing:
-        data = _PointData(spec, points)
-        with _executor(backend, workers, scheduler, start_method) as (make, window):
-            _drive(
-                make, window, missing, data, spec.seed, runs_dir, state, left_per_point, progress
-            )
-    summary = build_summary(out, spec, points_frame, units, horizons)
-    manifest["status"] = "complete"
-    manifest["files"] = ["points.parquet", f"{RUNS_DIR}/", "summary.parquet", "summary.csv"]
-    _write_json(out / "manifest.json", manifest)
-    return SweepResult(
-        out=out,
-        points=points_frame,
-        summary=summary,
-        manifest=manifest,
-        units_run=len(missing),
-        units_resumed=len(done),
-    )
+        left_per_point = [0] * len(points)
+        for u in missing:
+            for p in u.point_range:
+                left_per_point[p] += 1
+        state = Progress(
+            runs_done=sum(u.runs for u in done),
+            runs_total=sum(u.runs for u in units),
+            points_done=sum(1 for n in left_per_point if n == 0),
+            points_total=len(points),
+        )
+        state.runs_resumed = state.runs_done
+        if progress is not None:
+            progress(state)
+        if missing:
+            data = _PointData(spec, points)
+            with _executor(backend, workers, scheduler, start_method) as (make, window):
+                _drive(
+                    make,
+                    window,
+                    missing,
+                    data,
+                    spec.seed,
+                    runs_dir,
+                    state,
+                    left_per_point,
+                    progress,
+                )
+        summary = build_summary(out, spec, points_frame, units, horizons)
+        manifest["status"] = "complete"
+        manifest["files"] = ["points.parquet", f"{RUNS_DIR}/", "summary.parquet", "summary.csv"]
+        _write_json(out / "manifest.json", manifest)
+        return SweepResult(
+            out=out,
+            points=points_frame,
+            summary=summary,
+            manifest=manifest,
+            units_run=len(missing),
+            units_resumed=len(done),
+            units_rejected=rejected,
+        )
 
 
 class _PointData:
@@ -450,7 +472,7 @@ def _drive(
                     elif failure is None:
                         failure = (unit, exc)
                     continue
-                write_chunk(runs_dir, unit, payload)
+                write_chunk(runs_dir, unit, payload, seed)
                 del payload
                 state.runs_done += unit.runs
                 for p in unit.point_range:
@@ -493,8 +515,10 @@ def _shutdown_now(executor: cf.Executor) -> None:
         executor.shutdown(wait=False)
 
 
-def write_chunk(runs_dir: Path, unit: Unit, payload: bytes) -> Path:
-    """Store a unit's Parquet bytes atomically: temporary name, fsync, rename."""
+def write_chunk(runs_dir: Path, unit: Unit, payload: bytes, seed: int) -> Path:
+    """Store a unit's Parquet bytes atomically (temporary name, fsync, rename), then record
+    its checksum and identity in the ledger. A kill between the two leaves a chunk with no
+    record, which a resume runs again."""
     target = runs_dir / unit.filename
     tmp = runs_dir / f"{TMP_PREFIX}{os.getpid()}-{unit.filename}"
     with open(tmp, "wb") as fh:
@@ -503,7 +527,129 @@ def write_chunk(runs_dir: Path, unit: Unit, payload: bytes) -> Path:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
     _fsync_dir(runs_dir)
+    record = {"file": unit.filename, "sha256": hashlib.sha256(payload).hexdigest()}
+    record.update(_identity(unit, seed))
+    with open(runs_dir.parent / LEDGER, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
     return target
+
+
+def _identity(unit: Unit, seed: int) -> dict[str, Any]:
+    return {
+        "point": unit.point,
+        "points": unit.points,
+        "runs": [unit.start, unit.stop],
+        "seed": seed,
+        "rows": unit.runs,
+    }
+
+
+def read_ledger(out: Path) -> dict[str, dict[str, Any]]:
+    """The last record of each chunk file. A line cut short (a kill while it was written)
+    is skipped: its chunk then has no record and is run again."""
+    try:
+        text = (out / LEDGER).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return {}
+    records: dict[str, dict[str, Any]] = {}
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("file"), str):
+            records[record["file"]] = record
+    return records
+
+
+def chunk_fault(path: Path, unit: Unit, seed: int, record: Mapping[str, Any] | None) -> str | None:
+    """Why the chunk file at `path` cannot stand for `unit` of a sweep of `seed`, or None."""
+    if record is None:
+        return f"a chunk with its checksum in {LEDGER} (none is recorded for it)"
+    if {k: record.get(k) for k in ("point", "points", "runs", "seed", "rows")} != _identity(
+        unit, seed
+    ):
+        return f"the chunk its name says (its record in {LEDGER} is another's)"
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != record.get("sha256"):
+        return "the bytes written (its checksum differs: altered, truncated or replaced)"
+    try:
+        meta = json.loads((pq.read_schema(path).metadata or {}).get(b"negsim", b"{}"))
+    except (OSError, pa.ArrowException, json.JSONDecodeError):
+        meta = {}
+    meta = meta if isinstance(meta, dict) else {}
+    written = {"point": unit.point, "points": unit.points, "runs": [unit.start, unit.stop]}
+    if {k: meta.get(k) for k in written} != written or meta.get("seed") != seed:
+        return "the runs its name says (it holds another chunk's)"
+    return None
+
+
+def unit_of(filename: str) -> Unit | None:
+    """The unit a chunk file's name stands for, or None for a name negsim does not write."""
+    try:
+        head, runs = filename.removesuffix(".parquet").split("_", 1)
+        first, last = (int(x) for x in runs.removeprefix("runs-").split("-"))
+        points = _points_in(filename)
+    except (ValueError, IndexError):
+        return None
+    unit = Unit(points[0], first, last + 1, len(points))
+    return unit if unit.filename == filename else None
+
+
+def verified_chunks(out: Path, seed: int | None = None) -> list[Path]:
+    """The chunk files of a sweep folder, each checked against its record; the first that
+    fails is named in one line. `seed` is the sweep's (read from its manifest if None)."""
+    if seed is None:
+        from sim.storage import read_manifest
+
+        seed = read_manifest(out).get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise ConfigError("seed", seed, "the sweep's seed", file=str(out / "manifest.json"))
+    runs_dir = out / RUNS_DIR
+    ledger = read_ledger(out)
+    files = sorted(p for p in runs_dir.glob("*.parquet") if not p.name.startswith("."))
+    for path in files:
+        unit = unit_of(path.name)
+        fault = (
+            "a chunk file of this sweep"
+            if unit is None
+            else chunk_fault(path, unit, seed, ledger.get(path.name))
+        )
+        if fault is not None:
+            raise ConfigError(
+                "",
+                "<a chunk that fails its check>",
+                f"{fault}; rerun the sweep with --resume to run it again",
+                file=str(path),
+            )
+    return files
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold the folder for this command: a second command writing into it is refused in
+    one line, never interleaved. The lock goes with the process, however it ends."""
+    import fcntl
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigError(
+                "--out", str(out), "a folder no other negsim command is writing into"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -516,11 +662,15 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _finished_units(runs_dir: Path, units: Sequence[Unit]) -> set[Unit]:
-    """Units whose final file exists and holds the right number of rows; temporary files
-    (a write cut short) are removed, and so is a final file with the wrong row count."""
+def _finished_units(out: Path, units: Sequence[Unit], seed: int) -> tuple[set[Unit], int]:
+    """Units whose file exists and passes its check (checksum and identity against the
+    ledger), and how many files failed it. Temporary files (a write cut short) are removed,
+    and so is a file that fails: its unit runs again."""
+    runs_dir = out / RUNS_DIR
     by_name = {u.filename: u for u in units}
+    ledger = read_ledger(out)
     done: set[Unit] = set()
+    rejected = 0
     for path in sorted(runs_dir.iterdir()):
         if path.name.startswith(TMP_PREFIX):
             path.unlink()
@@ -531,17 +681,14 @@ def _finished_units(runs_dir: Path, units: Sequence[Unit]) -> set[Unit]:
                 f"{RUNS_DIR}/{path.name}",
                 path.name,
                 "only chunk files of this sweep in runs/ (remove or move it)",
-                file=str(runs_dir.parent),
+                file=str(out),
             )
-        try:
-            rows = pq.read_metadata(path).num_rows
-        except (OSError, pa.ArrowInvalid):
-            rows = -1
-        if rows == unit.runs:
+        if chunk_fault(path, unit, seed, ledger.get(path.name)) is None:
             done.add(unit)
         else:
             path.unlink()
-    return done
+            rejected += 1
+    return done, rejected
 
 
 # --------------------------------------------------------------------------------------------
@@ -601,6 +748,10 @@ def _manifest(
 def _prepare_folder(out: Path, manifest: dict[str, Any], resume: bool) -> None:
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    # A manifest whose first write was cut short (a kill, a full disk) left only its
+    # temporary file: the folder then holds no sweep yet, and the command may start it.
+    with contextlib.suppress(FileNotFoundError):
+        (out / f"{TMP_PREFIX}manifest.json").unlink()
     old_path = out / "manifest.json"
     if old_path.is_file():
         if not resume:
@@ -610,7 +761,7 @@ def _prepare_folder(out: Path, manifest: dict[str, Any], resume: bool) -> None:
                 "a new or empty folder (this one holds a sweep: add --resume to finish it)",
             )
         _check_resume(old_path, manifest)
-    elif out.is_dir() and any(out.iterdir()):
+    elif out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
         raise ConfigError("--out", str(out), "a new or empty folder (this one holds other files)")
     out.mkdir(parents=True, exist_ok=True)
     (out / RUNS_DIR).mkdir(exist_ok=True)
@@ -621,8 +772,12 @@ def _check_resume(path: Path, manifest: Mapping[str, Any]) -> None:
     """Refuse to mix results: the folder must have been started by this very sweep."""
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
         raise ConfigError("", str(path), "a readable sweep manifest", file=str(path)) from None
+    if not isinstance(old, dict):
+        raise ConfigError("", old, "a sweep manifest (a JSON object)", file=str(path))
+    if not isinstance(old.get("identity", {}), dict):
+        raise ConfigError("identity", old["identity"], "a JSON object", file=str(path))
     if old.get("kind") != "sweep":
         raise ConfigError("kind", old.get("kind"), "a sweep folder to resume", file=str(path))
     why = "a sweep resumes only with the spec, options, seed and version it started with"
@@ -709,6 +864,7 @@ def build_summary(
 ) -> pd.DataFrame:
     """One row per point from the chunk files; memory is one chunk's three columns."""
     runs_dir = out / RUNS_DIR
+    verified_chunks(out, spec.seed)
     tallies = [_Tally() for _ in range(len(points))]
     categories: list[str] | None = None
     for u in units:
@@ -752,9 +908,10 @@ def build_summary(
 
 
 def read_runs(out: str | Path, point: int | None = None) -> pd.DataFrame:
-    """All rows of a sweep (or of one point), in point and run order."""
-    runs_dir = Path(out) / RUNS_DIR
-    files = sorted(runs_dir.glob("point*.parquet"), key=lambda f: (_points_in(f.name)[0], f.name))
+    """All rows of a sweep (or of one point), in point and run order; every chunk is
+    checked against its recorded checksum and identity first."""
+    chunks = verified_chunks(Path(out))
+    files = sorted(chunks, key=lambda f: (_points_in(f.name)[0], f.name))
     if point is not None:
         files = [p for p in files if point in _points_in(p.name)]
     if not files:

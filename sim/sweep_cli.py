@@ -284,9 +284,14 @@ def summary_text(result: Any) -> str:
         f"{m['design']} design, seed {m['seed']}, base {m['scenario_name']} "
         f"(horizon {m['horizon']} rounds)"
     ]
-    if result.units_resumed:
+    if result.units_resumed or result.units_rejected:
         lines.append(
             f"resumed: {result.units_resumed} chunks were on disk, {result.units_run} were run"
+        )
+    if result.units_rejected:
+        lines.append(
+            f"{result.units_rejected} chunks on disk failed their checksum or identity check "
+            "(altered, truncated, replaced or unrecorded) and were run again"
         )
     shares = [c for c in table.columns if c.startswith("share_") and float(table[c].max()) > 0.0]
     header = ["point", *params, "p_settlement (95% CI)", "median", *(c[6:] for c in shares)]
