@@ -607,7 +607,7 @@ def run_sensitivity(
             stops the analysis with that block kept).
     """
     from sim import __version__
-    from sim.storage import read_manifest, write_manifest, write_table
+    from sim.storage import folder_lock, read_manifest, write_manifest, write_table
 
     spec = load_spec(spec_path, method, samples=samples, runs_per_point=runs_per_point)
     check_total(spec.n_points, spec.spec.runs_per_point, file=spec.file, confirmed=confirmed)
@@ -638,58 +638,61 @@ def run_sensitivity(
         "complete": False,
         "files": ["design.parquet"],
     }
-    resumed = 0
-    if (out / "manifest.json").is_file():
-        old = read_manifest(out)
-        if old.get("kind") != "sensitivity" or old.get("fingerprint") != fingerprint:
-            raise ConfigError(
-                "--out",
-                str(out),
-                "a new folder, or one holding this same sensitivity analysis (it holds "
-                f"{old.get('kind', 'other')} results of a different spec, --method, "
-                "--samples or --runs)",
-            )
-        if design_file.is_file():
-            done = pd.read_parquet(design_file)
-            if len(done) == len(points):
-                # A point counts as done only if it holds every output asked for now (a
-                # folder written for other outputs has its points run again).
-                evaluated = done.reindex(columns=list(outputs)).notna().all(axis=1).to_numpy()
-                if evaluated.any():
-                    for col in ("runs", "settled", *outputs):
-                        points.loc[evaluated, col] = done.loc[evaluated, col].to_numpy()
-                resumed = int(evaluated.sum())
-    write_manifest(out, manifest)
+    with folder_lock(out):  # one command writes into a folder at a time
+        resumed = 0
+        if (out / "manifest.json").is_file():
+            old = read_manifest(out)
+            if old.get("kind") != "sensitivity" or old.get("fingerprint") != fingerprint:
+                raise ConfigError(
+                    "--out",
+                    str(out),
+                    "a new folder, or one holding this same sensitivity analysis (it holds "
+                    f"{old.get('kind', 'other')} results of a different spec, --method, "
+                    "--samples or --runs)",
+                )
+            if design_file.is_file():
+                done = pd.read_parquet(design_file)
+                if len(done) == len(points):
+                    # A point counts as done only if it holds every output asked for now (a
+                    # folder written for other outputs has its points run again).
+                    evaluated = done.reindex(columns=list(outputs)).notna().all(axis=1).to_numpy()
+                    if evaluated.any():
+                        for col in ("runs", "settled", *outputs):
+                            points.loc[evaluated, col] = done.loc[evaluated, col].to_numpy()
+                    resumed = int(evaluated.sum())
+        write_manifest(out, manifest)
 
-    todo = points.loc[points[list(outputs)].isna().any(axis=1), "point"].to_list()
-    tasks = [t for t in point_tasks(spec, points[["point", *spec.names]]) if t.point in set(todo)]
-    done_count = resumed
-    meta = {k: manifest[k] for k in ("kind", "scenario_name", "seed", "version", "method")}
-    # Points go in blocks, each run as one batch and checkpointed when it comes back.
-    size = points_per_block(spec.spec.runs_per_point)
-    blocks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-    if progress is not None:
-        progress(done_count, len(points))
-    for results in map_fn(evaluate_points, blocks):
-        for result in results:
-            row = int(result["point"])
-            for key in ("runs", "settled", *outputs):
-                points.loc[row, key] = result[key]
-        done_count += len(results)
-        write_table(points, design_file, meta)
-        if progress is not None:  # after the checkpoint: it may stop the analysis
+        todo = points.loc[points[list(outputs)].isna().any(axis=1), "point"].to_list()
+        tasks = [
+            t for t in point_tasks(spec, points[["point", *spec.names]]) if t.point in set(todo)
+        ]
+        done_count = resumed
+        meta = {k: manifest[k] for k in ("kind", "scenario_name", "seed", "version", "method")}
+        # Points go in blocks, each run as one batch and checkpointed when it comes back.
+        size = points_per_block(spec.spec.runs_per_point)
+        blocks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        if progress is not None:
             progress(done_count, len(points))
-    points = points.astype({"runs": "int64", "settled": "int64"})
-    write_table(points, design_file, meta)
+        for results in map_fn(evaluate_points, blocks):
+            for result in results:
+                row = int(result["point"])
+                for key in ("runs", "settled", *outputs):
+                    points.loc[row, key] = result[key]
+            done_count += len(results)
+            write_table(points, design_file, meta)
+            if progress is not None:  # after the checkpoint: it may stop the analysis
+                progress(done_count, len(points))
+        points = points.astype({"runs": "int64", "settled": "int64"})
+        write_table(points, design_file, meta)
 
-    indices = analyse(spec, method, points)
-    files = [
-        design_file,
-        write_table(indices, out / "indices.parquet", meta),
-        out / "indices.csv",
-    ]
-    indices.to_csv(out / "indices.csv", index=False)
-    manifest["complete"] = True
-    manifest["files"] = [f.name for f in files]
-    write_manifest(out, manifest)
-    return SensitivityResult(method, spec, points, indices, files, resumed)
+        indices = analyse(spec, method, points)
+        files = [
+            design_file,
+            write_table(indices, out / "indices.parquet", meta),
+            out / "indices.csv",
+        ]
+        indices.to_csv(out / "indices.csv", index=False)
+        manifest["complete"] = True
+        manifest["files"] = [f.name for f in files]
+        write_manifest(out, manifest)
+        return SensitivityResult(method, spec, points, indices, files, resumed)

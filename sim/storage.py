@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.errors import ConfigError
 from sim.simulate import Results
 
 
@@ -147,3 +150,28 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+LOCK = ".lock"  # held by the command writing into a results folder
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold the folder for this command: a second command writing into it is refused in
+    one line, never interleaved. The lock goes with the process, however it ends."""
+    import fcntl
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError("--out", str(out), "a directory (or a path to create)")
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigError(
+                "--out", str(out), "a folder no other negsim command is writing into"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -53,12 +53,12 @@ from sim.designs import (
 )
 from sim.errors import ConfigError
 from sim.results import wilson_interval
+from sim.storage import LOCK, folder_lock
 
 BACKENDS = ("serial", "processes", "dask")
 RUNS_DIR = "runs"
 TMP_PREFIX = ".tmp-"  # pyarrow.dataset skips names starting with '.', so leftovers are inert
 LEDGER = "chunks.jsonl"
-LOCK = ".lock"
 SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
 SCHEDULER_TIMEOUT = 30.0  # seconds to reach an existing Dask scheduler
 
@@ -628,28 +628,6 @@ def verified_chunks(out: Path, seed: int | None = None) -> list[Path]:
                 file=str(path),
             )
     return files
-
-
-@contextlib.contextmanager
-def folder_lock(out: Path) -> Iterator[None]:
-    """Hold the folder for this command: a second command writing into it is refused in
-    one line, never interleaved. The lock goes with the process, however it ends."""
-    import fcntl
-
-    if out.exists() and not out.is_dir():
-        raise ConfigError("--out", str(out), "a directory (or a path to create)")
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / LOCK, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise ConfigError(
-                "--out", str(out), "a folder no other negsim command is writing into"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -144,3 +144,11 @@ def test_a_second_writer_is_refused(clean, tmp_path, capsys):
         assert "a folder no other negsim command is writing into" in err
     assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 0  # free again
     capsys.readouterr()
+
+
+def test_a_second_sensitivity_analysis_into_a_folder_in_use_is_refused(tmp_path, capsys):
+    out = tmp_path / "sens"
+    argv = ["sensitivity", "sensitivity_ukraine", "--out", str(out), "--samples", "2"]
+    with folder_lock(out):
+        assert main([*argv, "--runs", "4", "--quiet"]) == 2
+        assert "a folder no other negsim command is writing into" in capsys.readouterr().err
