@@ -6,6 +6,7 @@ The only module that prints. Bad input ends with one line on stderr and exit cod
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -342,8 +343,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     single = args.runs is None or args.run_index is not None
     _check_out(args.out, "trace" if single else "run")
     # Only now the engine and its libraries: a bad input is reported without loading them.
-    from sim.simulate import DEFAULT_CHUNK, replay, simulate
-    from sim.storage import write_results
+    from sim.simulate import DEFAULT_CHUNK, replay, run_metadata, simulate_summary
+    from sim.storage import RunsWriter, folder_lock
 
     if single:
         index = args.run_index if args.run_index is not None else 0
@@ -362,20 +363,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"wrote {path} and manifest.json")
         return 0
+    # The runs stream through: each chunk goes to runs.parquet and into the summary's
+    # tally, and is dropped, so memory stays at one chunk whatever --runs is.
     bar = sweep_cli.progress_bar("run", quiet=args.quiet, total=args.runs)
-    try:
-        results = simulate(
-            scenario,
-            runs=args.runs,
-            seed=args.seed,
-            chunk_size=args.chunk_size or DEFAULT_CHUNK,
-            progress=bar.add,
-        )
-    finally:
-        bar.close()
-    summary = results.summary()
-    if args.out is not None:
-        write_results(results, Path(args.out))
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if args.out is not None:
+            stack.enter_context(folder_lock(Path(args.out)))
+            meta = run_metadata(scenario, args.seed, args.runs)
+            writer = RunsWriter(Path(args.out), meta)
+        try:
+            summary = simulate_summary(
+                scenario,
+                runs=args.runs,
+                seed=args.seed,
+                chunk_size=args.chunk_size or DEFAULT_CHUNK,
+                on_chunk=writer.write if writer is not None else None,
+                progress=bar.add,
+            )
+        finally:
+            bar.close()
+        if writer is not None:
+            writer.close(summary)
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:

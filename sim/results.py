@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -155,27 +155,92 @@ class Summary:
         return out
 
 
-def settlement_by_year(
-    settlement_round: pd.Series, n: int, *, start: str, horizon: int, round_days: int = MONTH_DAYS
-) -> list[dict[str, Any]]:
-    """Share of all `n` runs whose first agreement came by the end of each calendar year
-    the horizon covers, with its 95% Wilson interval (as `p_settlement`, whose value the
-    last entry repeats). A round counts in the year of the month it begins in
-    (`sim.dates.round_month`); the horizon's last year may be partial (`whole_year`).
-    """
-    rounds = settlement_round.dropna().to_numpy(dtype=np.int64)
-    out = []
-    for end in year_ends(start, horizon, round_days):
-        settled = int(np.count_nonzero(rounds <= end["last_round"]))
-        out.append(
-            {
-                **end,
-                "settled": settled,
-                "p_settlement": settled / n if n else math.nan,
-                "p_settlement_ci": wilson_interval(settled, n),
+@dataclass
+class Tally:
+    """What a batch summary needs of its runs, added table by table: the runs, the settled
+    and collapsed, the outcome counts and the first agreements per round. Its size is the
+    horizon's, whatever the number of runs, so a batch can be summarised as it streams."""
+
+    runs: int = 0
+    settled: int = 0
+    collapsed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    settlement_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(self, table: pd.DataFrame) -> None:
+        settled = table["settlement_round"].notna().to_numpy()
+        self.runs += len(table)
+        self.settled += int(settled.sum())
+        self.collapsed += int((settled & table["collapse_round"].notna().to_numpy()).sum())
+        for name, count in table["outcome"].value_counts(sort=False).items():
+            self.outcomes[str(name)] = self.outcomes.get(str(name), 0) + int(count)
+        rounds = table["settlement_round"].dropna().to_numpy(dtype=np.int64)
+        counts = np.bincount(rounds, minlength=self.settlement_counts.size)
+        counts[: self.settlement_counts.size] += self.settlement_counts
+        self.settlement_counts = counts
+
+    def settled_by(self, last_round: int) -> int:
+        """Runs whose first agreement came in round `last_round` or before."""
+        return int(self.settlement_counts[: last_round + 1].sum())
+
+    def median_settlement_round(self) -> int | None:
+        """As `median_settlement_round`: runs that never settle are censored, so the median
+        exists only when at least half of all runs settle."""
+        need = math.ceil(self.runs / 2)
+        if self.runs == 0 or self.settled < need:
+            return None
+        return int(np.searchsorted(np.cumsum(self.settlement_counts), need))
+
+    def summary(
+        self, *, seed: int, horizon: int, start: str | None = None, round_days: int = MONTH_DAYS
+    ) -> Summary:
+        """The batch summary. With the scenario's `start` (YYYY-MM) and `round_days`, it
+        also dates the median settlement and gives the share settled by the end of each
+        calendar year."""
+        n, settled, collapsed = self.runs, self.settled, self.collapsed
+        median = self.median_settlement_round()
+        calendar: dict[str, Any] = {}
+        if start is not None:
+            calendar = {
+                "median_settlement_month": None
+                if median is None
+                else round_month(start, median, round_days),
+                "settlement_by_year": self.settlement_by_year(start, horizon, round_days),
             }
+        return Summary(
+            runs=n,
+            seed=seed,
+            horizon=horizon,
+            outcomes=dict(self.outcomes),
+            p_settlement=settled / n if n else math.nan,
+            p_settlement_ci=wilson_interval(settled, n),
+            median_settlement_round=median,
+            settled=settled,
+            collapsed=collapsed,
+            p_collapse_given_settlement=(collapsed / settled) if settled else None,
+            **calendar,
         )
-    return out
+
+    def settlement_by_year(
+        self, start: str, horizon: int, round_days: int = MONTH_DAYS
+    ) -> list[dict[str, Any]]:
+        """Share of all runs whose first agreement came by the end of each calendar year
+        the horizon covers, with its 95% Wilson interval (as `p_settlement`, whose value
+        the last entry repeats). A round counts in the year of the month it begins in
+        (`sim.dates.round_month`); the horizon's last year may be partial (`whole_year`)."""
+        n = self.runs
+        out = []
+        for end in year_ends(start, horizon, round_days):
+            settled = self.settled_by(cast(int, end["last_round"]))
+            out.append(
+                {
+                    **end,
+                    "settled": settled,
+                    "p_settlement": settled / n if n else math.nan,
+                    "p_settlement_ci": wilson_interval(settled, n),
+                }
+            )
+        return out
 
 
 def summarise(
@@ -186,36 +251,7 @@ def summarise(
     start: str | None = None,
     round_days: int = MONTH_DAYS,
 ) -> Summary:
-    """The batch summary of a per-run table. With the scenario's `start` (YYYY-MM) and
-    `round_days`, it also dates the median settlement and gives the share settled by the
-    end of each calendar year."""
-    n = len(table)
-    settled_mask = table["settlement_round"].notna()
-    settled = int(settled_mask.sum())
-    collapsed = int((settled_mask & table["collapse_round"].notna()).sum())
-    counts = table["outcome"].value_counts(sort=False)
-    outcomes = {str(k): int(v) for k, v in counts.items()}
-    median = median_settlement_round(table["settlement_round"], n)
-    calendar: dict[str, Any] = {}
-    if start is not None:
-        calendar = {
-            "median_settlement_month": None
-            if median is None
-            else round_month(start, median, round_days),
-            "settlement_by_year": settlement_by_year(
-                table["settlement_round"], n, start=start, horizon=horizon, round_days=round_days
-            ),
-        }
-    return Summary(
-        runs=n,
-        seed=seed,
-        horizon=horizon,
-        outcomes=outcomes,
-        p_settlement=settled / n if n else math.nan,
-        p_settlement_ci=wilson_interval(settled, n),
-        median_settlement_round=median,
-        settled=settled,
-        collapsed=collapsed,
-        p_collapse_given_settlement=(collapsed / settled) if settled else None,
-        **calendar,
-    )
+    """The batch summary of a per-run table (see `Tally.summary`)."""
+    tally = Tally()
+    tally.add(table)
+    return tally.summary(seed=seed, horizon=horizon, start=start, round_days=round_days)

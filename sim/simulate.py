@@ -13,7 +13,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.model import NegotiationModel, release_finished_models
 from sim.params import STRUCTURAL, ModelParams, compile_params, stack_params, take_runs
-from sim.results import Summary, engine_table, summarise
+from sim.results import Summary, Tally, engine_table, summarise
 
 # Chunks large enough that numpy's per-call overhead is amortised over many runs: after the
 # first rounds only a few percent of the runs are still talking, and the rounds' fixed cost
@@ -42,17 +42,23 @@ class Results:
         )
 
     def metadata(self) -> dict[str, Any]:
-        from sim import __version__
+        return run_metadata(self.scenario, self.seed, len(self.table))
 
-        return {
-            "scenario_name": self.scenario.name,
-            "scenario_file": self.scenario.source_file,
-            "scenario": self.scenario.to_dict(),
-            "seed": self.seed,
-            "runs": len(self.table),
-            "horizon": self.scenario.horizon,
-            "version": __version__,
-        }
+
+def run_metadata(scenario: Scenario, seed: int, runs: int) -> dict[str, Any]:
+    """What a batch's table carries of where it came from (the Parquet metadata and the
+    manifest of `negsim run --out`)."""
+    from sim import __version__
+
+    return {
+        "scenario_name": scenario.name,
+        "scenario_file": scenario.source_file,
+        "scenario": scenario.to_dict(),
+        "seed": seed,
+        "runs": runs,
+        "horizon": scenario.horizon,
+        "version": __version__,
+    }
 
 
 def iter_chunks(
@@ -104,6 +110,31 @@ def simulate(
             progress(len(chunk))
     table = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
     return Results(scenario=scenario, seed=seed, table=table)
+
+
+def simulate_summary(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[pd.DataFrame], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """`simulate(...).summary()` without keeping the runs: each chunk's table goes to
+    `on_chunk` (a file, say) and into a tally, then is dropped, so memory stays at about
+    one chunk whatever the number of runs."""
+    tally = Tally()
+    for chunk in iter_chunks(scenario, runs, seed, chunk_size=chunk_size):
+        tally.add(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+        if progress is not None:
+            progress(len(chunk))
+        del chunk
+    return tally.summary(
+        seed=seed, horizon=scenario.horizon, start=scenario.start, round_days=scenario.round_days
+    )
 
 
 def replay(scenario: Scenario, seed: int, run_index: int) -> NegotiationModel:

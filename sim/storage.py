@@ -18,26 +18,43 @@ from sim.simulate import Results
 
 
 def write_results(results: Results, out: Path) -> Path:
-    """Write runs.parquet and manifest.json into `out` (created if missing).
+    """Write runs.parquet and manifest.json into `out` (created if missing)."""
+    writer = RunsWriter(out, results.metadata())
+    writer.write(results.table)
+    return writer.close(results.summary())
 
-    The table is written to a temporary name and renamed, so an interrupted write never
-    leaves a truncated runs.parquet behind.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    meta = results.metadata()
-    table = pa.Table.from_pandas(results.table, preserve_index=False)
-    schema_meta = dict(table.schema.metadata or {})
-    schema_meta[b"negsim"] = json.dumps(meta).encode()
-    table = table.replace_schema_metadata(schema_meta)
-    target = out / "runs.parquet"
-    tmp = out / ".runs.parquet.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, target)
-    manifest = {"kind": "run", **meta}
-    manifest["summary"] = results.summary().to_dict()
-    manifest["files"] = ["runs.parquet"]
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return target
+
+class RunsWriter:
+    """runs.parquet written table by table (one row group each) under a temporary name, so
+    that a batch streams to disk and an interrupted write never leaves a truncated file;
+    `close` renames it and writes the manifest with the batch's summary."""
+
+    def __init__(self, out: Path, meta: dict[str, Any]) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        self.out, self.meta = out, meta
+        self.tmp = out / ".runs.parquet.tmp"
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pd.DataFrame) -> None:
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        schema_meta = dict(arrow.schema.metadata or {})
+        schema_meta[b"negsim"] = json.dumps(self.meta).encode()
+        arrow = arrow.replace_schema_metadata(schema_meta)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.tmp, arrow.schema)
+        self._writer.write_table(arrow)
+
+    def close(self, summary: Any) -> Path:
+        if self._writer is None:
+            raise ValueError("no runs were written")
+        self._writer.close()
+        target = self.out / "runs.parquet"
+        os.replace(self.tmp, target)
+        manifest = {"kind": "run", **self.meta}
+        manifest["summary"] = summary.to_dict()
+        manifest["files"] = ["runs.parquet"]
+        write_manifest(self.out, manifest)
+        return target
 
 
 def read_metadata(path: Path) -> dict[str, object]:

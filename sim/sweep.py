@@ -34,7 +34,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from sim.designs import (
     point_data,
 )
 from sim.errors import ConfigError
-from sim.results import wilson_interval
+from sim.results import Tally, wilson_interval
 from sim.storage import LOCK, folder_lock
 
 BACKENDS = ("serial", "processes", "dask")
@@ -804,35 +804,6 @@ def _write_table(frame: pd.DataFrame, path: Path, meta: Mapping[str, Any]) -> No
 # The summary, built from the files point by point
 
 
-@dataclass
-class _Tally:
-    runs: int = 0
-    settled: int = 0
-    collapsed: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    settlement_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def add(self, table: pd.DataFrame) -> None:
-        settled = table["settlement_round"].notna().to_numpy()
-        self.runs += len(table)
-        self.settled += int(settled.sum())
-        self.collapsed += int((settled & table["collapse_round"].notna().to_numpy()).sum())
-        for name, count in table["outcome"].value_counts(sort=False).items():
-            self.outcomes[str(name)] = self.outcomes.get(str(name), 0) + int(count)
-        rounds = table["settlement_round"].dropna().to_numpy(dtype=np.int64)
-        counts = np.bincount(rounds, minlength=self.settlement_counts.size)
-        counts[: self.settlement_counts.size] += self.settlement_counts
-        self.settlement_counts = counts
-
-    def median_settlement_round(self) -> int | None:
-        # As sim.results.median_settlement_round: runs that never settle are censored, so
-        # the median exists only when at least half of all runs settle.
-        need = math.ceil(self.runs / 2)
-        if self.runs == 0 or self.settled < need:
-            return None
-        return int(np.searchsorted(np.cumsum(self.settlement_counts), need))
-
-
 def build_summary(
     out: Path,
     spec: SweepSpec,
@@ -843,7 +814,7 @@ def build_summary(
     """One row per point from the chunk files; memory is one chunk's three columns."""
     runs_dir = out / RUNS_DIR
     verified_chunks(out, spec.seed)
-    tallies = [_Tally() for _ in range(len(points))]
+    tallies = [Tally() for _ in range(len(points))]
     categories: list[str] | None = None
     for u in units:
         table = pd.read_parquet(runs_dir / u.filename, columns=["point", *SUMMARY_COLUMNS])

@@ -41,7 +41,7 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
     ("module", "name", "args"),
     [
         ("sim.simulate", "replay", ["run", SCENARIO]),
-        ("sim.simulate", "simulate", ["run", SCENARIO, "--runs", "100"]),
+        ("sim.simulate", "simulate_summary", ["run", SCENARIO, "--runs", "100"]),
         ("sim.compare", "compare", ["compare", SCENARIO, "--strategies", "none,formulative"]),
         ("sim.validation", "run_check", ["validate", "--json"]),
     ],

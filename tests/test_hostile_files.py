@@ -55,7 +55,7 @@ def test_a_full_disk_while_writing_is_one_line(capsys, tmp_path, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out/runs.parquet"))
 
-    monkeypatch.setattr(sim.storage, "write_results", full)
+    monkeypatch.setattr(sim.storage.RunsWriter, "write", full)
     assert main(["run", "ukraine_2025", "--runs", "20", "--out", str(tmp_path / "out")]) == 2
     assert _one_line(capsys) == (
         f"negsim: error: {tmp_path / 'out/runs.parquet'}: No space left on device"
@@ -71,3 +71,32 @@ def test_an_undecodable_byte_in_a_path_is_one_line(capsys, tmp_path):
     out = str(tmp_path / "bad\udcff")  # how a byte that is not UTF-8 arrives in argv
     assert main(["run", "ukraine_2025", "--runs", "5", "--out", out]) == 2
     assert "--out = " in _one_line(capsys)
+
+
+@pytest.mark.slow
+def test_a_batch_streams_so_its_memory_does_not_grow_with_runs(tmp_path):
+    """negsim run --runs N --out: each chunk goes to disk and into the summary's tally, so
+    ten times the runs (each row about 0.6 kB) takes no more memory."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, sys\n"
+        "from sim.cli import main\n"
+        "assert main(sys.argv[1:]) == 0\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    peaks = {}
+    for runs in (20_000, 200_000):
+        argv = ["run", "ukraine_2025", "--runs", str(runs), "--set", "horizon=3",
+                "--chunk-size", "4000", "--out", str(tmp_path / str(runs)), "--json"]  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=600
+        )
+        assert proc.returncode == 0, proc.stderr
+        peaks[runs] = int(proc.stderr.strip().splitlines()[-1]) / 1024  # MB
+    # Kept whole, the larger batch would hold about 100 MB more rows.
+    assert peaks[200_000] < peaks[20_000] + 40, peaks
+    import pandas as pd
+
+    assert len(pd.read_parquet(tmp_path / "200000" / "runs.parquet")) == 200_000
