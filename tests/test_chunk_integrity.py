@@ -152,3 +152,33 @@ def test_a_second_sensitivity_analysis_into_a_folder_in_use_is_refused(tmp_path,
     with folder_lock(out):
         assert main([*argv, "--runs", "4", "--quiet"]) == 2
         assert "a folder no other negsim command is writing into" in capsys.readouterr().err
+
+
+def test_a_full_disk_mid_sweep_is_one_line_and_keeps_the_finished_chunks(
+    clean, tmp_path, capsys, monkeypatch
+):
+    import errno
+
+    import sim.sweep
+
+    spec, reference = clean
+    out = tmp_path / "out"
+    real = sim.sweep.write_chunk
+    written: list[Path] = []
+
+    def fills_up(runs_dir, unit, payload, seed):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(runs_dir / unit.filename))
+        written.append(real(runs_dir, unit, payload, seed))
+        return written[-1]
+
+    monkeypatch.setattr(sim.sweep, "write_chunk", fills_up)
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.endswith(": No space left on device")
+    assert sorted(_chunks(out)) == sorted(written)  # the three finished chunks stay
+    monkeypatch.setattr(sim.sweep, "write_chunk", real)
+    result = run_sweep(load_spec(spec), out, resume=True)
+    assert result.units_resumed == 3 and result.units_rejected == 0
+    for got, want in zip(tables(out), tables(reference), strict=True):
+        pd.testing.assert_frame_equal(got, want)
