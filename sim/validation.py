@@ -986,17 +986,16 @@ def run_check_arms(
             try:
                 # The workers start on the first submit. A Ctrl-C that reached one before
                 # its initializer ran would kill it and break the pool, so they are forked
-                # with SIGINT already ignored, and the main process takes it back after.
+                # with SIGINT blocked (their initializer then ignores it). Here it is only
+                # held back: a Ctrl-C in the meantime is delivered when it is unblocked.
                 main = threading.current_thread() is threading.main_thread()
-                previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+                if main:
+                    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                 try:
                     futures = {pool.submit(_run_block, *t[2:]): t[:2] for t in tasks}
                 finally:
                     if main:
-                        signal.signal(
-                            signal.SIGINT,
-                            previous if previous is not None else signal.default_int_handler,
-                        )
+                        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 for fut in cf.as_completed(futures):
                     keep(*futures[fut], fut.result())
             except KeyboardInterrupt:

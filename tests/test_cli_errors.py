@@ -474,3 +474,25 @@ def test_a_bad_arm_override_names_where_the_check_sets_it(capsys, tmp_path, arms
     file.write_text(text)
     assert main(["validate", str(file)]) == 2
     assert _one_line(capsys) == f"negsim: error: {file}: {path}: expected {rest}"
+
+
+@pytest.mark.slow
+def test_a_ctrl_c_while_the_validation_workers_start_is_not_lost(monkeypatch, capsys):
+    """A Ctrl-C that arrives while the pool is being filled (its workers forking) is held
+    back and acted on after, not ignored: the command stops in one line, exit 130."""
+    import concurrent.futures as cf
+
+    submit = cf.ProcessPoolExecutor.submit
+    sent: list[bool] = []
+
+    def submit_and_interrupt(self, *args, **kwargs):
+        future = submit(self, *args, **kwargs)
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C now
+        return future
+
+    monkeypatch.setattr(cf.ProcessPoolExecutor, "submit", submit_and_interrupt)
+    argv = ["validate", str(ROOT / "validation/stylized_guarantees.yaml"), "--workers", "2"]
+    assert main([*argv, "--runs", "200", "--quiet"]) == 130
+    assert sent and _one_line(capsys) == "negsim: interrupted"
