@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from sim import schema, shipped, sweep_cli
 from sim.dates import round_month
-from sim.errors import FILE_WIDTH, ConfigError, shorten
+from sim.errors import FILE_WIDTH, ConfigError, printable, shorten
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _usage_error(message: str, prog: str) -> NoReturn:
-    sys.stderr.write(f"negsim: error: {message} (see {prog} -h)\n")
+    sys.stderr.write(f"negsim: error: {printable(message)} (see {prog} -h)\n")
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # folder, an I/O error): one line naming the file. What was finished is on disk; a
         # sweep or a sensitivity analysis resumes from it.
         where = f"{shorten(str(err.filename), FILE_WIDTH)}: " if err.filename is not None else ""
-        sys.stderr.write(f"negsim: error: {where}{err.strerror or err}\n")
+        sys.stderr.write(f"negsim: error: {printable(f'{where}{err.strerror or err}')}\n")
         return EXIT_BAD_INPUT
     return 0
 

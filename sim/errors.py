@@ -35,7 +35,7 @@ class ConfigError(ValueError):
         text = f"{where}{self.path or '<top level>'} = {shown}: expected {self.expected}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Raised in a worker process, it must cross back whole (the keywords included).
@@ -83,6 +83,15 @@ def _small(value: Any) -> bool:
 def _show(value: Any) -> str:
     text = repr(value) if _small(value) else _BOUNDED.repr(value)
     return shorten(" ".join(text.split()))
+
+
+def printable(text: str) -> str:
+    """`text` with every character that does not print (a control character, a line or
+    paragraph separator, a lone surrogate) written as its escape: a message stays one line
+    whatever a file name or a key holds."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def shorten(text: str, width: int = 80) -> str:

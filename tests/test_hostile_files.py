@@ -100,3 +100,15 @@ def test_a_batch_streams_so_its_memory_does_not_grow_with_runs(tmp_path):
     import pandas as pd
 
     assert len(pd.read_parquet(tmp_path / "200000" / "runs.parquet")) == 200_000
+
+
+@pytest.mark.parametrize("text", ["a\fb", "a\x1db", "a\u2028b", "a\nb", "a\x85b"])
+def test_a_character_that_does_not_print_keeps_the_message_one_line(capsys, tmp_path, text):
+    """A key or a file name may hold a form feed, a group separator or a line separator,
+    which str.splitlines() (and a terminal) would break the message on."""
+    assert main(["run", "ukraine_2025", "--set", f"{text}=1"]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+    check = tmp_path / "check.yaml"
+    check.write_text(f"title: t\nscenario: {text!r}\nexpect: []\n".replace("'", '"'))
+    assert main(["validate", str(check)]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
