@@ -692,7 +692,7 @@ def _event(status: Any, prev: Any, collapsed: bool, sc: Any) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim import validation
-    from sim.validation import MAX_POINTS
+    from sim.limits import MAX_POINTS
 
     if args.runs is not None and args.runs < 1:
         raise ConfigError("--runs", args.runs, "a positive number of runs per arm")

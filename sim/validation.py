@@ -44,6 +44,7 @@ from scipy import optimize
 from sim import schema, shipped
 from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
+from sim.limits import MAX_POINTS
 from sim.results import OUTCOMES
 from sim.workers import die_with_parent
 
@@ -76,9 +77,6 @@ _ENSEMBLE_KEYS = ("points", "design", "seed", "parameters")
 _ARM_KEYS = ("set", "without", "draw")
 _COND_KEYS = ("stat", "arm", "ratio", "difference", "order", "between", "above", "below", "at_most")
 GROUPS = ("analytic", "stylized", "case", "other")
-# Every point of an ensemble is a scenario built and checked before anything runs; beyond
-# this many, that alone takes minutes (and a point needs at least a run per arm).
-MAX_POINTS = 10_000
 
 
 # -- declarations ------------------------------------------------------------------------------

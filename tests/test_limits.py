@@ -32,17 +32,17 @@ def _refused(capsys, argv: list[str]) -> str:
         (
             "runs_per_point: 10\nparameters:\n"
             "  mediator.guarantee: {range: [0, 1], points: 1000000000}\n",
-            "points = 1000000000: expected an integer from 2 to 100,000",
+            "points = 1000000000: expected an integer from 2 to 10,000",
         ),
         (
             "runs_per_point: 10\nparameters:\n  mediator.guarantee: {range: [0, 1], points: 1000}\n"
             "  parties.russia.trust: {range: [0, 0.5], points: 1000}\n",
-            "parameters = 1000000: expected a design of at most 100,000 points",
+            "parameters = 1000000: expected a design of at most 10,000 points",
         ),
         (
             "runs_per_point: 10\ndesign: random\nsamples: 1000000000000\n"
             "parameters:\n  mediator.guarantee: {range: [0, 1]}\n",
-            "samples = 1000000000000: expected a design of at most 100,000 points",
+            "samples = 1000000000000: expected a design of at most 10,000 points",
         ),
         (
             "runs_per_point: 1000000000\nparameters:\n  mediator.guarantee: [0.1, 0.2]\n",
@@ -68,7 +68,7 @@ def test_a_sweep_past_a_limit_is_refused_at_once(capsys, tmp_path, body, needle)
 def test_a_sensitivity_design_past_the_limit_is_refused_at_once(capsys, tmp_path):
     argv = ["sensitivity", "sensitivity_ukraine", "--out", str(tmp_path / "o")]
     err = _refused(capsys, [*argv, "--samples", "65536"])
-    assert "--samples = 65536: expected a design of at most 100,000 points, not 917,504" in err
+    assert "--samples = 65536: expected a design of at most 10,000 points, not 917,504" in err
 
 
 def test_a_long_sweep_needs_yes(capsys, tmp_path, monkeypatch):
