@@ -3,7 +3,8 @@
 The contract (docs/cli.md, "Bad input"): valid input exits 0; bad input exits 2 with exactly
 one line on stderr starting `negsim: error: `; never a traceback, never an exception out of
 `main`, never a hang; `negsim validate` may also exit 1 (a check missed at a tiny size).
-Printed JSON and a sweep's summary.csv hold no NaN or infinity where the value is defined.
+Printed JSON, a sweep's summary.csv and a sensitivity analysis's indices.csv hold no NaN or
+infinity where the value is defined (an undefined one is documented as such).
 """
 
 from __future__ import annotations
@@ -141,7 +142,32 @@ def contract_problems(case: Case, outcome: Outcome, folder: Path) -> list[str]:
             problems.extend(_json_problems(outcome.stdout))
         if case.kind == "sweep":
             problems.extend(_summary_problems(folder / "o" / "summary.csv"))
+        if case.kind == "sensitivity":
+            problems.extend(_indices_problems(folder / "s"))
     return problems
+
+
+def _indices_problems(folder: Path) -> list[str]:
+    """Indices are finite, except the Sobol indices of an output that is the same at every
+    point, which are NaN by definition (no variance to apportion; sim.sensitivity.analyse)."""
+    import numpy as np
+    import pandas as pd
+
+    if not (folder / "indices.csv").exists():
+        return ["indices.csv missing after exit 0"]
+    indices = pd.read_csv(folder / "indices.csv")
+    design = pd.read_parquet(folder / "design.parquet")
+    found = []
+    for output, rows in indices.groupby("output"):
+        constant = output in design and np.ptp(design[output].to_numpy(dtype=float)) == 0.0
+        for column in rows.columns:
+            if column in ("output", "parameter"):
+                continue
+            values = rows[column].astype(float).to_numpy()
+            bad = np.isinf(values) | (np.isnan(values) & (not constant))
+            if bad.any():
+                found.append(f"indices.csv {output} {column} holds NaN or infinity: {values}")
+    return found
 
 
 def _json_problems(text: str) -> list[str]:
@@ -167,5 +193,5 @@ def _summary_problems(path: Path) -> list[str]:
             continue
         values = table[column].astype(float)
         if any(not math.isfinite(v) for v in values):
-            found.append(f"summary.csv column {column} holds NaN or infinity: {list(values)}")
+            found.append(f"{path.name} column {column} holds NaN or infinity: {list(values)}")
     return found
