@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from sim.sensitivity import ALL_OUTPUTS
 from tests.fuzz.harness import Case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -472,15 +473,7 @@ def sweep_cases(draw: st.DrawFn) -> Case:
 # ------------------------------------------------------------------------------------------
 # 4. sensitivity specs
 
-OUTPUTS = [
-    "p_settlement",
-    "median_settlement_round",
-    "restricted_mean_settlement_round",
-    "p_ceasefire",
-    "restricted_mean_ceasefire_round",
-    "p_ceasefire_breach",
-    "p_collapse",
-]
+OUTPUTS = list(ALL_OUTPUTS)
 ASSUMED = [
     "parties.russia.trust",
     "mediator.leverage.russia",
