@@ -514,7 +514,7 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
         "  median round of settlement: "
         + (f"{median}" if median is not None else "not reached (under half settle)"),
     ]
-    by_year = getattr(s, "settlement_by_year", None)
+    by_year = s.settlement_by_year
     if by_year is not None:
         month = s.median_settlement_month
         lines.append(

@@ -23,8 +23,8 @@ import pandas as pd
 from sim.config import Scenario
 from sim.errors import ConfigError
 from sim.intervals import t_interval_mean
-from sim.results import Summary, summarise
-from sim.simulate import DEFAULT_CHUNK, simulate
+from sim.results import Summary
+from sim.simulate import DEFAULT_CHUNK, Results, simulate
 from sim.strategies import registry
 
 AS_CONFIGURED = "scenario"  # the mediator exactly as the scenario file sets it up
@@ -69,13 +69,7 @@ class Comparison:
 
     def summaries(self) -> dict[str, Summary]:
         return {
-            name: summarise(
-                table,
-                seed=self.seed,
-                horizon=self.scenario.horizon,
-                start=self.scenario.start,
-                round_days=self.scenario.round_days,
-            )
+            name: Results(scenario=self.scenario, seed=self.seed, table=table).summary()
             for name, table in self.tables.items()
         }
 

@@ -102,13 +102,12 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
 
 
 def median_settlement_round(settlement_round: pd.Series, n: int) -> int | None:
-    """Median time to first agreement over all runs; runs that never settle are censored
-    at the horizon (or end in another way), so the median exists only if half settle."""
-    times = np.sort(settlement_round.dropna().to_numpy(dtype=np.int64))
-    need = math.ceil(n / 2)
-    if n == 0 or times.size < need:
-        return None
-    return int(times[need - 1])
+    """Median time to first agreement over all `n` runs (see `Tally.median_settlement_round`):
+    runs that never settle are censored at the horizon (or end in another way), so the
+    median exists only if half settle."""
+    rounds = settlement_round.dropna().to_numpy(dtype=np.int64)
+    tally = Tally(runs=n, settled=int(rounds.size), settlement_counts=np.bincount(rounds))
+    return tally.median_settlement_round()
 
 
 @dataclass
@@ -184,8 +183,8 @@ class Tally:
         return int(self.settlement_counts[: last_round + 1].sum())
 
     def median_settlement_round(self) -> int | None:
-        """As `median_settlement_round`: runs that never settle are censored, so the median
-        exists only when at least half of all runs settle."""
+        """The round by which half of all runs have settled: runs that never settle are
+        censored, so the median exists only when at least half of them settle."""
         need = math.ceil(self.runs / 2)
         if self.runs == 0 or self.settled < need:
             return None
