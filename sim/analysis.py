@@ -508,7 +508,7 @@ def trace_table(model: Any) -> pd.DataFrame:
     missing in a round (no talks once a run has ended) is NA there.
     """
     from sim.engine import Refusal, Status
-    from sim.results import outcome_labels
+    from sim.outcomes import outcome_labels
 
     engine, sc = model.engine, model.war_scenario
     if not engine.records:

@@ -11,7 +11,6 @@ Runs that have ended stay in the arrays and are masked: nothing moves for them.
 from __future__ import annotations
 
 import dataclasses
-import enum
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import bargaining
+from sim.outcomes import Refusal, Status
 from sim.params import ModelParams, take_runs
 from sim.rng import Draws, Stream
 from sim.strategies.base import Decision, Observation
@@ -29,29 +29,6 @@ I = NDArray[np.int64]
 
 SIGN = np.array([1.0, -1.0])  # + trend favours A; party axis (A, B)
 _SWEETENER = 1e-9
-
-
-class Status(enum.IntEnum):
-    """Where a run stands. Codes at or above FROZEN are absorbing."""
-
-    WAR = 0
-    CEASEFIRE = 1  # fighting stopped by an unconditional ceasefire; talks go on
-    FRAMEWORK = 2
-    COMPREHENSIVE = 3
-    FROZEN = 4
-    CAPITULATION_A = 5
-    CAPITULATION_B = 6
-
-
-class Refusal(enum.IntEnum):
-    """Why a side refused a text: the first constraint that binds, in this order."""
-
-    NONE = 0
-    TERMS = 1  # worse than fighting on, even if the other side surely complied
-    TRUST = 2  # good enough only if the other side could be trusted to comply
-    DOMESTIC = 3  # would pass, but not the audience cost or the hardliners' demand
-    NOISE = 4  # the leader's own misjudgement (bounded rationality)
-    VETO = 5  # both signed; a stakeholder blocked it
 
 
 KIND_NAMES = {int(Status.FRAMEWORK): "framework", int(Status.COMPREHENSIVE): "comprehensive"}

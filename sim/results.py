@@ -10,23 +10,9 @@ import numpy as np
 import pandas as pd
 
 from sim.dates import MONTH_DAYS, round_month, year_ends
-from sim.engine import KIND_NAMES, Engine, Status
+from sim.engine import KIND_NAMES, Engine
 from sim.intervals import wilson
-
-OUTCOMES = {
-    Status.WAR: "ongoing",
-    Status.CEASEFIRE: "ceasefire",
-    Status.FRAMEWORK: "framework",
-    Status.COMPREHENSIVE: "comprehensive",
-    Status.FROZEN: "frozen",
-}
-
-
-def outcome_labels(party_names: tuple[str, str]) -> dict[int, str]:
-    labels = {int(k): v for k, v in OUTCOMES.items()}
-    labels[int(Status.CAPITULATION_A)] = f"capitulation_{party_names[0]}"
-    labels[int(Status.CAPITULATION_B)] = f"capitulation_{party_names[1]}"
-    return labels
+from sim.outcomes import outcome_labels
 
 
 def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -> pd.DataFrame:

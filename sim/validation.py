@@ -45,7 +45,7 @@ from sim import schema, shipped
 from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
 from sim.limits import MAX_POINTS
-from sim.results import OUTCOMES
+from sim.outcomes import party_free_labels
 from sim.workers import die_with_parent
 
 BOOTSTRAP = 500
@@ -54,7 +54,7 @@ KINDS = ("simulation", "fearon", "nash", "rubinstein")
 ENDINGS = ("agreement", "ceasefire", "frozen", "victory", "ongoing")
 # States a run can be in at the horizon, besides a party's capitulation, which is named
 # after the party: capitulation_<party>.
-OUTCOME_STATES = tuple(OUTCOMES.values())
+OUTCOME_STATES = party_free_labels()
 CAPITULATION = "capitulation_"
 TIMES = ("war_duration", "settlement_round", "ceasefire_round")
 _CHECK_KEYS = (
