@@ -507,8 +507,7 @@ def trace_table(model: Any) -> pd.DataFrame:
     domestic, noise, veto; empty when it accepted or nothing was on the table). A record
     missing in a round (no talks once a run has ended) is NA there.
     """
-    from sim.engine import Refusal, Status
-    from sim.outcomes import outcome_labels
+    from sim.outcomes import Refusal, Status, outcome_labels
 
     engine, sc = model.engine, model.war_scenario
     if not engine.records:

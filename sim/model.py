@@ -7,16 +7,19 @@ owns the strategy object and turns what it observes into a decision each round.
 
 from __future__ import annotations
 
+import copy
 import gc
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.config import Mediator, Scenario
-from sim.engine import Engine, Status
+from sim.engine import Engine
 from sim.mesa_shell import mesa
+from sim.outcomes import Status
 from sim.params import ModelParams, compile_params
 from sim.strategies import Decision, Strategy, make
+from sim.strategies.base import Observation
 from sim.strategies.schedule import Schedule, Step
 
 
@@ -31,19 +34,19 @@ class PartyAgent(mesa.Agent):
 
     @property
     def exhaustion(self) -> NDArray[np.float64]:
-        return self.model.engine.exhaustion[:, self.index]
+        return self.model.engine.state.parties.exhaustion[:, self.index]
 
     @property
     def reservation_value(self) -> NDArray[np.float64]:
-        return self.model.engine.reservation[:, self.index]
+        return self.model.engine.state.parties.reservation[:, self.index]
 
     @property
     def believed_trend(self) -> NDArray[np.float64]:
-        return self.model.engine.belief_mean[:, self.index]
+        return self.model.engine.state.parties.belief_mean[:, self.index]
 
     @property
     def trust(self) -> NDArray[np.float64]:
-        return self.model.engine.trust[:, self.index]
+        return self.model.engine.state.parties.trust[:, self.index]
 
 
 class MediatorAgent(mesa.Agent):
@@ -55,10 +58,26 @@ class MediatorAgent(mesa.Agent):
         self.strategy = strategy
 
     def decide(self) -> Decision:
+        """The strategy's decision over the runs the engine shows it (`mediator_rows`): a
+        schedule moves those runs through its phases, the others keep theirs."""
         engine = self.model.engine
-        if not engine.mediator_active.any():
+        if not engine.state.mediation.active.any():
             return Decision()
-        return self.strategy.decide(engine.observe())
+        obs = engine.observe()
+        rows, strategy = engine.mediator_rows, self.strategy
+        if rows is None or not isinstance(strategy, Schedule):
+            return strategy.decide(obs)
+        return _schedule_on_runs(strategy, rows, obs)
+
+
+def _schedule_on_runs(schedule: Schedule, rows: NDArray[np.int64], obs: Observation) -> Decision:
+    """A schedule's decision for some of its runs: their progress through its phases is
+    taken out, moved on by what the mediator sees, and written back."""
+    part = copy.copy(schedule)
+    part.phase, part.started = schedule.phase[rows], schedule.started[rows]
+    decision = part.decide(obs)
+    schedule.phase[rows], schedule.started[rows] = part.phase, part.started
+    return decision
 
 
 def build_strategy(mediator: Mediator, runs: int) -> Strategy | Schedule:
@@ -142,9 +161,9 @@ class NegotiationModel(mesa.Model):
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "at_war": lambda m: float(np.mean(m.engine.status == Status.WAR)),
-                "settled": lambda m: float(np.mean(m.engine.first_agreement_round > 0)),
-                "mean_control": lambda m: float(np.mean(m.engine.control)),
+                "at_war": lambda m: float(np.mean(m.engine.state.status == Status.WAR)),
+                "settled": lambda m: float(np.mean(m.engine.state.agreement.first_round > 0)),
+                "mean_control": lambda m: float(np.mean(m.engine.state.front.control)),
             }
         )
         self.running = True

@@ -333,8 +333,14 @@ def test_zero_uncertainty_is_rejected_or_runs_finite(section, key):
             model.step()
     said = sorted({str(w.message) for w in caught})
     engine = model.engine
-    assert np.all(np.isfinite(engine.belief_mean)), (engine.belief_mean.tolist(), said)
-    assert np.all(np.isfinite(engine.reservation)), (engine.reservation.tolist(), said)
+    assert np.all(np.isfinite(engine.state.parties.belief_mean)), (
+        engine.state.parties.belief_mean.tolist(),
+        said,
+    )
+    assert np.all(np.isfinite(engine.state.parties.reservation)), (
+        engine.state.parties.reservation.tolist(),
+        said,
+    )
 
 
 def test_a_long_value_is_cut_in_the_middle_so_the_file_name_shows():

@@ -89,13 +89,12 @@ def test_offset_batch_matches_slice(ukraine, batch):
 def test_compacting_to_runs_still_talking_changes_nothing(config, monkeypatch):
     """The engine computes the talks only for runs still talking once most have ended; the
     table must be the same, bit for bit, as when every run is computed every round."""
-    from sim import load_scenario, simulate
-    from sim.engine import Engine
+    from sim import engine, load_scenario, simulate
     from tests.conftest import ROOT
 
     sc = load_scenario(ROOT / "configs" / config, overrides={"horizon": 30})
     compact = simulate(sc, runs=700, seed=13).table
-    monkeypatch.setattr(Engine, "_COMPACT_MIN_RUNS", 10**9)
+    monkeypatch.setattr(engine, "_COMPACT_MIN_RUNS", 10**9)
     full = simulate(sc, runs=700, seed=13).table
     pd.testing.assert_frame_equal(compact, full)
 

@@ -48,8 +48,8 @@ def test_party_agents_view_engine_state(model):
     model.step()
     a = model.party_a
     assert a.reservation_value.shape == (40,)
-    np.testing.assert_array_equal(a.reservation_value, model.engine.reservation[:, 0])
-    np.testing.assert_array_equal(model.party_b.trust, model.engine.trust[:, 1])
+    np.testing.assert_array_equal(a.reservation_value, model.engine.state.parties.reservation[:, 0])
+    np.testing.assert_array_equal(model.party_b.trust, model.engine.state.parties.trust[:, 1])
 
 
 def test_step_advances_one_round(model):
@@ -88,8 +88,10 @@ def test_run_on_ukraine_matches_collected_series(ukraine):
     assert m.engine.round <= ukraine.horizon
     settled = frame["settled"].to_numpy()
     assert np.all(np.diff(settled) >= 0)  # "ever settled" never falls
-    assert settled[-1] == pytest.approx(np.mean(m.engine.first_agreement_round > 0))
-    assert frame["mean_control"].iloc[-1] == pytest.approx(float(np.mean(m.engine.control)))
+    assert settled[-1] == pytest.approx(np.mean(m.engine.state.agreement.first_round > 0))
+    assert frame["mean_control"].iloc[-1] == pytest.approx(
+        float(np.mean(m.engine.state.front.control))
+    )
 
 
 def test_collect_false_collects_nothing(ukraine):

@@ -59,15 +59,15 @@ def test_an_agreement_under_a_ceasefire_continues_the_same_peace():
     # A ceasefire first, the settlement later under it (most runs), with a guarantee.
     mediator = {"strategy": "ceasefire_first", "guarantee": 0.6}
     sc = load_scenario(INTERSTATE, {"mediator": mediator, "agreement.hazard_shape": 0.6})
-    e = NegotiationModel(sc, runs=600, seed=1, collect=False).run().engine
+    e = NegotiationModel(sc, runs=600, seed=1, collect=False).run().engine.state
     kept = (
-        (e.first_ceasefire_round > 0)
-        & (e.first_agreement_round > e.first_ceasefire_round)
-        & (e.ceasefire_collapses == 0)
-        & (e.collapses == 0)
+        (e.ceasefire.first_round > 0)
+        & (e.agreement.first_round > e.ceasefire.first_round)
+        & (e.ceasefire.collapses == 0)
+        & (e.agreement.collapses == 0)
     )
     assert kept.sum() > 200
-    assert (e.peace_since[kept] == e.first_ceasefire_round[kept]).all()
+    assert (e.peace_since[kept] == e.ceasefire.first_round[kept]).all()
     assert (e.peace_since[e.status == 0] == -1).all()  # at war: no peace to age
 
 
@@ -78,4 +78,4 @@ def test_a_lone_replay_collapses_in_its_batch_round():
     assert len(rows) == 5
     for i in rows:
         lone = replay(sc, 9, int(table.loc[i, "run"])).engine
-        assert lone.first_collapse_round[0] == table.loc[i, "collapse_round"]
+        assert lone.state.agreement.first_collapse_round[0] == table.loc[i, "collapse_round"]

@@ -128,7 +128,7 @@ def _beliefs_after_two_rounds(mediator: dict[str, Any]) -> tuple[Any, Any]:
     model = NegotiationModel(sc, seed=4, run_indices=np.arange(400), collect=False)
     model.step()
     model.step()
-    return model.engine.belief_mean.copy(), model.engine.status.copy()
+    return model.engine.state.parties.belief_mean.copy(), model.engine.state.status.copy()
 
 
 def test_the_mediators_relaying_stops_in_a_recess():
@@ -192,8 +192,8 @@ def test_a_recess_neither_ends_nor_extends_a_run_of_refused_texts():
         out = []
         for _ in range(4):
             model.step()
-            out.append(model.engine.failed_texts.copy())
-        return out, model.engine.status == 0
+            out.append(model.engine.state.talks.failed_texts.copy())
+        return out, model.engine.state.status == 0
 
     (r1, r2, r3, r4), war = counts([3])
     (s1, s2, s3, _), war_s = counts([])

@@ -18,8 +18,9 @@ import pytest
 
 from sim import NegotiationModel, simulate
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.engine import Status
+from sim.outcomes import Status
 from sim.params import trust_in_mediator
+from sim.rules.valuation import capacity
 from sim.simulate import simulate_points
 from tests.conftest import ROOT, UKRAINE, negsim
 
@@ -48,9 +49,7 @@ def _ceasefire_rows(model: NegotiationModel):
     round and still did at its end, with the previous record."""
     recs = model.engine.records
     for prev, rec in zip(recs, recs[1:], strict=False):
-        both = (prev.values["status"] == Status.CEASEFIRE) & (
-            rec.values["status"] == Status.CEASEFIRE
-        )
+        both = (prev.state.status == Status.CEASEFIRE) & (rec.state.status == Status.CEASEFIRE)
         for run in np.flatnonzero(both):
             yield prev, rec, run
 
@@ -64,7 +63,7 @@ def test_the_reserve_comes_in_at_the_pace_enforcement_allows(monitors):
     )
     seen = 0
     for prev, rec, run in _ceasefire_rows(model):
-        before, after = prev.values["reserve"][run], rec.values["reserve"][run]
+        before, after = prev.state.reserve[run], rec.state.reserve[run]
         assert after[0] == pytest.approx(min(1.0, before[0] + pace), abs=1e-12)
         assert after[1] == before[1] == 0.0  # Ukraine has no reserve in the case
         seen += 1
@@ -73,9 +72,9 @@ def test_the_reserve_comes_in_at_the_pace_enforcement_allows(monitors):
     recs = model.engine.records
     outside = 0
     for prev, rec in zip(recs, recs[1:], strict=False):
-        other = prev.values["status"] != Status.CEASEFIRE
-        np.testing.assert_array_equal(rec.values["reserve"][other], prev.values["reserve"][other])
-        outside += int((other & (prev.values["status"] != Status.WAR)).sum())
+        other = prev.state.status != Status.CEASEFIRE
+        np.testing.assert_array_equal(rec.state.reserve[other], prev.state.reserve[other])
+        outside += int((other & (prev.state.status != Status.WAR)).sum())
     assert outside > 20  # runs under a framework or a settlement were among them
 
 
@@ -94,7 +93,7 @@ def test_a_guarantee_slows_the_build_up_as_it_enforces():
     pace = (1.0 - 0.2) * (1.0 - 0.5 * q) / 3.0
     seen = 0
     for prev, rec, run in _ceasefire_rows(model):
-        before, after = prev.values["reserve"][run][0], rec.values["reserve"][run][0]
+        before, after = prev.state.reserve[run][0], rec.state.reserve[run][0]
         assert after == pytest.approx(min(1.0, before + pace), abs=1e-12)
         seen += 1
     assert seen > 20
@@ -105,9 +104,9 @@ def test_only_the_side_that_regroups_sees_the_trend_move():
     model = traced_runs(200, **{"battlefield.exhaustion_drag": 0.0})
     seen = 0
     for prev, rec, run in _ceasefire_rows(model):
-        moved = rec.values["trend"][run] - prev.values["trend"][run]
-        shift = rec.values["belief"][run] - prev.values["belief"][run]
-        if prev.values["reserve"][run][0] < 1.0:
+        moved = rec.state.trend[run] - prev.state.trend[run]
+        shift = rec.state.belief[run] - prev.state.belief[run]
+        if prev.state.reserve[run][0] < 1.0:
             assert moved > 0.0
             seen += 1
         assert shift[0] == pytest.approx(moved, abs=1e-12)
@@ -173,16 +172,16 @@ def test_the_reserve_stays_and_adds_to_capacity_after_the_war_resumes():
     the side's capacity whatever its exhaustion."""
     model = traced_runs(200)
     engine = model.engine
-    reserve = np.stack([r.values["reserve"] for r in engine.records])  # (rounds, runs, 2)
+    reserve = np.stack([r.state.reserve for r in engine.records])  # (rounds, runs, 2)
     assert (np.diff(reserve, axis=0) >= 0.0).all()
-    status = np.stack([r.values["status"] for r in engine.records])
+    status = np.stack([r.state.status for r in engine.records])
     resumed = (reserve[-1, :, 0] > 0.0) & (status[-1] == Status.WAR)
     assert resumed.sum() > 20
-    with_reserve = engine._capacity(engine.exhaustion)
-    kept = engine.reserve_in.copy()
-    engine.reserve_in = np.zeros_like(kept)
-    without = engine._capacity(engine.exhaustion)
-    engine.reserve_in = kept
+    with_reserve = capacity(engine.state, engine.ctx, engine.state.parties.exhaustion)
+    kept = engine.state.parties.reserve_in.copy()
+    engine.state.parties.reserve_in = np.zeros_like(kept)
+    without = capacity(engine.state, engine.ctx, engine.state.parties.exhaustion)
+    engine.state.parties.reserve_in = kept
     np.testing.assert_allclose(with_reserve[:, 0] - without[:, 0], 0.3 * 1.0 * kept[:, 0])
     np.testing.assert_array_equal(with_reserve[:, 1], without[:, 1])
 
@@ -216,10 +215,10 @@ def test_a_side_that_signed_to_regroup_keeps_the_ceasefire_while_it_builds_up(ro
         **{"battlefield.regroup_rounds": rounds, "mediator.options.monitors": monitors},
     )
     recs = model.engine.records
-    status = np.stack([r.values["status"] for r in recs])  # (rounds, runs)
+    status = np.stack([r.state.status for r in recs])  # (rounds, runs)
     lives = []
     for k, rec in enumerate(recs):
-        for run in np.flatnonzero(rec.values["ceasefire_breach"][:, 0]):
+        for run in np.flatnonzero(rec.standing.ceasefire_breach[:, 0]):
             paused = 0  # rounds the run began under this ceasefire
             while k - 1 - paused >= 0 and status[k - 1 - paused, run] == Status.CEASEFIRE:
                 paused += 1
@@ -260,7 +259,9 @@ def test_a_batch_and_a_run_alone_hold_the_same_beliefs_round_by_round():
     while fast.running:
         fast.step()
         full.step()
-        np.testing.assert_array_equal(fast.engine.belief_mean, full.engine.belief_mean)
+        np.testing.assert_array_equal(
+            fast.engine.state.parties.belief_mean, full.engine.state.parties.belief_mean
+        )
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ import pytest
 
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.params import compile_params, stack_params, take_runs
+from sim.rules.mediation import stick_loss
 from sim.simulate import simulate, simulate_points
 from sim.strategies import registry
 from tests.conftest import UKRAINE
@@ -170,11 +171,11 @@ def test_an_empty_threat_costs_nothing_and_a_real_one_does():
         engine.costs()
         engine.beliefs()
         engine.reservation_values()
-    none = engine._stick_loss(np.zeros((50, 2)))
+    none = stick_loss(engine.state, engine.ctx, np.zeros((50, 2)))
     np.testing.assert_array_equal(none, 0.0)
     threats = np.zeros((50, 2))
     threats[:25, 0] = 1.0  # sanctions on Russia in half the runs
-    loss = engine._stick_loss(threats)
+    loss = stick_loss(engine.state, engine.ctx, threats)
     assert (loss[:25, 0] > 0).all()
     np.testing.assert_array_equal(loss[25:], 0.0)
     np.testing.assert_array_equal(loss[:, 1], 0.0)

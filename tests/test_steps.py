@@ -18,7 +18,7 @@ import pytest
 
 from sim import NegotiationModel, simulate
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.engine import Status
+from sim.outcomes import Status
 from sim.params import trust_in_mediator
 from sim.rng import Stream
 from tests.conftest import ROOT, negsim
@@ -58,12 +58,12 @@ def test_steps_a_side_balks_at_leave_a_framework_with_the_issue_where_it_was():
     # What the pending agreements hold is worth less to Russia's side than what it signed.
     model = NegotiationModel(minsk(), runs=300, seed=5).run()
     engine = model.engine
-    rows = np.flatnonzero(engine.steps_pending)
+    rows = np.flatnonzero(engine.state.agreement.steps_pending)
     assert rows.size > 0
-    assert (np.abs(engine.signed_terms[rows, 1] - OPEN_STATUS) > 1e-9).all()
+    assert (np.abs(engine.state.agreement.signed_terms[rows, 1] - OPEN_STATUS) > 1e-9).all()
     # Most of them grant more autonomy than the open position: Ukraine's concession.
-    assert (engine.signed_terms[rows, 1] > OPEN_STATUS).mean() > 0.9
-    assert (engine.status[rows] == Status.FRAMEWORK).all()
+    assert (engine.state.agreement.signed_terms[rows, 1] > OPEN_STATUS).mean() > 0.9
+    assert (engine.state.status[rows] == Status.FRAMEWORK).all()
 
 
 def test_steps_are_left_only_where_they_cost_a_side():
@@ -79,7 +79,7 @@ def test_steps_are_left_only_where_they_cost_a_side():
             continue
         text = engine.space.progress(rec.values["text"][left])
         kept = text.copy()
-        kept[:, status] = engine.open_progress[status]
+        kept[:, status] = engine.ctx.open_progress[status]
         signed_value, _ = engine.space.evaluate(text)
         open_value, _ = engine.space.evaluate(kept)
         assert ((signed_value < open_value).any(axis=1)).all()
@@ -130,7 +130,9 @@ def test_the_chance_per_round_equals_the_guarantee():
         at_risk = was & active
         owed += int(at_risk.sum())
         carried += int((at_risk & rec.values["steps_carried"]).sum())
-    chance = float(np.mean(engine.steps_guarantee[engine.steps_guarantee > 0]))
+    chance = float(
+        np.mean(engine.state.agreement.steps_guarantee[engine.state.agreement.steps_guarantee > 0])
+    )
     assert owed > 500
     share = carried / owed
     se = np.sqrt(chance * (1 - chance) / owed)
@@ -198,7 +200,7 @@ def test_steps_are_left_exactly_where_a_side_they_cost_balks_with_its_signing_dr
         if not signed.any():
             continue
         text = engine.space.progress(v["text"])
-        kept = np.where(engine.p.deferrable, engine.open_progress, text)
+        kept = np.where(engine.p.deferrable, engine.ctx.open_progress, text)
         moved = (engine.p.deferrable & (np.abs(text - kept) > 1e-12)).any(axis=1)
         value = engine.space.evaluate(text)[0] - engine.space.evaluate(kept)[0]
         draw = np.stack(
@@ -220,30 +222,34 @@ def test_steps_are_left_exactly_where_a_side_they_cost_balks_with_its_signing_dr
 def test_a_pending_agreement_counts_the_enforcement_of_what_is_in_effect():
     model = NegotiationModel(minsk(**guaranteed(0.3)), runs=800, seed=5).run()
     engine = model.engine
-    rows = np.flatnonzero(engine.steps_pending)
+    rows = np.flatnonzero(engine.state.agreement.steps_pending)
     assert rows.size > 20
-    signed = engine.space.progress(engine.signed_terms[rows])
-    in_effect = engine.space.progress(engine.terms[rows])
+    signed = engine.space.progress(engine.state.agreement.signed_terms[rows])
+    in_effect = engine.space.progress(engine.state.agreement.terms[rows])
     assert np.allclose(np.delete(signed, 1, axis=1), np.delete(in_effect, 1, axis=1))
     _, now = engine.space.evaluate(in_effect)
     _, then = engine.space.evaluate(signed)
     # The text's own enforcement, the mean over the sides of the clipped assurance: of x°
     # while the steps are owed, of x once they are carried out.
-    assert np.allclose(engine.agreement_text_enforcement[rows], np.clip(now, 0, 1).mean(axis=1))
-    assert np.allclose(engine.steps_text_enforcement[rows], np.clip(then, 0, 1).mean(axis=1))
+    assert np.allclose(
+        engine.state.agreement.text_enforcement[rows], np.clip(now, 0, 1).mean(axis=1)
+    )
+    assert np.allclose(
+        engine.state.agreement.steps_text_enforcement[rows], np.clip(then, 0, 1).mean(axis=1)
+    )
     # The amnesty and the border assure the sides and stay in effect.
-    assert (engine.agreement_text_enforcement[rows] > 0).all()
+    assert (engine.state.agreement.text_enforcement[rows] > 0).all()
 
 
 def test_the_guarantee_behind_the_steps_is_what_the_sides_count_of_the_mediators():
     sc = minsk(**guaranteed(0.4, **{"mediator.bias": 0.3}))
     model = NegotiationModel(sc, runs=600, seed=5).run()
     engine = model.engine
-    rows = np.flatnonzero(engine.steps_guarantee > 0)
+    rows = np.flatnonzero(engine.state.agreement.steps_guarantee > 0)
     assert rows.size > 20
     counted = 0.4 * np.asarray(trust_in_mediator(0.3), dtype=float)
     assert counted[0] != counted[1]  # the bias makes the sides count it differently
-    assert np.allclose(engine.steps_guarantee[rows], counted.mean())
+    assert np.allclose(engine.state.agreement.steps_guarantee[rows], counted.mean())
 
 
 def test_the_story_reports_a_collapse_in_the_round_the_steps_are_carried_out():
