@@ -14,10 +14,8 @@ import numpy as np
 from sim import bargaining
 from sim.schema import param
 from sim.strategies.base import Decision, Observation, Strategy
-from sim.strategies.registry import register
 
 
-@register
 class NoMediator(Strategy):
     """Direct talks: the parties exchange offers on their own concession paths."""
 
@@ -88,7 +86,6 @@ class Mediating(Strategy):
         return Decision()
 
 
-@register
 class Facilitative(Mediating):
     """Communication-facilitation: shares information and builds trust; drafts no texts."""
 
@@ -298,7 +295,6 @@ def score_nash_point(
     return lam, feasible
 
 
-@register
 class Formulative(Mediating):
     """Formulation: puts a single negotiating text on the table each round."""
 
@@ -314,7 +310,6 @@ class Formulative(Mediating):
         return Decision(text=text, framework=framework)
 
 
-@register
 class Manipulative(Mediating):
     """Manipulation (power mediation): a text plus carrots, sticks and guarantees."""
 
@@ -390,3 +385,7 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
     threats *= opts.threat_intensity * (leverage > 0)
     return carrots, threats
+
+
+# The strategies of this module, registered by sim.strategies.registry.
+STRATEGIES: tuple[type[Strategy], ...] = (NoMediator, Facilitative, Formulative, Manipulative)
