@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.bargaining import trust_in_mediator
+from sim.bargaining import either_holds, trust_in_mediator
 from sim.config import Scenario
 
 F = NDArray[np.float64]
@@ -140,7 +140,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         j = names.index(st.supports)
         st_aid[j] += st.aid
         st_sanc[1 - j] += st.sanctions
-        st_cover[j] = 1.0 - (1.0 - st_cover[j]) * (1.0 - st.cover)
+        st_cover[j] = either_holds(st_cover[j], st.cover)
         st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
         if st.veto_utility_floor is not None:
             veto[j] = np.fmax(veto[j], st.veto_utility_floor)

@@ -224,7 +224,7 @@ def _whole_nash(
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
     """An outside guarantee and a text's ceasefire provisions, as one safeguard: each
     closes a share of the risk and they fail independently (docs/model.md §3.7)."""
-    return 1.0 - (1.0 - np.asarray(external, dtype=float)) * (1.0 - provisions)
+    return bargaining.either_holds(np.asarray(external, dtype=float), provisions)
 
 
 def score_nash_point(

@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.bargaining import either_holds
 from sim.schema import param
 from sim.strategies.base import Decision, Observation, Strategy
 from sim.strategies.builtin import (
@@ -51,7 +52,7 @@ class CeasefireProvisions:
 
     def provisions(self) -> float:
         """The share of the risk the two close together (they fail independently)."""
-        return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
+        return either_holds(self.monitors, self.buffer_zone)
 
     def written_in(self, n: int) -> np.ndarray | None:
         """The decision's `ceasefire_provisions` for n runs (None when there are none)."""
