@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,8 +207,6 @@ def test_formulative_text_is_not_a_corner(ukraine):
 
 
 def test_every_strategy_and_option_is_documented():
-    from pathlib import Path
-
     doc = (Path(__file__).resolve().parent.parent / "docs" / "strategies.md").read_text()
     for name in STRATEGIES:
         assert f"### `{name}`" in doc, name
