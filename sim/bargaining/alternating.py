@@ -79,7 +79,7 @@ def rubinstein_error_bound(
 
     h / (1 - q) + q^floor(T/2) max(x*, 1 - x*), with h = 1 / (grid_points - 1) the grid step,
     q = delta_A delta_B and x* the Rubinstein share. The first term is the grid, the second the
-    truncation at T periods. Derivation (docs/model.md, section 5a): in every period the
+    truncation at T periods. Derivation (docs/model.md, section 5.2): in every period the
     responder ends with at least its continuation value and less than one grid step more, and
     the proposer with the rest or, if it waits, with no more than the rest; over one A-then-B
     pair of periods A's value therefore obeys the Rubinstein recursion up to an error in
@@ -138,7 +138,7 @@ def alternating_offers(
     period 1. The rule for waiting is still applied, not assumed away, and the tests check
     the consequence. The grid does move the share, by up to `rubinstein_error_bound`, and the
     limit of long horizons depends on the parity of `periods` when the grid is coarse (the
-    infinite grid game has many equilibria); see docs/model.md, section 5a.
+    infinite grid game has many equilibria); see docs/model.md, section 5.2.
 
     Args:
         delta_a: A's discount factor per period, in (0, 1); scalar or (n,).

@@ -59,7 +59,7 @@ class Observation:
     agreement_round: NDArray[np.int64]  # (R,) round of the latest agreement (-1: none)
     phase_round: NDArray[np.int64]  # (R,) rounds since this strategy took over (1 = first)
     # Share of the exploitation loss a side risks under a framework (an armistice that
-    # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.7).
+    # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.9).
     framework_loss_share: float | F = 1.0
 
     def for_framework(self, framework: B) -> Observation:
@@ -122,7 +122,7 @@ class Observation:
     ) -> F:
         """Each side's acceptance score of texts, as the mediator reckons it: the expected
         gain of signing over fighting on (on its estimate of the reservation values), net
-        of the compliance risk and the domestic hurdle (docs/model.md §3.7).
+        of the compliance risk and the domestic hurdle (docs/model.md §3.9).
 
         `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
         `hurdle` defaults to the hurdle at these utilities.

@@ -223,7 +223,7 @@ def _whole_nash(
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
     """An outside guarantee and a text's ceasefire provisions, as one safeguard: each
-    closes a share of the risk and they fail independently (docs/model.md §3.7)."""
+    closes a share of the risk and they fail independently (docs/model.md §3.9)."""
     return bargaining.either_holds(np.asarray(external, dtype=float), provisions)
 
 
@@ -375,7 +375,7 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
     # A carrot c is worth pi * w * c on the score: it is paid only if the deal holds, and a
     # side believes the promise only as far as w (its trust in the mediator times the
-    # mediator's credibility, §3.7). The mediator promises what closes the gap, up to what
+    # mediator's credibility, §3.9). The mediator promises what closes the gap, up to what
     # its leverage allows.
     worth = np.maximum(obs.carrot_worth(), 1e-9)
     shortfall = -score / np.maximum(pi, 1e-9) / worth
