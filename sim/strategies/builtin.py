@@ -137,6 +137,21 @@ def draft_nash_text(
             )
             text[talking], framework[talking], feasible[talking] = t, f, ok
         return text, framework, feasible
+    return _draft_everywhere(
+        obs, framework_after_failures, framework_first, tilt, external, provisions
+    )
+
+
+def _draft_everywhere(
+    obs: Observation,
+    framework_after_failures: int,
+    framework_first: bool,
+    tilt: float,
+    external: np.ndarray | float,
+    provisions: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`draft_nash_text` for an observation in whose every run talks can happen."""
+    n = obs.control.shape[0]
     space = obs.space
     framework = (
         ((obs.failed_texts >= framework_after_failures) & (framework_after_failures > 0))
@@ -161,28 +176,42 @@ def draft_nash_text(
         progress, feasible = _whole_nash(obs.for_framework(framework), start, movable, ext, power_b)
         return space.positions(progress), framework, feasible
     if space.weights.ndim == 2:
-        # Parameters shared by all runs: only two frontiers exist (comprehensive and
-        # framework); each is built once and solved for the runs that use it.
-        feasible = np.zeros(n, dtype=bool)
-        progress = np.empty((n, obs.deferrable.shape[0]))
-        ext = np.asarray(external, dtype=float)
-        for variant, mov in ((False, np.ones_like(obs.deferrable)), (True, ~obs.deferrable)):
-            rows = np.flatnonzero(framework == variant)
-            if rows.size == 0:
-                continue
-            start_v = np.where(mov, 1.0, open_t)[None, :]
-            path = bargaining.concession_path(0, space, mov, start_v)
-            sub = obs if rows.size == n else obs.subset(rows)
-            if variant:
-                sub = sub.for_framework(np.ones(rows.size, dtype=bool))
-            sub_ext = ext[rows] if ext.ndim == 1 else ext
-            lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
-            progress[rows] = path.point(lam, start_v, mov)
-            feasible[rows] = ok
+        progress, feasible = _shared_frontier_nash(obs, framework, open_t, external, power_b)
         return space.positions(progress), framework, feasible
     path = bargaining.concession_path(0, space, movable, start)
     lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
+
+
+def _shared_frontier_nash(
+    obs: Observation,
+    framework: np.ndarray,
+    open_t: np.ndarray,
+    external: np.ndarray | float,
+    power_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nash texts (progress, feasible) when every run shares the parameters: only two
+    frontiers exist (comprehensive and framework); each is built once and solved for the
+    runs that use it."""
+    space = obs.space
+    n = obs.control.shape[0]
+    feasible = np.zeros(n, dtype=bool)
+    progress = np.empty((n, obs.deferrable.shape[0]))
+    ext = np.asarray(external, dtype=float)
+    for variant, mov in ((False, np.ones_like(obs.deferrable)), (True, ~obs.deferrable)):
+        rows = np.flatnonzero(framework == variant)
+        if rows.size == 0:
+            continue
+        start_v = np.where(mov, 1.0, open_t)[None, :]
+        path = bargaining.concession_path(0, space, mov, start_v)
+        sub = obs if rows.size == n else obs.subset(rows)
+        if variant:
+            sub = sub.for_framework(np.ones(rows.size, dtype=bool))
+        sub_ext = ext[rows] if ext.ndim == 1 else ext
+        lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
+        progress[rows] = path.point(lam, start_v, mov)
+        feasible[rows] = ok
+    return progress, feasible
 
 
 def _whole_nash(
