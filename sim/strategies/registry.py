@@ -17,8 +17,9 @@ from typing import Any
 
 from sim import schema
 from sim.errors import ConfigError
-from sim.strategies import builtin, catalogue
 from sim.strategies.base import Strategy
+from sim.strategies.builtin import STRATEGIES as BUILTIN
+from sim.strategies.catalogue import STRATEGIES as CATALOGUE
 
 _REGISTRY: dict[str, type[Strategy]] = {}
 
@@ -33,7 +34,7 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     return cls
 
 
-for _builtin in (*builtin.STRATEGIES, *catalogue.STRATEGIES):
+for _builtin in (*BUILTIN, *CATALOGUE):
     register(_builtin)
 
 
