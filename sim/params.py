@@ -9,14 +9,14 @@ them: the rules broadcast.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.bargaining import trust_in_mediator
+from sim.bargaining import either_holds, trust_in_mediator
 from sim.config import Scenario
 
 F = NDArray[np.float64]
@@ -112,21 +112,84 @@ class ModelParams:
         return (self.salience * disputed).sum(axis=-1)
 
 
+# Party numbers copied as they are, one value per side (A, B).
+_PARTY_NUMBERS = (
+    "capacity",
+    "cost_per_round",
+    "breaking_point",
+    "optimism",
+    "belief_sd",
+    "trust",
+    "exploitation_loss",
+    "planning_horizon",
+    "regroup",
+    "discount_factor",
+    "concession_exponent",
+    "patience_rounds",
+    "screening_z",
+    "decision_noise",
+)
+_DOMESTIC_NUMBERS = ("audience_cost", "victory_threshold", "hardliner_cost", "payoff_of_fighting")
+
+
 def compile_params(sc: Scenario) -> ModelParams:
     names = (sc.a, sc.b)
+    return ModelParams(
+        horizon=sc.horizon,
+        issue_names=sc.issue_names,
+        party_names=names,
+        **_issue_params(sc, names),
+        **_party_params(sc, names),
+        **_section_values(sc.battlefield),
+        **_mediator_params(sc, names),
+        **_stakeholder_params(sc, names),
+        **_section_values(sc.agreement),
+    )
+
+
+def _section_values(section: Any) -> dict[str, Any]:
+    """A config section whose every field is a ModelParams field of the same name."""
+    return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
+
+
+def _issue_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
     issues = sc.issue_names
     pa, pb = sc.parties[names[0]], sc.parties[names[1]]
-
-    def pair(getter: Callable[[Any], Any]) -> F:
-        return np.array([float(getter(pa)), float(getter(pb))])
-
     ideal = np.array([[p.ideal[i] for i in issues] for p in (pa, pb)], dtype=float)
     salience = np.array([[p.salience[i] for i in issues] for p in (pa, pb)], dtype=float)
     assures = np.array(
         [[sc.issues[i].assures.get(n, 0.0) for i in issues] for n in names], dtype=float
     )
+    return {
+        "ideal": ideal,
+        "salience": salience,
+        "span": np.abs(ideal[0] - ideal[1]),
+        "assures": assures,
+        "deferrable": np.array([sc.issues[i].deferrable for i in issues], dtype=bool),
+        "indivisible": np.array([sc.issues[i].indivisible for i in issues], dtype=bool),
+        "open_position": np.array(
+            [
+                sc.issues[i].open_position if sc.issues[i].open_position is not None else 0.0
+                for i in issues
+            ],
+            dtype=float,
+        ),
+    }
+
+
+def _party_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    pa, pb = sc.parties[names[0]], sc.parties[names[1]]
+    out = {
+        name: np.array([float(getattr(pa, name)), float(getattr(pb, name))])
+        for name in _PARTY_NUMBERS
+    }
+    for name in _DOMESTIC_NUMBERS:
+        out[name] = np.array([float(getattr(pa.domestic, name)), float(getattr(pb.domestic, name))])
+    return out
+
+
+def _mediator_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
     med = sc.mediator
-    has_med = med is not None and (med.strategy != "none" or bool(med.schedule))
 
     def med_pair(section: str) -> F:
         if med is None:
@@ -134,89 +197,40 @@ def compile_params(sc: Scenario) -> ModelParams:
         mapping = getattr(med, section)
         return np.array([float(mapping.get(n, 0.0)) for n in names])
 
+    return {
+        "has_mediator": med is not None and (med.strategy != "none" or bool(med.schedule)),
+        "bias": med.bias if med is not None else 0.0,
+        "leverage": med_pair("leverage"),
+        "credibility": med.credibility if med is not None else 0.0,
+        "follow_through": med.follow_through if med is not None else 0.0,
+        "information_noise": med.information_noise if med is not None else 0.0,
+        "mediator_aid": med_pair("aid"),
+        "mediator_sanctions": med_pair("sanctions"),
+        "sanctions_step": med.sanctions_step if med is not None else 0.0,
+        "guarantee": med.guarantee if med is not None else 0.0,
+        "credibility_update": med.credibility_update if med is not None else 0.0,
+    }
+
+
+def _stakeholder_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder)."""
     st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
     st_comp, veto = np.zeros(2), np.full(2, np.nan)
     for st in sc.stakeholders.values():
         j = names.index(st.supports)
         st_aid[j] += st.aid
         st_sanc[1 - j] += st.sanctions
-        st_cover[j] = 1.0 - (1.0 - st_cover[j]) * (1.0 - st.cover)
+        st_cover[j] = either_holds(st_cover[j], st.cover)
         st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
         if st.veto_utility_floor is not None:
             veto[j] = np.fmax(veto[j], st.veto_utility_floor)
-    bf, ag = sc.battlefield, sc.agreement
-    return ModelParams(
-        horizon=sc.horizon,
-        issue_names=issues,
-        party_names=names,
-        ideal=ideal,
-        salience=salience,
-        span=np.abs(ideal[0] - ideal[1]),
-        assures=assures,
-        deferrable=np.array([sc.issues[i].deferrable for i in issues], dtype=bool),
-        indivisible=np.array([sc.issues[i].indivisible for i in issues], dtype=bool),
-        open_position=np.array(
-            [
-                sc.issues[i].open_position if sc.issues[i].open_position is not None else 0.0
-                for i in issues
-            ],
-            dtype=float,
-        ),
-        capacity=pair(lambda p: p.capacity),
-        cost_per_round=pair(lambda p: p.cost_per_round),
-        breaking_point=pair(lambda p: p.breaking_point),
-        optimism=pair(lambda p: p.optimism),
-        belief_sd=pair(lambda p: p.belief_sd),
-        trust=pair(lambda p: p.trust),
-        exploitation_loss=pair(lambda p: p.exploitation_loss),
-        planning_horizon=pair(lambda p: p.planning_horizon),
-        regroup=pair(lambda p: p.regroup),
-        discount_factor=pair(lambda p: p.discount_factor),
-        concession_exponent=pair(lambda p: p.concession_exponent),
-        patience_rounds=pair(lambda p: p.patience_rounds),
-        screening_z=pair(lambda p: p.screening_z),
-        decision_noise=pair(lambda p: p.decision_noise),
-        audience_cost=pair(lambda p: p.domestic.audience_cost),
-        victory_threshold=pair(lambda p: p.domestic.victory_threshold),
-        hardliner_cost=pair(lambda p: p.domestic.hardliner_cost),
-        payoff_of_fighting=pair(lambda p: p.domestic.payoff_of_fighting),
-        initial_control=bf.initial_control,
-        control_at_a_victory=bf.control_at_a_victory,
-        control_at_b_victory=bf.control_at_b_victory,
-        drift_scale=bf.drift_scale,
-        noise_sd=bf.noise_sd,
-        breakthrough_probability=bf.breakthrough_probability,
-        breakthrough_size=bf.breakthrough_size,
-        exhaustion_drag=bf.exhaustion_drag,
-        ceasefire_cost_share=bf.ceasefire_cost_share,
-        regroup_rounds=bf.regroup_rounds,
-        has_mediator=has_med,
-        bias=med.bias if med is not None else 0.0,
-        leverage=med_pair("leverage"),
-        credibility=med.credibility if med is not None else 0.0,
-        follow_through=med.follow_through if med is not None else 0.0,
-        information_noise=med.information_noise if med is not None else 0.0,
-        mediator_aid=med_pair("aid"),
-        mediator_sanctions=med_pair("sanctions"),
-        sanctions_step=med.sanctions_step if med is not None else 0.0,
-        guarantee=med.guarantee if med is not None else 0.0,
-        credibility_update=med.credibility_update if med is not None else 0.0,
-        stakeholder_aid=st_aid,
-        stakeholder_sanctions=st_sanc,
-        cover=st_cover,
-        compensates_aid_cut=st_comp,
-        veto_floor=veto,
-        base_hazard=ag.base_hazard,
-        guarantee_effect=ag.guarantee_effect,
-        trust_effect=ag.trust_effect,
-        imposed_hazard_ratio=ag.imposed_hazard_ratio,
-        framework_hazard_ratio=ag.framework_hazard_ratio,
-        trust_loss_on_collapse=ag.trust_loss_on_collapse,
-        ripe_rounds_to_freeze=ag.ripe_rounds_to_freeze,
-        ceasefire_hazard_ratio=ag.ceasefire_hazard_ratio,
-        hazard_shape=ag.hazard_shape,
-        ceasefire_exploitation=ag.ceasefire_exploitation,
-    )
+    return {
+        "stakeholder_aid": st_aid,
+        "stakeholder_sanctions": st_sanc,
+        "cover": st_cover,
+        "compensates_aid_cut": st_comp,
+        "veto_floor": veto,
+    }
 
 
 # What shapes the rules rather than feeding them: these must agree between stacked scenarios.

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim import NegotiationModel, simulate
-from tests.conftest import build_scenario, minimal_scenario_dict
+from sim import NegotiationModel, bargaining, load_scenario, simulate
+from sim.strategies.builtin import score_nash_point
+from tests.conftest import UKRAINE, build_scenario, minimal_scenario_dict
 
 COST = {"A": 0.01, "B": 0.012}
 HORIZON_H = 12
@@ -160,10 +161,6 @@ def test_shared_frontier_solver_equals_the_per_run_one(framework):
     """With parameters shared by every run, the mediator's Nash text is solved on the
     frontier's real pieces only (segments no victory threshold crosses are not cut); the
     per-run solver cuts every segment into three. Both must draft the same texts."""
-    from sim import bargaining, load_scenario
-    from sim.strategies.builtin import score_nash_point
-    from tests.conftest import UKRAINE
-
     model = NegotiationModel(load_scenario(UKRAINE), runs=3000, seed=17, collect=False)
     for _ in range(3):
         model.step()

@@ -24,6 +24,7 @@ from sim.errors import ConfigError
 from sim.simulate import simulate_points
 from tests.conftest import ROOT, UKRAINE, build_scenario, minimal_scenario_dict
 from tests.test_bargaining_benchmarks import fearon_dict
+from tests.test_stacking import RUNS, SEED, _alone, _points
 
 KOREA = ROOT / "configs" / "cases" / "korea_1951.yaml"
 
@@ -147,8 +148,6 @@ def test_more_than_four_indivisible_issues_is_refused():
 def test_stacked_points_with_an_indivisible_issue_equal_each_point_alone(strategy):
     # Saliences, thresholds and the rest vary per point, so every text search runs on
     # per-run geometry; each point's table must still be the one it gives alone.
-    from tests.test_stacking import RUNS, SEED, _alone, _points
-
     base = read_yaml(UKRAINE)
     base["mediator"]["strategy"] = strategy
     base["issues"]["nato"]["indivisible"] = True

@@ -22,6 +22,7 @@ from sim.bargaining import (
     rubinstein_periods,
     rubinstein_share,
 )
+from sim.bargaining.alternating import _accepts, _equilibrium_offer
 
 CASES = ((0.9, 0.9), (0.95, 0.8))
 
@@ -278,8 +279,6 @@ def test_proposer_who_prefers_waiting_demands_the_whole_pie() -> None:
     # Waiting never pays in equilibrium, so the rule is checked directly: A's best acceptable
     # offer leaves B at least 0.5, i.e. A keeps 0.5; if waiting is worth 0.6 to A, it demands
     # everything (index 10 of 10), which B rejects; at 0.5 (a tie) it makes the offer.
-    from sim.bargaining import _accepts, _equilibrium_offer
-
     reservation = np.array([0.5, 0.5])
     offer = _equilibrium_offer(True, reservation, np.array([0.6, 0.5]), 10)
     np.testing.assert_array_equal(offer, [10, 5])

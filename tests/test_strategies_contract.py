@@ -9,12 +9,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim import NegotiationModel
 from sim.strategies import Decision, Observation, Strategy, get, make, names
+from sim.strategies.schedule import merge
 
 STRATEGIES = names()
 
@@ -115,49 +117,29 @@ def test_decision_shapes_and_ranges(name, observation):
     n = observation.at_war.shape[0]
     k = observation.deferrable.shape[0]
     d = make(name).decide(observation)
-    shapes = {
-        "text": (n, k),
-        "framework": (n,),
-        "information": (n,),
-        "trust_building": (n,),
-        "carrots": (n, 2),
-        "threats": (n, 2),
-        "guarantee": (n,),
-        "withdraw": (n,),
-        "ceasefire": (n,),
-        "ceasefire_provisions": (n,),
-        "hurdle_scale": (n,),
-        "refusal_cost": (n, 2),
-        "hazard_ratio": (n,),
-        "partial_track": (n,),
-        "partial_trust": (n,),
-        "aid_change": (n, 2),
-        "sanctions_change": (n, 2),
-        "recess": (n,),
-        "keep_fighting": (n,),
-    }
-    signed = {"aid_change", "sanctions_change"}
-    assert set(shapes) == set(d.fields()), "the contract must cover every decision field"
+    moves = {move.name: move for move in Decision.moves()}
+    assert set(moves) == set(d.fields()), "every decision field must be declared with move()"
     for key, value in d.fields().items():
         if value is None:
             continue
+        move = moves[key]
         arr = np.asarray(value)
-        assert np.broadcast_shapes(arr.shape, shapes[key]) == shapes[key], key
-        if key == "text":
-            # A row is a whole text or no text (all NaN) for that run.
-            missing = np.isnan(arr)
+        shape = move.full_shape(n, k)
+        assert np.broadcast_shapes(arr.shape, shape) == shape, key
+        if move.boolean:
+            continue
+        if np.isnan(move.neutral):
+            # NaN is "no move": a row is a whole move or none (all NaN) for that run.
+            rows = np.broadcast_to(arr, shape).reshape(n, -1)
+            missing = np.isnan(rows)
             assert np.all(missing.all(axis=1) | ~missing.any(axis=1)), key
-            arr = arr[~missing.any(axis=1)]
-        if arr.dtype != bool:
-            assert np.all(np.isfinite(arr)), key
-            if key not in signed:
-                assert np.all(arr >= 0.0), key
-    for key in ("trust_building", "guarantee", "threats", "partial_track", "partial_trust"):
-        value = d.fields()[key]
-        if value is not None:
-            assert np.all(np.asarray(value) <= 1.0), key
-    if d.hazard_ratio is not None:
-        assert np.all(np.asarray(d.hazard_ratio) > 0.0)
+            arr = rows[~missing.any(axis=1)]
+        assert np.all(np.isfinite(arr)), key
+        low, high = move.bounds
+        if low is not None:
+            assert np.all(arr > low) if move.open_low else np.all(arr >= low), key
+        if high is not None:
+            assert np.all(arr <= high), key
     if make(name).drafts_texts:
         assert d.text is not None
         # It drafts for some run where talks can happen in round 2 (ceasefire-first waits
@@ -206,8 +188,6 @@ def test_formulative_text_is_not_a_corner(ukraine):
 
 
 def test_every_strategy_and_option_is_documented():
-    from pathlib import Path
-
     doc = (Path(__file__).resolve().parent.parent / "docs" / "strategies.md").read_text()
     for name in STRATEGIES:
         assert f"### `{name}`" in doc, name
@@ -228,3 +208,42 @@ def test_observation_subset_keeps_shared_issue_arrays(ukraine):
     assert np.array_equal(sub.trust, obs.trust[rows])
     assert np.array_equal(sub.reservation_estimate, obs.reservation_estimate[rows])
     assert sub.control.shape == (2,)
+
+
+def test_every_move_is_declared_and_documented():
+    """Each decision field carries its metadata, and the model's description (§4) names it."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
+    assert [m.name for m in Decision.moves()] == [f.name for f in dataclasses.fields(Decision)]
+    for move in Decision.moves():
+        assert move.doc, move.name
+        assert f"`{move.name}`" in doc, move.name
+        low, high = move.bounds
+        if move.boolean:
+            assert move.neutral is False and move.bounds == (None, None), move.name
+        elif not np.isnan(move.neutral):
+            # The neutral value is itself admissible: "no move" is a move inside the bounds.
+            assert low is None or move.neutral > low or (move.neutral == low and not move.open_low)
+            assert high is None or move.neutral <= high, move.name
+
+
+def test_a_merged_decision_fills_the_neutral_value_of_each_move():
+    """Runs whose phase made no move of a kind get the move's declared neutral value."""
+    n, k = 4, 3
+    made = Decision(
+        text=np.full((n, k), 0.25),
+        hurdle_scale=np.full(n, 2.0),
+        carrots=np.full((n, 2), 0.1),
+        recess=np.ones(n, dtype=bool),
+    )
+    merged = merge([Decision(), made], np.array([0, 1, 0, 1]), n, k)
+    for move in Decision.moves():
+        value = getattr(merged, move.name)
+        if getattr(made, move.name) is None:
+            assert value is None, move.name
+            continue
+        neutral = move.neutral_value(n, k)
+        assert value.shape == neutral.shape and value.dtype == neutral.dtype, move.name
+        assert _equal(value[[0, 2]], neutral[[0, 2]]), move.name
+        assert _equal(
+            value[[1, 3]], np.broadcast_to(getattr(made, move.name), neutral.shape)[[1, 3]]
+        )

@@ -10,7 +10,9 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
+import yaml
 
+from sim.cli import main
 from sim.errors import ConfigError
 from sim.strategies import registry
 from tests.conftest import build_scenario, minimal_scenario_dict
@@ -115,8 +117,6 @@ def test_the_command_line_never_imports_from_the_current_directory(tmp_path, com
     marker = tmp_path / "marker"
     (tmp_path / "beside.py").write_text(NOISY.format(marker=str(marker)))
     scenario = tmp_path / "war.yaml"
-    import yaml
-
     scenario.write_text(yaml.safe_dump(_scenario_naming("beside:Loud")))
     env = {"PATH": "/usr/bin:/bin", registry.ALLOW_IMPORT_ENV: "1"}
     for consent in (True, False):
@@ -136,11 +136,7 @@ def test_the_command_line_never_imports_from_the_current_directory(tmp_path, com
 
 
 def test_allow_import_on_the_command_line_is_the_consent(tmp_path, monkeypatch, capsys):
-    from sim.cli import main
-
     monkeypatch.delenv(registry.ALLOW_IMPORT_ENV, raising=False)
-    import yaml
-
     scenario = tmp_path / "war.yaml"
     scenario.write_text(
         yaml.safe_dump(_scenario_naming("tests.plugin_strategy:SplitTheDifference"))

@@ -187,7 +187,7 @@ def test_a_credible_mediator_buys_more_deals_with_the_same_carrots():
 
 def test_armistice_provisions_make_armistices_likelier_and_more_durable():
     """Monitors and a buffer zone written into an armistice guard the armies it leaves in
-    place (docs/model.md §3.7): each side expects it to be kept more, and it collapses less."""
+    place (docs/model.md §3.9): each side expects it to be kept more, and it collapses less."""
     bare = _table({"mediator.strategy": "talking_while_fighting"})
     guarded = _table(
         {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,7 +59,7 @@ class Observation:
     agreement_round: NDArray[np.int64]  # (R,) round of the latest agreement (-1: none)
     phase_round: NDArray[np.int64]  # (R,) rounds since this strategy took over (1 = first)
     # Share of the exploitation loss a side risks under a framework (an armistice that
-    # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.7).
+    # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.9).
     framework_loss_share: float | F = 1.0
 
     def for_framework(self, framework: B) -> Observation:
@@ -122,7 +122,7 @@ class Observation:
     ) -> F:
         """Each side's acceptance score of texts, as the mediator reckons it: the expected
         gain of signing over fighting on (on its estimate of the reservation values), net
-        of the compliance risk and the domestic hurdle (docs/model.md §3.7).
+        of the compliance risk and the domestic hurdle (docs/model.md §3.9).
 
         `utility` and `enforcement` are (R, ..., 2); `external` is (R,) or a scalar;
         `hurdle` defaults to the hurdle at these utilities.
@@ -213,63 +213,178 @@ def _against(a: F, utility: F) -> F:
     return a.reshape((-1,) + (1,) * (utility.ndim - 2) + (2,)) if a.ndim == 2 else a
 
 
+# The axes a move may have, in order; "side" has length 2 (A, B).
+PER_RUN: Final = ("run",)
+PER_RUN_AND_SIDE: Final = ("run", "side")
+PER_RUN_AND_ISSUE: Final = ("run", "issue")
+
+
+def move(
+    neutral: float | bool,
+    *,
+    shape: tuple[str, ...] = PER_RUN,
+    bounds: tuple[float | None, float | None] = (None, None),
+    open_low: bool = False,
+    doc: str,
+) -> Any:
+    """A `Decision` field: one kind of move, None (nothing of that kind) by default.
+
+    Args:
+        neutral: The value of an element that means "no move" in that run (and side or
+            issue): what a schedule fills in for runs whose phase did not make the move.
+            A bool gives a boolean move, a number a float one.
+        shape: The move's axes (`PER_RUN`, `PER_RUN_AND_SIDE` or `PER_RUN_AND_ISSUE`); a
+            value may be anything that broadcasts to them.
+        bounds: The admissible range of its (non-NaN) values; None for no limit.
+        open_low: The lower bound itself is not admissible.
+        doc: What the move does.
+    """
+    meta = {"neutral": neutral, "shape": shape, "bounds": bounds, "open_low": open_low, "doc": doc}
+    return dataclasses.field(default=None, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A kind of move as `Decision` declares it (`move`): its name and metadata."""
+
+    name: str
+    neutral: float | bool
+    shape: tuple[str, ...]
+    bounds: tuple[float | None, float | None]
+    open_low: bool
+    doc: str
+
+    @property
+    def boolean(self) -> bool:
+        return isinstance(self.neutral, bool)
+
+    def full_shape(self, runs: int, issues: int) -> tuple[int, ...]:
+        """The move's array shape for `runs` runs and `issues` issues."""
+        length = {"run": runs, "side": 2, "issue": issues}
+        return tuple(length[axis] for axis in self.shape)
+
+    def neutral_value(self, runs: int, issues: int) -> NDArray[Any]:
+        """An array of the move's shape that makes no move in any run."""
+        dtype = np.bool_ if self.boolean else np.float64
+        return np.full(self.full_shape(runs, issues), self.neutral, dtype=dtype)
+
+
 @dataclass
 class Decision:
-    """A strategy's moves for one round; None fields mean "do nothing of that kind".
+    """A strategy's moves for one round; a None field means "do nothing of that kind".
 
-    Attributes:
-        text: (R, K) terms put on the table; None (or a row of NaN for one run) leaves the
-            parties to exchange offers.
-        framework: (R,) the text leaves deferrable issues open (ceasefire plus framework).
-        information: (R,) extra precision of shared battlefield information, as a multiple of
-            one round's own observation (facilitation speeds belief convergence).
-        trust_building: (R,) share of the remaining distrust removed this round.
-        carrots: (R, 2) side payments promised to each party if it signs (stakes units).
-        threats: (R, 2) in [0, 1]: share of its leverage the mediator puts behind a stick
-            threatened against each party if it refuses (0: no threat).
-        guarantee: (R,) strength of an outside guarantee attached to the text.
-        withdraw: (R,) the mediator leaves for good.
-        ceasefire: (R,) it proposes an unconditional ceasefire to runs still fighting.
-        ceasefire_provisions: (R,) in [0, 1]: share of the risk of a ceasefire breaking down
-            that its own provisions (monitors, a buffer zone) close, before any guarantee.
-        hurdle_scale: (R,) multiplies each side's domestic hurdle this round (a public
-            formula raises it, a private channel or a leaders' summit lowers it).
-        refusal_cost: (R, 2) what each side pays for being seen to refuse this text.
-        hazard_ratio: (R,) multiplies the collapse hazard of a deal concluded this round.
-        partial_track: (R,) chance a self-enforcing partial agreement (e.g. a prisoner
-            exchange) is concluded this round.
-        partial_trust: (R,) share of the remaining distrust each partial agreement removes.
-        aid_change: (R, 2) change of its military aid to each side (capacity units), now.
-        sanctions_change: (R, 2) change of the per-round cost its sanctions put on each side.
-        recess: (R,) no session this round: no text is on the table and the parties make
-            no offers of their own either; the fighting goes on.
-        keep_fighting: (R,) the fighting goes on while this text is on the table or the
-            talks are in recess: a ripe front does not freeze (talks held while fighting,
-            the ceasefire only with the agreement; docs/model.md 3.5).
+    Every field is declared with `move`: its shape, its neutral value and its bounds are
+    metadata (`Decision.moves()`), from which a schedule's merging and the strategy
+    contract's checks are derived.
     """
 
-    text: F | None = None
-    framework: B | None = None
-    information: F | None = None
-    trust_building: F | None = None
-    carrots: F | None = None
-    threats: F | None = None
-    guarantee: F | None = None
-    withdraw: B | None = None
-    ceasefire: B | None = None
-    ceasefire_provisions: F | None = None
-    hurdle_scale: F | None = None
-    refusal_cost: F | None = None
-    hazard_ratio: F | None = None
-    partial_track: F | None = None
-    partial_trust: F | None = None
-    aid_change: F | None = None
-    sanctions_change: F | None = None
-    recess: B | None = None
-    keep_fighting: B | None = None
+    text: F | None = move(
+        np.nan,
+        shape=PER_RUN_AND_ISSUE,
+        bounds=(0.0, 1.0),
+        doc="Terms put on the table; None (or a row of NaN for one run) leaves the parties "
+        "to exchange offers.",
+    )
+    framework: B | None = move(
+        False, doc="The text leaves deferrable issues open (ceasefire plus framework)."
+    )
+    information: F | None = move(
+        0.0,
+        bounds=(0.0, None),
+        doc="Extra precision of shared battlefield information, as a multiple of one round's "
+        "own observation (facilitation speeds belief convergence).",
+    )
+    trust_building: F | None = move(
+        0.0, bounds=(0.0, 1.0), doc="Share of the remaining distrust removed this round."
+    )
+    carrots: F | None = move(
+        0.0,
+        shape=PER_RUN_AND_SIDE,
+        bounds=(0.0, None),
+        doc="Side payments promised to each party if it signs (stakes units).",
+    )
+    threats: F | None = move(
+        0.0,
+        shape=PER_RUN_AND_SIDE,
+        bounds=(0.0, 1.0),
+        doc="Share of its leverage the mediator puts behind a stick threatened against each "
+        "party if it refuses (0: no threat).",
+    )
+    guarantee: F | None = move(
+        0.0, bounds=(0.0, 1.0), doc="Strength of an outside guarantee attached to the text."
+    )
+    withdraw: B | None = move(False, doc="The mediator leaves for good.")
+    ceasefire: B | None = move(
+        False, doc="It proposes an unconditional ceasefire to runs still fighting."
+    )
+    ceasefire_provisions: F | None = move(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Share of the risk of a ceasefire breaking down that its own provisions "
+        "(monitors, a buffer zone) close, before any guarantee.",
+    )
+    hurdle_scale: F | None = move(
+        1.0,
+        bounds=(0.0, None),
+        doc="Multiplies each side's domestic hurdle this round (a public formula raises it, "
+        "a private channel or a leaders' summit lowers it).",
+    )
+    refusal_cost: F | None = move(
+        0.0,
+        shape=PER_RUN_AND_SIDE,
+        bounds=(0.0, None),
+        doc="What each side pays for being seen to refuse this text.",
+    )
+    hazard_ratio: F | None = move(
+        1.0,
+        bounds=(0.0, None),
+        open_low=True,
+        doc="Multiplies the collapse hazard of a deal concluded this round.",
+    )
+    partial_track: F | None = move(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Chance a self-enforcing partial agreement (e.g. a prisoner exchange) is "
+        "concluded this round.",
+    )
+    partial_trust: F | None = move(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Share of the remaining distrust each partial agreement removes.",
+    )
+    aid_change: F | None = move(
+        0.0,
+        shape=PER_RUN_AND_SIDE,
+        doc="Change of its military aid to each side (capacity units), now.",
+    )
+    sanctions_change: F | None = move(
+        0.0,
+        shape=PER_RUN_AND_SIDE,
+        doc="Change of the per-round cost its sanctions put on each side.",
+    )
+    recess: B | None = move(
+        False,
+        doc="No session this round: no text is on the table and the parties make no offers "
+        "of their own either; the fighting goes on.",
+    )
+    keep_fighting: B | None = move(
+        False,
+        doc="The fighting goes on while this text is on the table or the talks are in "
+        "recess: a ripe front does not freeze (talks held while fighting, the ceasefire only "
+        "with the agreement; docs/model.md 3.5).",
+    )
 
     def fields(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @staticmethod
+    def moves() -> tuple[Move, ...]:
+        """Every kind of move, in field order, with its declared metadata."""
+        return _MOVES
+
+
+# Every field must be declared with `move` (a field without its metadata fails here).
+_MOVES = tuple(Move(name=f.name, **f.metadata) for f in dataclasses.fields(Decision))
 
 
 @dataclass(frozen=True)

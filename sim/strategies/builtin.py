@@ -14,10 +14,8 @@ import numpy as np
 from sim import bargaining
 from sim.schema import param
 from sim.strategies.base import Decision, Observation, Strategy
-from sim.strategies.registry import register
 
 
-@register
 class NoMediator(Strategy):
     """Direct talks: the parties exchange offers on their own concession paths."""
 
@@ -88,7 +86,6 @@ class Mediating(Strategy):
         return Decision()
 
 
-@register
 class Facilitative(Mediating):
     """Communication-facilitation: shares information and builds trust; drafts no texts."""
 
@@ -140,6 +137,21 @@ def draft_nash_text(
             )
             text[talking], framework[talking], feasible[talking] = t, f, ok
         return text, framework, feasible
+    return _draft_everywhere(
+        obs, framework_after_failures, framework_first, tilt, external, provisions
+    )
+
+
+def _draft_everywhere(
+    obs: Observation,
+    framework_after_failures: int,
+    framework_first: bool,
+    tilt: float,
+    external: np.ndarray | float,
+    provisions: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`draft_nash_text` for an observation in whose every run talks can happen."""
+    n = obs.control.shape[0]
     space = obs.space
     framework = (
         ((obs.failed_texts >= framework_after_failures) & (framework_after_failures > 0))
@@ -164,28 +176,42 @@ def draft_nash_text(
         progress, feasible = _whole_nash(obs.for_framework(framework), start, movable, ext, power_b)
         return space.positions(progress), framework, feasible
     if space.weights.ndim == 2:
-        # Parameters shared by all runs: only two frontiers exist (comprehensive and
-        # framework); each is built once and solved for the runs that use it.
-        feasible = np.zeros(n, dtype=bool)
-        progress = np.empty((n, obs.deferrable.shape[0]))
-        ext = np.asarray(external, dtype=float)
-        for variant, mov in ((False, np.ones_like(obs.deferrable)), (True, ~obs.deferrable)):
-            rows = np.flatnonzero(framework == variant)
-            if rows.size == 0:
-                continue
-            start_v = np.where(mov, 1.0, open_t)[None, :]
-            path = bargaining.concession_path(0, space, mov, start_v)
-            sub = obs if rows.size == n else obs.subset(rows)
-            if variant:
-                sub = sub.for_framework(np.ones(rows.size, dtype=bool))
-            sub_ext = ext[rows] if ext.ndim == 1 else ext
-            lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
-            progress[rows] = path.point(lam, start_v, mov)
-            feasible[rows] = ok
+        progress, feasible = _shared_frontier_nash(obs, framework, open_t, external, power_b)
         return space.positions(progress), framework, feasible
     path = bargaining.concession_path(0, space, movable, start)
     lam, feasible = score_nash_point(obs.for_framework(framework), path, external, power_b)
     return space.positions(path.point(lam, start, movable)), framework, feasible
+
+
+def _shared_frontier_nash(
+    obs: Observation,
+    framework: np.ndarray,
+    open_t: np.ndarray,
+    external: np.ndarray | float,
+    power_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nash texts (progress, feasible) when every run shares the parameters: only two
+    frontiers exist (comprehensive and framework); each is built once and solved for the
+    runs that use it."""
+    space = obs.space
+    n = obs.control.shape[0]
+    feasible = np.zeros(n, dtype=bool)
+    progress = np.empty((n, obs.deferrable.shape[0]))
+    ext = np.asarray(external, dtype=float)
+    for variant, mov in ((False, np.ones_like(obs.deferrable)), (True, ~obs.deferrable)):
+        rows = np.flatnonzero(framework == variant)
+        if rows.size == 0:
+            continue
+        start_v = np.where(mov, 1.0, open_t)[None, :]
+        path = bargaining.concession_path(0, space, mov, start_v)
+        sub = obs if rows.size == n else obs.subset(rows)
+        if variant:
+            sub = sub.for_framework(np.ones(rows.size, dtype=bool))
+        sub_ext = ext[rows] if ext.ndim == 1 else ext
+        lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
+        progress[rows] = path.point(lam, start_v, mov)
+        feasible[rows] = ok
+    return progress, feasible
 
 
 def _whole_nash(
@@ -226,8 +252,8 @@ def _whole_nash(
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
     """An outside guarantee and a text's ceasefire provisions, as one safeguard: each
-    closes a share of the risk and they fail independently (docs/model.md §3.7)."""
-    return 1.0 - (1.0 - np.asarray(external, dtype=float)) * (1.0 - provisions)
+    closes a share of the risk and they fail independently (docs/model.md §3.9)."""
+    return bargaining.either_holds(np.asarray(external, dtype=float), provisions)
 
 
 def score_nash_point(
@@ -298,7 +324,6 @@ def score_nash_point(
     return lam, feasible
 
 
-@register
 class Formulative(Mediating):
     """Formulation: puts a single negotiating text on the table each round."""
 
@@ -314,7 +339,6 @@ class Formulative(Mediating):
         return Decision(text=text, framework=framework)
 
 
-@register
 class Manipulative(Mediating):
     """Manipulation (power mediation): a text plus carrots, sticks and guarantees."""
 
@@ -380,7 +404,7 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
     # A carrot c is worth pi * w * c on the score: it is paid only if the deal holds, and a
     # side believes the promise only as far as w (its trust in the mediator times the
-    # mediator's credibility, §3.7). The mediator promises what closes the gap, up to what
+    # mediator's credibility, §3.9). The mediator promises what closes the gap, up to what
     # its leverage allows.
     worth = np.maximum(obs.carrot_worth(), 1e-9)
     shortfall = -score / np.maximum(pi, 1e-9) / worth
@@ -390,3 +414,7 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
     threats *= opts.threat_intensity * (leverage > 0)
     return carrots, threats
+
+
+# The strategies of this module, registered by sim.strategies.registry.
+STRATEGIES: tuple[type[Strategy], ...] = (NoMediator, Facilitative, Formulative, Manipulative)

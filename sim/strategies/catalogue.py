@@ -13,8 +13,9 @@ from typing import Literal
 
 import numpy as np
 
+from sim.bargaining import either_holds
 from sim.schema import param
-from sim.strategies.base import Decision, Observation
+from sim.strategies.base import Decision, Observation, Strategy
 from sim.strategies.builtin import (
     FacilitationOptions,
     Mediating,
@@ -22,7 +23,6 @@ from sim.strategies.builtin import (
     backed_text,
     draft_nash_text,
 )
-from sim.strategies.registry import register
 
 _SIDE = {"A": 0, "B": 1}
 
@@ -52,7 +52,7 @@ class CeasefireProvisions:
 
     def provisions(self) -> float:
         """The share of the risk the two close together (they fail independently)."""
-        return 1.0 - (1.0 - self.monitors) * (1.0 - self.buffer_zone)
+        return either_holds(self.monitors, self.buffer_zone)
 
     def written_in(self, n: int) -> np.ndarray | None:
         """The decision's `ceasefire_provisions` for n runs (None when there are none)."""
@@ -60,7 +60,6 @@ class CeasefireProvisions:
         return np.full(n, provisions) if provisions > 0 else None
 
 
-@register
 class DeadlineDeal(Mediating):
     """The 'end it in 24 hours' push: a directive text backed by maximal pressure on both
     sides for a few rounds, then the mediator walks away."""
@@ -116,7 +115,6 @@ class DeadlineDeal(Mediating):
         return decision
 
 
-@register
 class CeasefireFirst(Mediating):
     """Substantive talks wait for an unconditional ceasefire, which it proposes every round.
     Whether a side accepts depends on whether it expects fighting on to pay (the side with
@@ -153,7 +151,6 @@ class CeasefireFirst(Mediating):
         )
 
 
-@register
 class TalkingWhileFighting(Mediating):
     """Talks go on while the fighting does; the ceasefire comes with the first agreement
     (an armistice: ceasefire plus framework, the political questions deferred), so a ripe
@@ -191,7 +188,6 @@ class TalkingWhileFighting(Mediating):
         )
 
 
-@register
 class PublicFormula(Mediating):
     """A formula announced in public: refusing it costs face abroad, conceding to it costs
     more at home, and reneging on it later is costlier (audience costs both ways)."""
@@ -226,7 +222,6 @@ class PublicFormula(Mediating):
         )
 
 
-@register
 class PrivateChannel(PublicFormula):
     """Confidential talks: concessions cost less at home, but a deal nobody announced binds
     less, so it is easier to walk away from (and refusing costs nothing abroad)."""
@@ -248,7 +243,6 @@ class PrivateChannel(PublicFormula):
         )
 
 
-@register
 class WorkingGroups(Mediating):
     """Expert working groups on parallel tracks plus a leaders' channel.
 
@@ -295,7 +289,6 @@ class WorkingGroups(Mediating):
         )
 
 
-@register
 class NormalizationCarrot(Mediating):
     """Great-power rapprochement offered to side A, paid only if the war ends; optionally
     with more pressure on A while it holds out, and an exit some rounds after a deal."""
@@ -344,7 +337,6 @@ class NormalizationCarrot(Mediating):
         )
 
 
-@register
 class SideWith(Mediating):
     """The mediator takes a side: more military aid to it and more sanctions on the other
     (once, when the strategy takes over), and texts tilted its way."""
@@ -381,7 +373,6 @@ class SideWith(Mediating):
         return Decision(text=text, framework=framework, aid_change=aid, sanctions_change=sanctions)
 
 
-@register
 class Withdrawal(Mediating):
     """Drafts texts for a while, then leaves for good: after a set number of rounds, or after
     a run of refused texts (whichever comes first)."""
@@ -405,3 +396,17 @@ class Withdrawal(Mediating):
         if opts.after_failures > 0:
             leave = leave | (obs.failed_texts >= opts.after_failures)
         return Decision(text=_only(~leave, text), framework=framework, withdraw=leave)
+
+
+# The strategies of this module, registered by sim.strategies.registry.
+STRATEGIES: tuple[type[Strategy], ...] = (
+    DeadlineDeal,
+    CeasefireFirst,
+    TalkingWhileFighting,
+    PublicFormula,
+    PrivateChannel,
+    WorkingGroups,
+    NormalizationCarrot,
+    SideWith,
+    Withdrawal,
+)

@@ -1,6 +1,8 @@
 """Registry of mediator strategies: explicit `register` for the built-in ones, the
 `negsim.strategies` entry-point group for installed plugins, and `module:Class` for outside
 code, which is imported only with the user's consent (docs/cli.md, "Code from a data file").
+
+The registry sits above the strategies it lists: it imports them, they never import it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from sim import schema
 from sim.errors import ConfigError
 from sim.strategies.base import Strategy
+from sim.strategies.builtin import STRATEGIES as BUILTIN
+from sim.strategies.catalogue import STRATEGIES as CATALOGUE
 
 _REGISTRY: dict[str, type[Strategy]] = {}
 
@@ -28,6 +32,10 @@ def register(cls: type[Strategy]) -> type[Strategy]:
         raise ValueError(f"strategy name {cls.name!r} is already registered")
     _REGISTRY[cls.name] = cls
     return cls
+
+
+for _builtin in (*BUILTIN, *CATALOGUE):
+    register(_builtin)
 
 
 # A name in a scenario is data, and importing a module runs its code: a 'module:Class' name is
@@ -55,14 +63,12 @@ def _plugins() -> dict[str, EntryPoint]:
 
 
 def names() -> list[str]:
-    _ensure_builtins()
     return sorted(set(_REGISTRY) | set(_plugins()))
 
 
 def get(name: str, path: str = "mediator.strategy") -> type[Strategy]:
     """Look up a strategy class by registry key, installed plugin name, or (with consent)
     'package.module:ClassName'."""
-    _ensure_builtins()
     if name in _REGISTRY:
         return _REGISTRY[name]
     if name in _plugins():
@@ -112,8 +118,3 @@ def make(name: str, options: Mapping[str, Any] | None = None, path: str = "media
     cls = get(name, f"{path}.strategy")
     opts = schema.build(cls.Options, dict(options or {}), f"{path}.options")
     return cls(opts)
-
-
-def _ensure_builtins() -> None:
-    # Importing the module registers the built-in strategies (explicit register() calls).
-    from sim.strategies import builtin, catalogue  # noqa: F401

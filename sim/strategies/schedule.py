@@ -28,28 +28,16 @@ class Step:
     deadlock_after: int = 3
 
 
-def _neutral(name: str, n: int, k: int) -> np.ndarray:
-    """The value of a decision field that means "nothing of that kind"."""
-    if name == "text":
-        return np.full((n, k), np.nan)
-    if name in ("framework", "withdraw", "ceasefire", "recess", "keep_fighting"):
-        return np.zeros(n, dtype=bool)
-    if name in ("carrots", "threats", "refusal_cost", "aid_change", "sanctions_change"):
-        return np.zeros((n, 2))
-    if name in ("hurdle_scale", "hazard_ratio"):
-        return np.ones(n)
-    return np.zeros(n)
-
-
 def merge(decisions: list[Decision], choice: np.ndarray, n: int, k: int) -> Decision:
-    """Per run, the fields of decisions[choice[run]]; a field no decision sets stays None."""
+    """Per run, the fields of decisions[choice[run]]; a field no decision sets stays None,
+    and a run whose decision leaves a field None gets that move's neutral value."""
     out: dict[str, Any] = {}
-    for field in dataclasses.fields(Decision):
-        values = [getattr(d, field.name) for d in decisions]
+    for move in Decision.moves():
+        values = [getattr(d, move.name) for d in decisions]
         if all(v is None for v in values):
-            out[field.name] = None
+            out[move.name] = None
             continue
-        merged = _neutral(field.name, n, k)
+        merged = move.neutral_value(n, k)
         for i, value in enumerate(values):
             if value is None:
                 continue
@@ -59,7 +47,7 @@ def merge(decisions: list[Decision], choice: np.ndarray, n: int, k: int) -> Deci
             full = np.broadcast_to(np.asarray(value), merged.shape)
             where = mask.reshape((n,) + (1,) * (merged.ndim - 1))
             merged = np.where(where, full, merged)
-        out[field.name] = merged
+        out[move.name] = merged
     return Decision(**out)
 
 
