@@ -134,7 +134,7 @@ class Engine:
         """Phase 3. A run that observes nothing keeps its precision, and its mean is only
         rounded (precision * mean / precision); once that leaves the mean as it is, it will
         again next round, so such runs are skipped until they observe again or a ceasefire
-        moves their belief (the regrouping, §3.6b)."""
+        moves their belief (the regrouping, §3.8)."""
         s, t = self.state.status, self.round
         observed = (s == Status.WAR) | (self.state.end_round == t)
         live = ~absorbing(s)

@@ -77,7 +77,7 @@ class Parties(Group):
     """Each belligerent's forces, minds and standing offers (R, P)."""
 
     exhaustion: F
-    reserve_in: F  # share of the regroup reserve brought in under ceasefires (§3.6b)
+    reserve_in: F  # share of the regroup reserve brought in under ceasefires (§3.8)
     aid_mediator: F
     aid_stakeholders: F
     sanctions_mediator: F
@@ -125,10 +125,10 @@ class Agreement(Group):
 
     terms: F  # (R, K) terms in force (NaN: none)
     enforcement: F
-    text_enforcement: F  # without the mediator's guarantee (§3.9)
+    text_enforcement: F  # without the mediator's guarantee (§3.11)
     imposed: B  # signed only under carrots or sticks
     hazard_ratio: F  # set by the strategy that brokered it
-    steps_pending: B  # steps on deferrable issues not carried out (§3.9a)
+    steps_pending: B  # steps on deferrable issues not carried out (§3.12)
     signed_terms: F  # (R, K) the text signed, steps included
     steps_guarantee: F
     steps_enforcement: F
@@ -152,7 +152,7 @@ class Ceasefire(Group):
 
     enforcement: F
     provisions: F  # what holds without the guarantor
-    disposition: F  # (R, P) each signatory's acceptance draw, kept while it lasts (§3.6b)
+    disposition: F  # (R, P) each signatory's acceptance draw, kept while it lasts (§3.8)
     signed_round: I
     regrouping: B  # (R, P) signed to bring in its reserve
     breaches: I

@@ -1,4 +1,4 @@
-"""The age of the peace (docs/model.md 3.9): with `agreement.hazard_shape` k, the collapse
+"""The age of the peace (docs/model.md 3.11): with `agreement.hazard_shape` k, the collapse
 hazard of an agreement or a ceasefire in its a-th round is the constant-hazard value times
 a^(k - 1), a counted from the round the fighting stopped. k = 1 (the default) is the
 constant hazard."""

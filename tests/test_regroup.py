@@ -1,4 +1,4 @@
-"""A ceasefire as a pause to regroup (docs/model.md §3.6b).
+"""A ceasefire as a pause to regroup (docs/model.md §3.8).
 
 The checks: the reserve comes in at the pace the ceasefire's enforcement allows, only under
 a ceasefire, and only the side that brings it in sees the trend move; a ceasefire that lets

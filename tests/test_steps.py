@@ -1,4 +1,4 @@
-"""Carrying out a settlement's deferred steps (docs/model.md §3.9a).
+"""Carrying out a settlement's deferred steps (docs/model.md §3.12).
 
 The checks: a comprehensive agreement whose steps on a deferrable issue cost a side that
 would not sign for them alone stands as a framework, with the issue where it was left and
@@ -188,7 +188,7 @@ def test_the_story_says_the_steps_are_left_and_when_they_are_carried_out():
 
 
 def test_steps_are_left_exactly_where_a_side_they_cost_balks_with_its_signing_draw():
-    # Recompute the rule of §3.9a from the trace: the steps' value D_i to each side and the
+    # Recompute the rule of §3.12 from the trace: the steps' value D_i to each side and the
     # acceptance draw it signed with, against what the engine decided.
     model = NegotiationModel(minsk(), runs=600, seed=5, trace=True).run()
     engine = model.engine

@@ -1,4 +1,4 @@
-"""Acceptance of a text (docs/model.md §3.7): what it is worth to each side with the
+"""Acceptance of a text (docs/model.md §3.9): what it is worth to each side with the
 mediator's carrots, sticks and guarantee, whether each signs, and why a side refused."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim import bargaining
+from sim.bargaining import either_holds
 from sim.outcomes import Refusal
 from sim.rng import Stream
-from sim.rules.axes import both, by_side, either, either_holds
+from sim.rules.axes import both, by_side, either
 from sim.rules.context import Context
 from sim.rules.mediation import per_run, stick_loss
 from sim.state import RunState
@@ -87,7 +88,7 @@ def inducements(
     threatened = threats > 0
     loss = stick_loss(state, ctx, threats) * credibility[:, None] if threatened.any() else zeros2
     # A text may carry the provisions of the ceasefire it brings, monitors or peacekeepers
-    # and a separation of forces (§3.7): they guard the armies (an armistice leaves them
+    # and a separation of forces (§3.9): they guard the armies (an armistice leaves them
     # in place; a settlement's withdrawal has to be watched too), so each side counts
     # them like a guarantee that fails independently, and they stay when the mediator
     # goes (Fortna 2003, 2004).
@@ -110,7 +111,7 @@ def inducements(
 
 def domestic_hurdle(ctx: Context, utility: F) -> F:
     """Each side's domestic hurdle for a text of this utility: the hardliners' cost of any
-    deal, plus the audience cost of one short of the victory threshold (§3.7)."""
+    deal, plus the audience cost of one short of the victory threshold (§3.9)."""
     p = ctx.p
     return p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
 
@@ -145,7 +146,7 @@ def weigh(
     reservation = parties.reservation - ind.stick_loss - ind.refusal_cost
     value = utility + ind.carrots
     # An armistice-style framework leaves both armies in place: reneging on it exposes a
-    # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.6a), not as a
+    # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.7), not as a
     # settlement that disarms or withdraws it.
     loss = np.where(
         framework[:, None],

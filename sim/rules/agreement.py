@@ -1,14 +1,15 @@
-"""The consequences of a deal (docs/model.md §3.8): the terms in force, how well they are
-enforced, and the steps on deferrable issues a side would not carry out (§3.9a)."""
+"""The consequences of a deal (docs/model.md §3.10): the terms in force, how well they are
+enforced, and the steps on deferrable issues a side would not carry out (§3.12)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.bargaining import either_holds
 from sim.outcomes import Status
 from sim.rules.acceptance import Verdict
-from sim.rules.axes import either, either_holds, mean
+from sim.rules.axes import either, mean
 from sim.rules.context import Context
 from sim.rules.mediation import per_run
 from sim.state import RunState
@@ -21,7 +22,7 @@ B = NDArray[np.bool_]
 def left_open(ctx: Context, progress: F) -> F:
     """A text (progress coordinates) with its deferrable issues at their open position:
     a framework's text, and what stands of a comprehensive text until its steps are
-    carried out (§3.9a)."""
+    carried out (§3.12)."""
     return np.where(ctx.p.deferrable, ctx.open_progress, progress)
 
 
@@ -83,7 +84,7 @@ def _steps(
     verdict: Verdict,
     signed: tuple[NDArray[np.int8], F, F],
 ) -> tuple[B, NDArray[np.int8], F, F]:
-    """Steps on deferrable issues are carried out after signing (§3.9a). A side they cost
+    """Steps on deferrable issues are carried out after signing (§3.12). A side they cost
     carries them out only if it would sign for them alone, with the taste it signed with;
     otherwise the agreement stands as a framework, those issues where they were left,
     until a guarantor has the steps carried out."""

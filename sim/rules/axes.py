@@ -50,8 +50,3 @@ def mean(x: F) -> F:
 def flag(value: B | None, n: int) -> B:
     """A decision's optional per-run flag; None means False in every run."""
     return np.zeros(n, dtype=bool) if value is None else np.asarray(value, dtype=bool)
-
-
-def either_holds(a: Any, b: Any) -> Any:
-    """The chance that at least one of two independent safeguards holds: 1 - (1-a)(1-b)."""
-    return 1.0 - (1.0 - a) * (1.0 - b)

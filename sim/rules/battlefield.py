@@ -1,5 +1,5 @@
 """Phase 1, the battlefield (docs/model.md §3.1), and the regrouping of reserves under a
-ceasefire (§3.6b), which happens on the battlefield before the front moves."""
+ceasefire (§3.8), which happens on the battlefield before the front moves."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def battlefield(state: RunState, ctx: Context, t: int) -> Battle:
 
 def truce_enforcement(state: RunState) -> F:
     """What enforces a standing ceasefire: its provisions and the guarantee while the
-    mediator is engaged, the provisions alone once it has left (§3.9)."""
+    mediator is engaged, the provisions alone once it has left (§3.11)."""
     cf = state.ceasefire
     return np.where(state.mediation.active, cf.enforcement, cf.provisions)
 
@@ -58,7 +58,7 @@ def reserve_shift(state: RunState, ctx: Context, reach: F) -> F:
 
 def regroup(state: RunState, ctx: Context) -> None:
     """Under a ceasefire each side brings in the share (1 - e_cf) / regroup_rounds of its
-    reserve per round, e_cf being what enforces the ceasefire (§3.6b). A side knows its
+    reserve per round, e_cf being what enforces the ceasefire (§3.8). A side knows its
     own build-up, so its believed trend moves with the true trend; its enemy observes
     nothing until the fighting resumes."""
     p, parties = ctx.p, state.parties

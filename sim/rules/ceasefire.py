@@ -1,14 +1,15 @@
-"""An unconditional ceasefire (docs/model.md §3.6a) and a ceasefire as a pause to regroup
-(§3.6b): what it is worth to each side, and whether both sign."""
+"""An unconditional ceasefire (docs/model.md §3.7) and a ceasefire as a pause to regroup
+(§3.8): what it is worth to each side, and whether both sign."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.bargaining import either_holds
 from sim.outcomes import Status
 from sim.rng import Stream
-from sim.rules.axes import both, by_side, either_holds, mean
+from sim.rules.axes import both, by_side, mean
 from sim.rules.battlefield import reserve_shift
 from sim.rules.context import Context
 from sim.rules.valuation import share_of_stakes, war_utilities
@@ -38,7 +39,7 @@ def pause_value(state: RunState, ctx: Context, enforcement: F) -> F:
 def ceasefire_score(
     state: RunState, ctx: Context, enforcement: F, noise: F, pause: F | float = 0.0
 ) -> F:
-    """Each side's score for a ceasefire under this enforcement (§3.6a, §3.6b): the
+    """Each side's score for a ceasefire under this enforcement (§3.7, §3.8): the
     pause's worth to its war effort `pause`, less the gain it forgoes by not fighting on
     and its fear that a distrusted enemy regroups, plus its taste `noise` (R, 2)."""
     p, parties = ctx.p, state.parties
@@ -74,7 +75,7 @@ def offer_ceasefire(
         else np.zeros(n)
     )
     # Monitors and a buffer zone close part of the risk; a guarantee, as its target
-    # side perceives it, closes part of the rest (as for agreements, §3.7). The same
+    # side perceives it, closes part of the rest (as for agreements, §3.9). The same
     # provisions make a surprise attack during the pause less rewarding.
     perceived = guarantee * mean(np.broadcast_to(p.trust_in_mediator, (n, 2)))
     enforcement = either_holds(provisions, perceived)

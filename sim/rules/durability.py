@@ -1,5 +1,5 @@
-"""Phase 8, the fate of standing agreements and ceasefires (docs/model.md §3.9), and the
-deferred steps a guarantor has carried out (§3.9a)."""
+"""Phase 8, the fate of standing agreements and ceasefires (docs/model.md §3.11), and the
+deferred steps a guarantor has carried out (§3.12)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
     truce_enforced = truce_enforcement(state)
     falls = ctx.draws.uniform(t, Stream.COLLAPSE) < hazard(state, ctx, t, truce, truce_enforced)
     collapse = standing & falls
-    # A ceasefire holds only while both sides would still sign it (§3.6b): a side
+    # A ceasefire holds only while both sides would still sign it (§3.8): a side
     # whose score has fallen below zero, its taste kept from the signing, breaks it;
     # a side that signed to regroup first takes the rounds its build-up needs.
     breaker = np.zeros((state.n, 2), dtype=bool)
@@ -72,7 +72,7 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
 
 def carry_out_steps(state: RunState, ctx: Context, t: int, standing: B) -> B:
     """A guarantor still engaged has the steps left of a comprehensive agreement carried
-    out, each round with a chance equal to its guarantee (§3.9a; Walter 2002)."""
+    out, each round with a chance equal to its guarantee (§3.12; Walter 2002)."""
     ag = state.agreement
     carried = np.zeros(state.n, dtype=bool)
     owed = standing & ag.steps_pending & state.mediation.active

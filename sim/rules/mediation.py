@@ -1,4 +1,4 @@
-"""The mediator's moves besides the text (docs/model.md §3.6, §3.8): relaying information,
+"""The mediator's moves besides the text (docs/model.md §3.6, §3.10): relaying information,
 building trust, aid and sanctions, partial agreements, threatened and carried-out sticks,
 and leaving for good."""
 

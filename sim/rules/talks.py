@@ -1,4 +1,4 @@
-"""Phases 5-7, the talks (docs/model.md §3.6-§3.8): the mediator's moves, a ceasefire
+"""Phases 5-7, the talks (docs/model.md §3.6-§3.10): the mediator's moves, a ceasefire
 offer, the text on the table (the mediator's or a party's own offer), each side's answer,
 the mediator's follow-through, and what a deal or a ripe stalemate brings."""
 
@@ -116,7 +116,7 @@ def on_the_table(
         if space.indivisible is not None:
             drafted_t = space.whole(drafted_t)
         # A framework leaves its deferrable issues at their open position, whatever a
-        # strategy drafted there (§3.8): a framework has no steps to carry out (§3.9a).
+        # strategy drafted there (§3.10): a framework has no steps to carry out (§3.12).
         if framework.any():
             drafted_t = np.where(framework[:, None], left_open(ctx, drafted_t), drafted_t)
     if not (talking & ~mediated_text).any():
