@@ -51,6 +51,9 @@ KIND_NAMES = {i: o.label for i, o in enumerate(OUTCOMES) if o.settled}
 # the runs in and out would cost more than it saves.
 _COMPACT_MIN_RUNS = 64
 _COMPACT_SHARE = 0.6
+_LIGHT_SHARE = 0.25
+# The share of the runs left that must have ended for good before they are retired.
+_RETIRE_SHARE = 0.2
 
 
 class Engine:
@@ -68,8 +71,12 @@ class Engine:
         self.runs = np.asarray(runs, dtype=np.int64)
         self.n = self.runs.shape[0]
         self.draws = Draws(seed, self.runs)
-        self.ctx = Context.build(params, self.draws)
-        self.state = start(params, self.ctx, self.runs)
+        self.ctx = self._whole_ctx = Context.build(params, self.draws)
+        # The runs that can still change (`live`, at `live_rows` of the whole state; None:
+        # every run) and, once runs have ended for good, the whole state they are written
+        # back into (`_retire`).
+        self.live = self._whole = start(params, self.ctx, self.runs)
+        self.live_rows: I | None = None
         self.trace = trace
         self.records: list[RoundRecord] = []
         self.round = 0
@@ -83,15 +90,25 @@ class Engine:
 
     @property
     def space(self) -> bargaining.IssueSpace:
-        return self.ctx.space
+        return self._whole_ctx.space
+
+    @property
+    def state(self) -> RunState:
+        """The state of every run (the runs that ended for good as they ended)."""
+        if self.live_rows is not None:
+            self._whole.put(self.live_rows, self.live)
+        return self._whole
 
     # -- applying a phase -------------------------------------------------------------------
-    def _rows(self, mask: B) -> I | None:
-        """The runs in `mask`, or None where a phase should run on every run."""
-        if self.trace or self.n < _COMPACT_MIN_RUNS:
+    def _rows(self, mask: B, share: float = _COMPACT_SHARE) -> I | None:
+        """The runs in `mask`, or None where a phase should run on every run: when they
+        are more than `share` of the runs, copying them in and out would cost more than
+        the work it saves (a light phase pays off only on fewer runs than a heavy one)."""
+        width = self.live.n
+        if self.trace or width < _COMPACT_MIN_RUNS:
             return None
         rows = np.flatnonzero(mask)
-        return rows if rows.size <= _COMPACT_SHARE * self.n else None
+        return rows if rows.size <= share * width else None
 
     def _apply(
         self, phase: Callable[..., Any], rows: I | None, *args: Any, reads_only: bool = False
@@ -100,15 +117,15 @@ class Engine:
         and context, written back after (unless the phase only reads). Its events are those
         of `rows`."""
         if rows is None:
-            return phase(self.state, self.ctx, self.round, *args)
-        part = self.state.take(rows)
+            return phase(self.live, self.ctx, self.round, *args)
+        part = self.live.take(rows)
         events = phase(part, self.ctx.take(rows), self.round, *args)
         if not reads_only:
-            self.state.put(rows, part)
+            self.live.put(rows, part)
         return events
 
     def _talking(self) -> B:
-        status = self.state.status
+        status = self.live.status
         return (status == Status.WAR) | (status == Status.CEASEFIRE)
 
     # -- the phases, in the order of docs/model.md §2 ----------------------------------------
@@ -121,25 +138,25 @@ class Engine:
         rows = self._rows(talking)
         self._battle = self._apply(battlefield, rows)
         if rows is not None:
-            np.copyto(self.state.front.change, 0.0, where=~talking)
+            np.copyto(self.live.front.change, 0.0, where=~talking)
 
     def costs(self) -> None:
         """Phase 2 for the runs that pay anything and can still change (at war, under a
         ceasefire or a framework)."""
-        s = self.state.status
+        s = self.live.status
         paying = (s == Status.WAR) | (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK)
-        self._costs = self._apply(costs, self._rows(paying))
+        self._costs = self._apply(costs, self._rows(paying, _LIGHT_SHARE))
 
     def beliefs(self) -> None:
         """Phase 3. A run that observes nothing keeps its precision, and its mean is only
         rounded (precision * mean / precision); once that leaves the mean as it is, it will
         again next round, so such runs are skipped until they observe again or a ceasefire
         moves their belief (the regrouping, §3.8)."""
-        s, t = self.state.status, self.round
-        observed = (s == Status.WAR) | (self.state.end_round == t)
+        s, t = self.live.status, self.round
+        observed = (s == Status.WAR) | (self.live.end_round == t)
         live = ~absorbing(s)
         rows = self._rows(live & (observed | ~self._belief_fixed | (s == Status.CEASEFIRE)))
-        parties = self.state.parties
+        parties = self.live.parties
         if rows is None:
             mean, precision = parties.belief_mean, parties.belief_precision
             self._apply(beliefs, None)
@@ -159,18 +176,24 @@ class Engine:
         rows = self._rows(talking)
         self._apply(reservation_values, rows)
         if rows is not None:
-            self.state.talks.ripe[~talking] = False
+            self.live.talks.ripe[~talking] = False
 
-    def observe(self) -> Observation:
-        """What the mediator sees (phase 5), in the runs that can still change."""
-        rows = self._rows(~absorbing(self.state.status))
+    def observe(self, *, settled_too: bool = True) -> Observation:
+        """What the mediator sees (phase 5): the runs that can still change, or only those
+        still talking for a strategy that acts on no others (`acts_after_settlement`)."""
+        status = self.live.status
+        rows = self._rows(self._talking() if not settled_too else ~absorbing(status))
         self._mediator_rows = rows
         return self._apply(observe, rows, reads_only=True)
 
     @property
     def mediator_rows(self) -> I | None:
-        """The runs of the last observation, in order (None: all runs)."""
-        return self._mediator_rows
+        """The runs of the last observation, in order, as positions in the whole batch
+        (None: all runs)."""
+        rows, live = self._mediator_rows, self.live_rows
+        if live is None:
+            return rows
+        return live if rows is None else live[rows]
 
     def talks(self, decision: Decision) -> None:
         """Phases 5-7 for the runs still talking; the others only lose the per-round
@@ -181,41 +204,59 @@ class Engine:
         seen = self._mediator_rows
         if rows is None:
             self._talk_rows = None
-            self._talks = self._apply(talks, None, _on_runs(decision, seen, None, self.n))
+            self._talks = self._apply(talks, None, _on_runs(decision, seen, None, self.live.n))
             return
         self._talk_rows = rows
-        self._talks = self._apply(talks, rows, _on_runs(decision, seen, rows, self.n))
+        self._talks = self._apply(talks, rows, _on_runs(decision, seen, rows, self.live.n))
         rest = ~talking
-        st = self.state
+        st = self.live
         np.copyto(st.mediation.information, 0.0, where=rest)
         np.copyto(st.talks.failed_texts, 0, where=rest)
         np.copyto(st.talks.ripe_streak, 0, where=rest)
         for side in (0, 1):  # column by column: an (n, 1) mask on (n, 2) is slow in numpy
             np.copyto(st.parties.refused_last[:, side], False, where=rest)
         if decision.withdraw is not None:
-            wanted = _on_runs_flag(decision.withdraw, seen, self.n)
+            wanted = _on_runs_flag(decision.withdraw, seen, self.live.n)
             withdraw(st, self.round, wanted & rest)
 
     def durability(self) -> None:
         """Phase 8 for the runs with a standing agreement or ceasefire."""
-        s = self.state.status
+        s = self.live.status
         ev, talk_rows = self._talks, self._talk_rows
         assert ev is not None
         deal, accept = ev.deal, ev.ceasefire_accept
         if talk_rows is not None:
-            deal = _scattered(deal, talk_rows, self.n)
-            accept = _scattered(accept, talk_rows, self.n)
+            deal = _scattered(deal, talk_rows, self.live.n)
+            accept = _scattered(accept, talk_rows, self.live.n)
         standing = ~absorbing(s) & (s != Status.WAR)
-        rows = self._rows(standing)
+        rows = self._rows(standing, _LIGHT_SHARE)
         if rows is None:
             standing_ev = self._apply(durability, None, deal, both(accept))
         else:
             standing_ev = self._apply(durability, rows, deal[rows], both(accept[rows]))
         if self.trace:
             self._record(standing_ev)
+        self._retire()
+
+    def _retire(self) -> None:
+        """Leave the runs that ended for good once they are a good share of those left:
+        written back into the whole state, they drop out of every later phase."""
+        live = self.live
+        if self.trace or live.n < _COMPACT_MIN_RUNS:
+            return
+        ended = absorbing(live.status)
+        keep = np.flatnonzero(~ended)
+        if keep.size == 0 or keep.size > (1.0 - _RETIRE_SHARE) * live.n:
+            return
+        whole = self.state  # written back
+        rows = keep if self.live_rows is None else self.live_rows[keep]
+        self.live = whole.copy_of(rows)
+        self.live_rows = rows
+        self.ctx = self.ctx.take(keep)
+        self._belief_fixed = self._belief_fixed[keep]
 
     def _record(self, standing: Standing) -> None:
-        st, parties = self.state, self.state.parties
+        st, parties = self.live, self.live.parties
         assert self._battle is not None and self._costs is not None and self._talks is not None
         snapshot = Snapshot(
             control=st.front.control.copy(),
@@ -249,6 +290,8 @@ class Engine:
     def finish(self) -> None:
         """Utilities of the final terms (agreement, capitulation or frozen line)."""
         p, st = self.p, self.state
+        # Every run is in the whole state now, the ended and those still live.
+        self.live, self.live_rows, self.ctx = st, None, self._whole_ctx
         terms = st.agreement.terms
         has_terms: B = np.asarray(~np.isnan(terms).any(axis=1))
         filled = np.where(has_terms[:, None], terms, 0.0)
@@ -258,7 +301,7 @@ class Engine:
     @property
     def finished(self) -> bool:
         """True when no run can change any more (every run ended in an absorbing state)."""
-        return bool(absorbing(self.state.status).all())
+        return bool(absorbing(self.live.status).all())
 
 
 def start(p: ModelParams, ctx: Context, runs: I) -> RunState:

@@ -61,10 +61,11 @@ class MediatorAgent(mesa.Agent):
         """The strategy's decision over the runs the engine shows it (`mediator_rows`): a
         schedule moves those runs through its phases, the others keep theirs."""
         engine = self.model.engine
-        if not engine.state.mediation.active.any():
+        if not engine.live.mediation.active.any():
             return Decision()
-        obs = engine.observe()
-        rows, strategy = engine.mediator_rows, self.strategy
+        strategy = self.strategy
+        obs = engine.observe(settled_too=getattr(strategy, "acts_after_settlement", True))
+        rows = engine.mediator_rows
         if rows is None or not isinstance(strategy, Schedule):
             return strategy.decide(obs)
         return _schedule_on_runs(strategy, rows, obs)

@@ -36,26 +36,66 @@ class Group:
         """The group for some runs (copies)."""
         return type(self)(**{f.name: getattr(self, f.name)[rows] for f in _fields(type(self))})
 
+    def lazy(self, rows: I) -> Self:
+        """The group for some runs, each array copied only when first read: a phase pays
+        only for the arrays it touches, and `put` writes back only those."""
+        part: Self = object.__new__(_lazy_class(type(self)))
+        part.__dict__["_source"] = (self, rows)
+        return part
+
     def put(self, rows: I, part: Self) -> None:
         """Write back a group taken over `rows` (in place where the array allows it)."""
-        for f in _fields(type(self)):
-            value = getattr(self, f.name)
+        names = _touched(part) if "_source" in part.__dict__ else _names(type(self))
+        for name in names:
+            value = getattr(self, name)
             if not value.flags.writeable:
                 value = value.copy()
-                setattr(self, f.name, value)
-            value[rows] = getattr(part, f.name)
+                setattr(self, name, value)
+            value[rows] = getattr(part, name)
 
     def copy(self) -> Self:
         return type(self)(**{f.name: getattr(self, f.name).copy() for f in _fields(type(self))})
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_NAMES: dict[type, frozenset[str]] = {}
+_LAZY: dict[type, type] = {}
 
 
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     found = _FIELDS.get(cls)
     if found is None:
         found = _FIELDS[cls] = dataclasses.fields(cls)
+    return found
+
+
+def _names(cls: type) -> frozenset[str]:
+    found = _NAMES.get(cls)
+    if found is None:
+        found = _NAMES[cls] = frozenset(f.name for f in _fields(cls))
+    return found
+
+
+def _touched(part: Group) -> list[str]:
+    return [name for name in part.__dict__ if name != "_source"]
+
+
+def _lazy_class(cls: type) -> type:
+    """`cls` with its arrays sliced from a whole group the first time they are read."""
+    found = _LAZY.get(cls)
+    if found is None:
+        names = _names(cls)
+
+        def __getattr__(self: Any, name: str) -> Any:  # noqa: N807
+            # Called only when normal lookup fails: an array not read yet.
+            if name not in names:
+                raise AttributeError(name)
+            whole, rows = self.__dict__["_source"]
+            value = getattr(whole, name)[rows]
+            self.__dict__[name] = value
+            return value
+
+        found = _LAZY[cls] = type(f"Lazy{cls.__name__}", (cls,), {"__getattr__": __getattr__})
     return found
 
 
@@ -193,8 +233,14 @@ class RunState:
         part.__dict__["_source"] = (self, rows)
         return part
 
+    def copy_of(self, rows: I) -> RunState:
+        """The state of some runs, every group copied now."""
+        arrays = {name: getattr(self, name)[rows] for name in self.ARRAYS}
+        groups = {name: getattr(self, name).take(rows) for name in self.GROUPS}
+        return RunState(**arrays, **groups)
+
     def put(self, rows: I, part: RunState) -> None:
-        """Write back the state of runs taken with `take`."""
+        """Write back the state of runs taken with `take` (or `copy_of`)."""
         for name in self.ARRAYS:
             getattr(self, name)[rows] = getattr(part, name)
         for name in self.GROUPS:
@@ -297,6 +343,6 @@ class _Part(RunState):
         if name not in RunState.GROUPS:
             raise AttributeError(name)
         whole, rows = self.__dict__["_source"]
-        group = getattr(whole, name).take(rows)
+        group = getattr(whole, name).lazy(rows)
         self.__dict__[name] = group
         return group

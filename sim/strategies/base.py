@@ -402,11 +402,15 @@ class Strategy:
             never from global state).
         summary: One line for `negsim strategies`.
         sources: Where the behaviour comes from (literature and source articles).
+        acts_after_settlement: Whether `decide` may withdraw the mediator from runs that
+            have an agreement; if not, it is shown only the runs still talking (its other
+            moves apply only there). True unless a strategy says otherwise.
     """
 
     name: ClassVar[str] = ""
     drafts_texts: ClassVar[bool] = False
     stochastic: ClassVar[bool] = False
+    acts_after_settlement: ClassVar[bool] = True
     summary: ClassVar[str] = ""
     sources: ClassVar[tuple[str, ...]] = ()
 

@@ -20,6 +20,7 @@ class NoMediator(Strategy):
     """Direct talks: the parties exchange offers on their own concession paths."""
 
     name = "none"
+    acts_after_settlement = False  # it never withdraws
     summary = "no mediator: direct talks, alternating offers on concession paths"
     sources = ("Rubinstein 1982", "Faratin, Sierra & Jennings 1998")
 
@@ -90,6 +91,7 @@ class Facilitative(Mediating):
     """Communication-facilitation: shares information and builds trust; drafts no texts."""
 
     name = "facilitative"
+    acts_after_settlement = False  # it never withdraws
     summary = "relays information (faster belief convergence) and slowly builds trust; no texts"
     sources = ("Touval & Zartman 1985", "Beardsley et al. 2006", "Kydd 2003")
 
@@ -328,6 +330,7 @@ class Formulative(Mediating):
     """Formulation: puts a single negotiating text on the table each round."""
 
     name = "formulative"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "drafts a single text each round: Nash point on its noisy estimates, tilted by bias"
     sources = ("Fisher 1981 (single negotiating text)", "Nash 1950", "Beardsley et al. 2006")
@@ -343,6 +346,7 @@ class Manipulative(Mediating):
     """Manipulation (power mediation): a text plus carrots, sticks and guarantees."""
 
     name = "manipulative"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "drafts texts and backs them with carrots, threatened sticks and guarantees"
     sources = ("Touval & Zartman 1985", "Beardsley et al. 2006", "Beardsley 2011")

@@ -121,6 +121,7 @@ class CeasefireFirst(Mediating):
     momentum refuses); once the guns are silent it drafts texts."""
 
     name = "ceasefire_first"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "proposes an unconditional ceasefire each round; drafts texts only once it holds"
     sources = ("ceasefire-first-2025", "mediation-conditions-2025", "Fortna 2003", "Fortna 2004")
@@ -157,6 +158,7 @@ class TalkingWhileFighting(Mediating):
     front does not freeze while its text is on the table or in its recesses."""
 
     name = "talking_while_fighting"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "texts while fighting; the ceasefire comes with an armistice-style framework"
     sources = ("ceasefire-first-2025", "Korean armistice talks 1951-53")
@@ -193,6 +195,7 @@ class PublicFormula(Mediating):
     more at home, and reneging on it later is costlier (audience costs both ways)."""
 
     name = "public_formula"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "public text: refusing and reneging cost more, and so do concessions at home"
     sources = ("troitskiy-2024", "Fearon 1994", "Putnam 1988")
@@ -227,6 +230,7 @@ class PrivateChannel(PublicFormula):
     less, so it is easier to walk away from (and refusing costs nothing abroad)."""
 
     name = "private_channel"
+    acts_after_settlement = False  # it never withdraws
     summary = "confidential text: lower domestic cost of concessions, deals bind less"
     sources = ("troitskiy-2024", "Putnam 1988", "Stasavage 2004")
 
@@ -253,6 +257,7 @@ class WorkingGroups(Mediating):
     """
 
     name = "working_groups"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "framework first via working groups, trust-building partial deals, leader channel"
     sources = ("window-2025", "Osgood 1962", "Kydd 2000", "Putnam 1988")
@@ -342,6 +347,7 @@ class SideWith(Mediating):
     (once, when the strategy takes over), and texts tilted its way."""
 
     name = "side_with"
+    acts_after_settlement = False  # it never withdraws
     drafts_texts = True
     summary = "aligns with one side: more aid to it, sanctions on the other, texts tilted its way"
     sources = ("reset-2025", "Kydd 2003", "Svensson 2009")
