@@ -97,10 +97,8 @@ def dry_build(check: Any) -> None:
             if bias is not None and path == "mediator.bias":
                 path, value = f"parameters.biases[{i}]", bias
             else:
-                from sim.validation import related
-
                 for key, written in check.base_overrides.items():
-                    if related(key, path) is not None:
+                    if schema.related(key, path) is not None:
                         path, value = f"set.{key}", written
                         break
             raise ConfigError(

@@ -56,7 +56,9 @@ def _type_hints(cls: type) -> dict[str, Any]:
 def build(cls: type[T], data: Any, path: str = "") -> T:
     """Construct dataclass `cls` from mapping `data`, validating as it goes."""
     if not isinstance(data, Mapping):
-        raise ConfigError(path, data, f"a mapping of {cls.__name__} settings")
+        # A class may say what it expects in its own words (a ClassVar MAPPING_EXPECTED).
+        expected = getattr(cls, "MAPPING_EXPECTED", None) or f"a mapping of {cls.__name__} settings"
+        raise ConfigError(path, data, expected)
     hints = _type_hints(typing.cast(type, cls))
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for key in data:
@@ -154,6 +156,19 @@ def convert(tp: Any, value: Any, path: str, meta: Mapping[str, Any] | None = Non
     if tp is Any:
         return value
     raise TypeError(f"unsupported type {tp!r} at {path}")
+
+
+def related(key: str, path: str) -> str | None:
+    """How an override written at dotted path `key` bears on a refused dotted `path`:
+    "same", "below" (the key is inside the path: a party or issue the scenario lacks stops
+    the path at its name), "above" (the key writes a whole section the path is in), or None."""
+    if key == path:
+        return "same"
+    if key.startswith((f"{path}.", f"{path}[")):
+        return "below"
+    if path.startswith((f"{key}.", f"{key}[")):
+        return "above"
+    return None
 
 
 def to_plain(obj: Any) -> Any:
