@@ -32,6 +32,7 @@ import contextlib
 import gc
 import io
 import json
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -225,8 +226,6 @@ def _dask_executor(
     """The dask backend of `_executor`: a LocalCluster of `workers`, or `scheduler`'s."""
     # Imported here: distributed is an optional dependency (the `dask` extra), and slow to
     # import; only this backend needs it.
-    import logging
-
     from distributed import Client, LocalCluster
 
     cluster = None

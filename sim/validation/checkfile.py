@@ -139,8 +139,9 @@ def _build_check(data: Any, path: Path) -> Check:
     shape = schema.build(CheckShape, data)
     _refuse_unused(shape, data)
     scenario = _scenario_file(shape, path)
+    options = {}
     if shape.kind != "simulation":
-        analytic.check_parameters(shape.kind, shape.parameters)
+        options = analytic.check_parameters(shape.kind, shape.parameters)
     if not shape.expect:
         raise ConfigError("expect", list(shape.expect), "a non-empty list of expectations")
     arms = _arms(data.get("arms"))
@@ -162,7 +163,7 @@ def _build_check(data: Any, path: Path) -> Check:
         ),
         ensemble=_ensemble(shape.ensemble, path) if shape.ensemble is not None else None,
         base_overrides=dict(shape.set),
-        parameters=dict(shape.parameters),
+        parameters=options,
         known_failure=" ".join(shape.known_failure.split()) if shape.known_failure else None,
     )
     _check_against_scenario(check)
