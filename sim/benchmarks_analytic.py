@@ -79,7 +79,7 @@ def check_parameters(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if not dataclasses.fields(shape) and params:
         key = next(iter(params))
         raise ConfigError(f"parameters.{key}", params[key], f"no parameters in a {kind} check")
-    options = schema.build(shape, params, "parameters")
+    options: Any = schema.build(shape, params, "parameters")
     if isinstance(options, NashParameters) and not options.biases:
         raise ConfigError("parameters.biases", [], "a list of mediator biases")
     if isinstance(options, RubinsteinParameters):

@@ -28,9 +28,16 @@ def param(
     bounds: tuple[float | None, float | None] | None = None,
     open_low: bool = False,
     doc: str = "",
+    expected: str | None = None,
 ) -> Any:
-    """A dataclass field with a documented meaning and admissible range."""
+    """A dataclass field with a documented meaning and admissible range.
+
+    `expected`, if given, is what an error about the field's own value says was expected
+    (in place of the type's or the range's words); errors inside it keep their own.
+    """
     meta = {"bounds": bounds, "open_low": open_low, "doc": doc}
+    if expected is not None:
+        meta["expected"] = expected
     if isinstance(default, dict):
         frozen = dict(default)
         return dataclasses.field(default_factory=lambda: dict(frozen), metadata=meta)
@@ -97,6 +104,14 @@ def _check_bounds(value: float, path: str, meta: Mapping[str, Any]) -> None:
 def convert(tp: Any, value: Any, path: str, meta: Mapping[str, Any] | None = None) -> Any:
     """Convert one YAML value to the annotated type, or raise ConfigError at `path`."""
     meta = meta or {}
+    if meta.get("expected") is not None:
+        own = {k: v for k, v in meta.items() if k != "expected"}  # not for the items
+        try:
+            return convert(tp, value, path, own)
+        except ConfigError as err:
+            if err.path != path:
+                raise
+            raise ConfigError(path, err.value, meta["expected"], hint=err.hint) from None
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = get_args(tp)

@@ -35,39 +35,43 @@ class CheckShape:
 
     MAPPING_EXPECTED: ClassVar[str] = "a mapping with title, claim, source and expect"
 
-    title: str
-    claim: str
-    source: str
-    expect: tuple[Any, ...]  # each an ExpectationShape, read once the arms are known
+    title: str = param(expected="a text")
+    claim: str = param(expected="a text")
+    source: str = param(expected="a text")
+    # Each an ExpectationShape, read once the arms are known.
+    expect: tuple[Any, ...] = param(expected="a non-empty list of expectations")
     group: Group = "other"
     kind: Kind = "simulation"
     scenario: Any = None  # a scenario file, relative to the check (none for rubinstein)
     ensemble: Any = None  # an EnsembleShape, or a shared ensemble file's name
     arms: Any = None  # {name: ArmShape}; a name must be a text, which is checked first
-    runs: int = param(1000, bounds=(1, None))
-    seed: int = param(0, bounds=(0, None))
-    set: dict[str, Any] = param({})
-    parameters: dict[str, Any] = param({})
-    known_failure: str | None = None
+    runs: int = param(1000, bounds=(1, None), expected="an integer >= 1")
+    seed: int = param(0, bounds=(0, None), expected="an integer >= 0")
+    set: dict[str, Any] = param({}, expected="a mapping of dotted paths to values")
+    parameters: dict[str, Any] = param({}, expected="a mapping (options of an analytic check)")
+    known_failure: str | None = param(None, expected="a text")
 
 
 @dataclass(frozen=True)
 class ArmShape:
     MAPPING_EXPECTED: ClassVar[str] = "a mapping with set and/or without"
 
-    set: dict[str, Any] = param({})
-    without: tuple[Section, ...] | None = None
-    draw: dict[str, Any] = param({})  # extra ensemble dimensions
+    set: dict[str, Any] = param({}, expected="a mapping of dotted paths to values")
+    without: tuple[Section, ...] | None = param(
+        None, expected="a list of sections: mediator, stakeholders"
+    )
+    # Extra ensemble dimensions.
+    draw: dict[str, Any] = param({}, expected="a mapping of dotted paths to distributions")
 
 
 @dataclass(frozen=True)
 class EnsembleShape:
     MAPPING_EXPECTED: ClassVar[str] = "a mapping with points, design, seed, parameters"
 
-    parameters: dict[str, Any]
-    points: int = param(100, bounds=(2, MAX_POINTS))
+    parameters: dict[str, Any] = param(expected="a mapping of dotted paths to distributions")
+    points: int = param(100, bounds=(2, MAX_POINTS), expected=f"an integer from 2 to {MAX_POINTS}")
     design: str = "latin_hypercube"
-    seed: int = param(0, bounds=(0, None))
+    seed: int = param(0, bounds=(0, None), expected="an integer >= 0")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class ExpectationShape:
     ratio: tuple[Any, ...] | None = None
     difference: tuple[Any, ...] | None = None
     order: tuple[Any, ...] | None = None
-    between: tuple[float, ...] | None = None
+    between: tuple[float, ...] | None = param(None, expected="[low, high] with low <= high")
     above: float | None = None
     below: float | None = None
     at_most: float | None = None
