@@ -143,12 +143,12 @@ def _build_check(data: Any, path: Path) -> Check:
     shape = schema.build(CheckShape, data)
     _refuse_unused(shape, data)
     scenario = _scenario_file(shape, path)
-    options = {}
+    options: dict[str, Any] = {}
     if shape.kind != "simulation":
         options = analytic.check_parameters(shape.kind, shape.parameters)
     if not shape.expect:
         raise ConfigError("expect", list(shape.expect), "a non-empty list of expectations")
-    arms = _arms(data.get("arms"))
+    arms = _arms(shape.arms)
     names = [a.name for a in arms]
     check = Check(
         name=path.stem,
