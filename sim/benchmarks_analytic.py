@@ -12,16 +12,52 @@ the scenario's parameters, not read back from the engine's own reservation value
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim import schema
+from sim import bargaining, schema
 from sim.config import apply_overrides, read_scenario, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
+from sim.model import NegotiationModel
+from sim.params import compile_params
+from sim.schema import param
+from sim.simulate import simulate
 
-# The options each kind reads from `parameters`, and the statistics it returns.
-PARAMETERS = {"fearon": (), "nash": ("biases",), "rubinstein": ("delta_a", "delta_b", "grids")}
+_GRIDS = [11, 101, 1001]
+
+
+# The options each kind reads from a check's `parameters`, declared as a scenario's are.
+@dataclass(frozen=True)
+class FearonParameters:
+    """A fearon check reads no option."""
+
+
+@dataclass(frozen=True)
+class NashParameters:
+    biases: tuple[float, ...] = param(
+        (0.0,), bounds=(-1.0, 1.0), doc="mediator biases, each checked against its Nash point"
+    )
+
+
+@dataclass(frozen=True)
+class RubinsteinParameters:
+    delta_a: float = param(0.9, doc="A's discount factor per period, in (0, 1)")
+    delta_b: float = param(0.9, doc="B's discount factor per period, in (0, 1)")
+    grids: tuple[int, ...] = param(
+        tuple(_GRIDS), bounds=(2, None), doc="grid sizes, at least two, coarsest first"
+    )
+
+
+PARAMETERS: dict[str, type] = {
+    "fearon": FearonParameters,
+    "nash": NashParameters,
+    "rubinstein": RubinsteinParameters,
+}
+# The statistics each kind returns.
 _STATS = {
     "fearon": (
         "round_one_share",
@@ -33,44 +69,29 @@ _STATS = {
     "nash": ("max_error", "deal_share"),
     "rubinstein": ("excess_over_bound", "finest_error", "finest_vs_coarsest", "agreement_period"),
 }
-_GRIDS = [11, 101, 1001]
 
 
-def check_parameters(kind: str, params: Any) -> None:
-    """Refuse an option the kind does not read, or a value it cannot use (paths are the
-    check file's, `parameters.<name>`)."""
-    allowed = PARAMETERS[kind]
-    for key in params:
-        if key not in allowed:
-            raise ConfigError(
-                f"parameters.{key}",
-                params[key],
-                f"one of {list(allowed)}" if allowed else f"no parameters in a {kind} check",
-                hint=schema.suggest(str(key), allowed) if allowed else None,
-            )
-    if kind == "nash":
-        biases = params.get("biases", [0.0])
-        if not isinstance(biases, list) or not biases:
-            raise ConfigError("parameters.biases", biases, "a list of mediator biases")
-        for i, bias in enumerate(biases):
-            if isinstance(bias, bool) or not isinstance(bias, int | float) or not -1 <= bias <= 1:
-                raise ConfigError(f"parameters.biases[{i}]", bias, "a bias in [-1, 1]")
-    if kind == "rubinstein":
-        grids = params.get("grids", _GRIDS)
-        if (
-            not isinstance(grids, list)
-            or len(grids) < 2
-            or not all(isinstance(g, int) and not isinstance(g, bool) and g >= 2 for g in grids)
-        ):
-            raise ConfigError("parameters.grids", grids, "a list of at least two grid sizes >= 2")
+def check_parameters(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of an analytic check, every one given (its default if not written), as
+    plain data; an option the kind does not read, or a value it cannot use, is refused
+    (paths are the check file's, `parameters.<name>`)."""
+    shape = PARAMETERS[kind]
+    if not dataclasses.fields(shape) and params:
+        key = next(iter(params))
+        raise ConfigError(f"parameters.{key}", params[key], f"no parameters in a {kind} check")
+    options: Any = schema.build(shape, params, "parameters")
+    if isinstance(options, NashParameters) and not options.biases:
+        raise ConfigError("parameters.biases", [], "a list of mediator biases")
+    if isinstance(options, RubinsteinParameters):
+        if len(options.grids) < 2:
+            grids = list(options.grids)
+            raise ConfigError("parameters.grids", grids, "a list of at least two grid sizes")
         for key in ("delta_a", "delta_b"):
-            value = params.get(key, 0.9)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0.0 < value < 1.0
-            ):
+            value = getattr(options, key)
+            if not 0.0 < value < 1.0:
                 raise ConfigError(f"parameters.{key}", value, "a discount factor in (0, 1)")
+    plain: dict[str, Any] = schema.to_plain(options)
+    return plain
 
 
 def stat_names(kind: str, params: Any) -> list[str]:
@@ -97,10 +118,8 @@ def dry_build(check: Any) -> None:
             if bias is not None and path == "mediator.bias":
                 path, value = f"parameters.biases[{i}]", bias
             else:
-                from sim.validation import related
-
                 for key, written in check.base_overrides.items():
-                    if related(key, path) is not None:
+                    if schema.related(key, path) is not None:
                         path, value = f"set.{key}", written
                         break
             raise ConfigError(
@@ -115,8 +134,6 @@ def dry_build(check: Any) -> None:
 def _one_issue_scenario(check: Any, overrides: dict[str, Any] | None = None) -> Any:
     data = apply_overrides(read_yaml(check.scenario), check.base_overrides, overrides or {})
     sc = scenario_from_dict(data, file=check.scenario)
-    from sim.params import compile_params
-
     p = compile_params(sc)
     ideal = np.asarray(p.ideal)
     if p.n_issues != 1 or not (ideal[0, 0] == 1.0 and ideal[1, 0] == 0.0):
@@ -130,8 +147,6 @@ def _one_issue_scenario(check: Any, overrides: dict[str, Any] | None = None) -> 
 
 
 def _round_one(sc: Any, runs: int, seed: int) -> tuple[Any, dict[str, np.ndarray]]:
-    from sim.model import NegotiationModel
-
     model = NegotiationModel(sc, runs=runs, seed=seed, trace=True)
     model.step()
     return model, model.engine.records[0].values
@@ -158,8 +173,6 @@ def _hand_values(
 
 
 def fearon(check: Any, runs: int) -> dict[str, float]:
-    from sim.simulate import simulate
-
     sc, p = _one_issue_scenario(check)
     table = simulate(sc, runs=runs, seed=check.seed).table
     rounds = table["settlement_round"]
@@ -198,8 +211,6 @@ def nash(check: Any, runs: int) -> dict[str, float]:
 
 
 def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
-    from sim import bargaining
-
     par = check.parameters
     delta_a, delta_b = float(par.get("delta_a", 0.9)), float(par.get("delta_b", 0.9))
     grids = par.get("grids", _GRIDS)

@@ -9,9 +9,7 @@ their paired standard errors are far smaller than those of two independent sampl
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import __version__, analysis
 from sim.config import Scenario
 from sim.errors import ConfigError
 from sim.intervals import t_interval_mean
 from sim.results import Summary
 from sim.simulate import DEFAULT_CHUNK, Results, simulate
+from sim.storage import write_atomic, write_manifest
 from sim.strategies import registry
 
 AS_CONFIGURED = "scenario"  # the mediator exactly as the scenario file sets it up
@@ -171,17 +171,14 @@ def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> 
     """runs.parquet, summary.parquet/.csv, survival.csv, manifest.json, and the figures
     (`negsim plot` on the folder): settlement per strategy, Kaplan-Meier time to settlement
     with the per-round hazard, and outcome shares, in out/figures/."""
-    from sim import __version__, analysis
+    # Only here: it loads matplotlib, which a comparison printed on stdout never needs.
     from sim.figures import make_figures
 
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
 
-    def atomic(path: Path, write: Any) -> None:
-        tmp = path.with_name(f".{path.name}.tmp")
-        write(tmp)
-        os.replace(tmp, path)
-        written.append(path)
+    def atomic(path: Path, write: Callable[[Path], object]) -> None:
+        written.append(write_atomic(path, write))
 
     runs = cmp.runs_table()
     atomic(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
@@ -203,5 +200,5 @@ def write_comparison(cmp: Comparison, out: Path, figure_format: str = "png") -> 
         "summary": cmp.to_dict(),
         "files": [p.name for p in written],
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    write_manifest(out, manifest)
     return written + make_figures(out, figure_format)

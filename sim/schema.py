@@ -28,9 +28,16 @@ def param(
     bounds: tuple[float | None, float | None] | None = None,
     open_low: bool = False,
     doc: str = "",
+    expected: str | None = None,
 ) -> Any:
-    """A dataclass field with a documented meaning and admissible range."""
+    """A dataclass field with a documented meaning and admissible range.
+
+    `expected`, if given, is what an error about the field's own value says was expected
+    (in place of the type's or the range's words); errors inside it keep their own.
+    """
     meta = {"bounds": bounds, "open_low": open_low, "doc": doc}
+    if expected is not None:
+        meta["expected"] = expected
     if isinstance(default, dict):
         frozen = dict(default)
         return dataclasses.field(default_factory=lambda: dict(frozen), metadata=meta)
@@ -56,7 +63,9 @@ def _type_hints(cls: type) -> dict[str, Any]:
 def build(cls: type[T], data: Any, path: str = "") -> T:
     """Construct dataclass `cls` from mapping `data`, validating as it goes."""
     if not isinstance(data, Mapping):
-        raise ConfigError(path, data, f"a mapping of {cls.__name__} settings")
+        # A class may say what it expects in its own words (a ClassVar MAPPING_EXPECTED).
+        expected = getattr(cls, "MAPPING_EXPECTED", None) or f"a mapping of {cls.__name__} settings"
+        raise ConfigError(path, data, expected)
     hints = _type_hints(typing.cast(type, cls))
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for key in data:
@@ -95,6 +104,14 @@ def _check_bounds(value: float, path: str, meta: Mapping[str, Any]) -> None:
 def convert(tp: Any, value: Any, path: str, meta: Mapping[str, Any] | None = None) -> Any:
     """Convert one YAML value to the annotated type, or raise ConfigError at `path`."""
     meta = meta or {}
+    if meta.get("expected") is not None:
+        own = {k: v for k, v in meta.items() if k != "expected"}  # not for the items
+        try:
+            return convert(tp, value, path, own)
+        except ConfigError as err:
+            if err.path != path:
+                raise
+            raise ConfigError(path, err.value, meta["expected"], hint=err.hint) from None
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = get_args(tp)
@@ -154,6 +171,19 @@ def convert(tp: Any, value: Any, path: str, meta: Mapping[str, Any] | None = Non
     if tp is Any:
         return value
     raise TypeError(f"unsupported type {tp!r} at {path}")
+
+
+def related(key: str, path: str) -> str | None:
+    """How an override written at dotted path `key` bears on a refused dotted `path`:
+    "same", "below" (the key is inside the path: a party or issue the scenario lacks stops
+    the path at its name), "above" (the key writes a whole section the path is in), or None."""
+    if key == path:
+        return "same"
+    if key.startswith((f"{path}.", f"{path}[")):
+        return "below"
+    if path.startswith((f"{key}.", f"{key}[")):
+        return "above"
+    return None
 
 
 def to_plain(obj: Any) -> Any:

@@ -3,18 +3,57 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim import __version__
+from sim.analysis import trace_table
 from sim.errors import ConfigError
+from sim.results import engine_table
 from sim.simulate import Results
+
+# A file is written under a temporary name beside it, then renamed: a reader never sees it
+# half written, and a write cut short (a kill, a full disk) leaves only the temporary file.
+# pyarrow.dataset skips names starting with '.', so such leftovers are inert.
+TEMPORARY_PREFIX = ".tmp-"
+
+
+def temporary_path(path: Path) -> Path:
+    """Where `write_atomic` writes `path` before renaming it. One name per target: a results
+    folder has one writer at a time (`folder_lock`)."""
+    return path.with_name(f"{TEMPORARY_PREFIX}{path.name}")
+
+
+def write_atomic(path: Path, write: Callable[[Path], object], *, durable: bool = False) -> Path:
+    """Write `path` atomically: `write(temporary)`, then rename. With `durable`, the bytes
+    and the rename are also flushed to the disk (fsync), so that they survive a power loss,
+    not just a kill."""
+    tmp = temporary_path(path)
+    write(tmp)
+    if durable:
+        _fsync(tmp)
+    os.replace(tmp, path)
+    if durable:
+        _fsync(path.parent)  # the rename is durable only once the directory entry is
+    return path
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some file systems refuse fsync on a directory
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_results(results: Results, out: Path) -> Path:
@@ -32,7 +71,7 @@ class RunsWriter:
     def __init__(self, out: Path, meta: dict[str, Any]) -> None:
         out.mkdir(parents=True, exist_ok=True)
         self.out, self.meta = out, meta
-        self.tmp = out / ".runs.parquet.tmp"
+        self.tmp = temporary_path(out / "runs.parquet")
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, table: pd.DataFrame) -> None:
@@ -79,27 +118,19 @@ def write_table(table: pd.DataFrame, path: Path, meta: dict[str, Any] | None = N
         schema_meta = dict(arrow.schema.metadata or {})
         schema_meta[b"negsim"] = json.dumps(meta, default=_json_default).encode()
         arrow = arrow.replace_schema_metadata(schema_meta)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(arrow, tmp)
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda tmp: pq.write_table(arrow, tmp))
 
 
 def write_manifest(out: Path, manifest: dict[str, Any]) -> Path:
     """Write manifest.json (atomically) into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    target = out / MANIFEST
-    tmp = out / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, default=_json_default), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    text = json.dumps(manifest, indent=2, default=_json_default)
+    return write_atomic(out / MANIFEST, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest of a results folder; a missing folder or manifest, or one that is not
     a JSON object, raises ConfigError (one line for the user)."""
-    from sim.errors import ConfigError
-
     if not folder.is_dir():
         raise ConfigError("folder", str(folder), "an existing results folder")
     path = folder / MANIFEST
@@ -125,10 +156,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 def write_trace(model: Any, seed: int, run_index: int, out: Path) -> Path:
     """Write one replayed run as trace.parquet (one row per round, see
     `sim.analysis.trace_table`) and manifest.json of kind "trace"."""
-    from sim import __version__
-    from sim.analysis import trace_table
-    from sim.results import engine_table
-
     sc = model.war_scenario
     row = engine_table(model.engine).iloc[[0]]
     meta = {
@@ -156,8 +183,6 @@ def write_trace(model: Any, seed: int, run_index: int, out: Path) -> Path:
 
 def _json_default(obj: Any) -> Any:
     """numpy scalars and arrays in manifests and metadata."""
-    import numpy as np
-
     if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, np.floating):
@@ -176,8 +201,6 @@ LOCK = ".lock"  # held by the command writing into a results folder
 def folder_lock(out: Path) -> Iterator[None]:
     """Hold the folder for this command: a second command writing into it is refused in
     one line, never interleaved. The lock goes with the process, however it ends."""
-    import fcntl
-
     if out.exists() and not out.is_dir():
         raise ConfigError("--out", str(out), "a directory (or a path to create)")
     out.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,9 @@ A chunk is used only if its bytes have the SHA-256 recorded when it was written 
 identity (points, run range, seed) is the unit its name says: on resume a chunk that fails is
 run again; when results are read, it is named in one line. A folder is written by one
 command at a time (a lock on `.lock`).
+
+The chunks and their ledger are `sim.sweep_chunks`; the folder, its manifest and the summary
+`sim.sweep_folder`; this module runs the units.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import gc
-import hashlib
 import io
 import json
-import math
-import os
+import logging
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,78 +46,56 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.designs import (
-    SweepSpec,
-    _plain,
-    check_points,
-    design_points,
-    override_strings,
-    point_data,
-)
+from sim import __version__
+from sim.config import scenario_from_dict
+from sim.designs import SweepSpec, check_points, design_points, point_data
 from sim.errors import ConfigError
-from sim.results import Tally, wilson_interval
-from sim.storage import LOCK, folder_lock
+from sim.executor import ProcessPool, SerialExecutor, ignore_interrupts, stop_now
+from sim.simulate import DEFAULT_CHUNK, simulate_points
+from sim.storage import folder_lock, write_manifest, write_table
+from sim.sweep_chunks import (
+    LEDGER,
+    RUNS_DIR,
+    Unit,
+    chunk_fault,
+    finished_units,
+    plan_units,
+    read_ledger,
+    read_runs,
+    unit_of,
+    verified_chunks,
+    write_chunk,
+)
+from sim.sweep_folder import build_summary, points_frame, prepare_folder, sweep_manifest
+from sim.workers import die_with_parent
+
+# Re-exported: the sweep's public names, importable from here as before the split.
+__all__ = [
+    "BACKENDS",
+    "LEDGER",
+    "RUNS_DIR",
+    "Progress",
+    "SweepError",
+    "SweepResult",
+    "Unit",
+    "chunk_fault",
+    "folder_lock",
+    "plan_units",
+    "read_ledger",
+    "read_runs",
+    "run_sweep",
+    "run_unit",
+    "unit_of",
+    "verified_chunks",
+    "write_chunk",
+]
 
 BACKENDS = ("serial", "processes", "dask")
-RUNS_DIR = "runs"
-TMP_PREFIX = ".tmp-"  # pyarrow.dataset skips names starting with '.', so leftovers are inert
-LEDGER = "chunks.jsonl"
-SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
 SCHEDULER_TIMEOUT = 30.0  # seconds to reach an existing Dask scheduler
 
 
 class SweepError(RuntimeError):
     """A unit failed twice at run time; what finished is on disk and `--resume` goes on."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    """Runs [start, stop) of `points` consecutive points from `point` on (usually one)."""
-
-    point: int
-    start: int
-    stop: int
-    points: int = 1
-
-    @property
-    def point_range(self) -> range:
-        return range(self.point, self.point + self.points)
-
-    @property
-    def runs(self) -> int:
-        """Rows in the unit's file."""
-        return (self.stop - self.start) * self.points
-
-    @property
-    def filename(self) -> str:
-        runs = f"runs-{self.start:010d}-{self.stop - 1:010d}.parquet"
-        if self.points == 1:
-            return f"point-{self.point:06d}_{runs}"
-        return f"points-{self.point:06d}-{self.point + self.points - 1:06d}_{runs}"
-
-    def describe(self) -> str:
-        runs = f"runs {self.start}-{self.stop - 1}"
-        if self.points == 1:
-            return f"point {self.point}, {runs}"
-        return f"points {self.point}-{self.point + self.points - 1}, {runs}"
-
-
-def plan_units(points: int, runs_per_point: int, chunk_size: int) -> list[Unit]:
-    """Every unit of a sweep, in point order then run order (the order of the files).
-
-    A point with at least half a chunk of runs is cut into chunks of `chunk_size` runs.
-    Points with fewer go together, as many as fill a chunk, and run as one batch (their
-    parameters stacked on the runs axis, `sim.simulate.simulate_points`): a design of many
-    points with few runs each would otherwise pay a model's fixed cost per point.
-    """
-    if 2 * runs_per_point > chunk_size:
-        return [
-            Unit(p, start, min(start + chunk_size, runs_per_point))
-            for p in range(points)
-            for start in range(0, runs_per_point, chunk_size)
-        ]
-    group = chunk_size // runs_per_point
-    return [Unit(p, 0, runs_per_point, min(group, points - p)) for p in range(0, points, group)]
 
 
 @dataclass
@@ -155,10 +136,6 @@ def run_unit(scenario_data: Sequence[Mapping[str, Any]], seed: int, unit: Unit) 
     again here: Scenario objects hold read-only mapping proxies, which do not pickle, and
     rebuilding is cheap next to a chunk.
     """
-    from sim import __version__
-    from sim.config import scenario_from_dict
-    from sim.simulate import DEFAULT_CHUNK, simulate_points
-
     scenarios = []
     for data in scenario_data:
         key = json.dumps(data, sort_keys=True, default=str)
@@ -196,41 +173,25 @@ def run_unit(scenario_data: Sequence[Mapping[str, Any]], seed: int, unit: Unit) 
     return sink.getvalue()
 
 
+def _prepare_worker() -> None:
+    """Freeze the objects that exist in a worker process (modules, classes), so that the
+    per-chunk `gc.collect()` only scans what a chunk made."""
+    gc.collect()
+    gc.freeze()
+
+
 def _worker_init() -> str:
-    """Prepare a worker process: import what a unit needs, then freeze the objects that exist
-    (modules, classes), so the per-chunk `gc.collect()` only scans what a chunk made.
-    Returns the negsim version the worker runs (a cluster must run this one)."""
-    import multiprocessing
-
-    from sim.workers import die_with_parent
-
-    worker_process = multiprocessing.parent_process() is not None
-    if worker_process:  # first: the imports below take a second, and the parent may die
+    """Prepare a Dask worker (`_prepare_worker`, once it dies with its parent); returns the
+    negsim version it runs (a cluster must run this one)."""
+    if multiprocessing.parent_process() is not None:
         die_with_parent()
-    import sim.simulate  # noqa: F401
-    from sim import __version__
-
-    if worker_process:
-        # Not for threads in the user's own process (an in-process Dask cluster).
-        gc.collect()
-        gc.freeze()
+        _prepare_worker()
+    # else a thread in the user's own process (an in-process Dask cluster): left alone.
     return __version__
 
 
 # --------------------------------------------------------------------------------------------
 # Backends: each is a concurrent.futures.Executor, so one loop drives all three
-
-
-class _SerialExecutor(cf.Executor):
-    """Runs each unit when it is submitted, in this process."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        future: cf.Future[Any] = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # reported by the driver, which retries once
-            future.set_exception(exc)
-        return future
 
 
 @contextlib.contextmanager
@@ -244,24 +205,27 @@ def _executor(
         # afterwards), so each collection costs microseconds instead of tens of ms.
         gc.freeze()
         try:
-            yield (lambda: _SerialExecutor()), 1
+            yield SerialExecutor, 1
         finally:
             gc.unfreeze()
         return
     if backend == "processes":
-        import multiprocessing
-
         context = multiprocessing.get_context(start_method)
 
         def make() -> cf.Executor:
-            return cf.ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_worker_init
-            )
+            return ProcessPool(workers, mp_context=context, prepare=_prepare_worker)
 
         yield make, 2 * workers
         return
-    import logging
+    yield from _dask_executor(workers, scheduler)
 
+
+def _dask_executor(
+    workers: int, scheduler: str | None
+) -> Iterator[tuple[Callable[[], cf.Executor], int]]:
+    """The dask backend of `_executor`: a LocalCluster of `workers`, or `scheduler`'s."""
+    # Imported here: distributed is an optional dependency (the `dask` extra), and slow to
+    # import; only this backend needs it.
     from distributed import Client, LocalCluster
 
     cluster = None
@@ -295,18 +259,13 @@ def _local_worker_init() -> str:
     """`_worker_init` for the workers of our own LocalCluster, which also leave Ctrl-C to
     this process: it stops the sweep and closes the cluster (else each worker would print
     its own KeyboardInterrupt traceback)."""
-    import signal
-
-    with contextlib.suppress(ValueError):  # only possible in a worker's main thread
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     return _worker_init()
 
 
 def _check_cluster(client: Any, scheduler: str | None) -> None:
     """Every Dask worker must import negsim, and the same version as here (else the same
     spec would give other numbers on the cluster than on a laptop)."""
-    from sim import __version__
-
     where = scheduler or "LocalCluster"
     try:
         versions = client.run(_worker_init if scheduler is not None else _local_worker_init)
@@ -356,8 +315,6 @@ def run_sweep(
             run starts).
         SweepError: a unit failed twice; every finished unit is on disk.
     """
-    from sim import __version__
-
     if backend not in BACKENDS:
         raise ConfigError("--backend", backend, f"one of {list(BACKENDS)}")
     if workers < 1:
@@ -365,52 +322,27 @@ def run_sweep(
     out = Path(out)
     points = design_points(spec)
     horizons = check_points(spec, points)  # every point valid before anything runs
-    points_frame = _points_frame(spec, points)
-    manifest = _manifest(spec, points, horizons, __version__)
+    points_table = points_frame(spec, points)
+    manifest = sweep_manifest(spec, points, horizons, __version__)
     with folder_lock(out):
-        _prepare_folder(out, manifest, resume)
-        _write_table(
-            points_frame, out / "points.parquet", {"kind": "sweep_points", "seed": spec.seed}
-        )
-        runs_dir = out / RUNS_DIR
+        prepare_folder(out, manifest, resume)
+        meta = {"kind": "sweep_points", "seed": spec.seed}
+        write_table(points_table, out / "points.parquet", meta)
         units = plan_units(len(points), spec.runs_per_point, spec.chunk_size)
-        done, rejected = _finished_units(out, units, spec.seed)
+        done, rejected = finished_units(out, units, spec.seed)
         missing = [u for u in units if u not in done]
-
-        left_per_point = [0] * len(points)
-        for u in missing:
-            for p in u.point_range:
-                left_per_point[p] += 1
-        state = Progress(
-            runs_done=sum(u.runs for u in done),
-            runs_total=sum(u.runs for u in units),
-            points_done=sum(1 for n in left_per_point if n == 0),
-            points_total=len(points),
-        )
-        state.runs_resumed = state.runs_done
-        if progress is not None:
-            progress(state)
+        tracker = _Tracker(units, missing, len(points), progress)
         if missing:
-            data = _PointData(spec, points)
+            work = _Work(_PointData(spec, points), spec.seed, out / RUNS_DIR)
             with _executor(backend, workers, scheduler, start_method) as (make, window):
-                _drive(
-                    make,
-                    window,
-                    missing,
-                    data,
-                    spec.seed,
-                    runs_dir,
-                    state,
-                    left_per_point,
-                    progress,
-                )
-        summary = build_summary(out, spec, points_frame, units, horizons)
+                _drive(make, window, missing, work, tracker)
+        summary = build_summary(out, spec, points_table, units, horizons)
         manifest["status"] = "complete"
         manifest["files"] = ["points.parquet", f"{RUNS_DIR}/", "summary.parquet", "summary.csv"]
-        _write_json(out / "manifest.json", manifest)
+        write_manifest(out, manifest)
         return SweepResult(
             out=out,
-            points=points_frame,
+            points=points_table,
             summary=summary,
             manifest=manifest,
             units_run=len(missing),
@@ -432,32 +364,90 @@ class _PointData:
         return self._last[1]
 
 
+@dataclass(frozen=True)
+class _Work:
+    """What every unit of a sweep needs: its points' data, the seed, where chunks go."""
+
+    data: _PointData
+    seed: int
+    runs_dir: Path
+
+
+class _Tracker:
+    """Where the sweep stands, reported to the progress hook at the start and after every
+    unit written."""
+
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        missing: Sequence[Unit],
+        points: int,
+        progress: ProgressHook | None,
+    ) -> None:
+        self.left_per_point = [0] * points
+        for u in missing:
+            for p in u.point_range:
+                self.left_per_point[p] += 1
+        done = sum(u.runs for u in units) - sum(u.runs for u in missing)
+        self.state = Progress(
+            runs_done=done,
+            runs_total=sum(u.runs for u in units),
+            points_done=sum(1 for n in self.left_per_point if n == 0),
+            points_total=points,
+            runs_resumed=done,
+        )
+        self.progress = progress
+        if progress is not None:
+            progress(self.state)
+
+    def finished(self, unit: Unit) -> None:
+        self.state.runs_done += unit.runs
+        for p in unit.point_range:
+            self.left_per_point[p] -= 1
+            if self.left_per_point[p] == 0:
+                self.state.points_done += 1
+        if self.progress is not None:
+            self.progress(self.state)
+
+
+class _Attempts:
+    """Each unit runs at most twice; the first unit to fail twice is the sweep's failure."""
+
+    def __init__(self, missing: Sequence[Unit]) -> None:
+        self.pending = deque(missing)
+        self.counts: dict[Unit, int] = {}
+        self.failure: tuple[Unit, BaseException] | None = None
+
+    def failed(self, unit: Unit, error: BaseException) -> None:
+        self.counts[unit] = self.counts.get(unit, 0) + 1
+        if self.counts[unit] < 2:
+            self.pending.appendleft(unit)
+        elif self.failure is None:
+            self.failure = (unit, error)
+
+    def more(self) -> bool:
+        """Whether units are waiting to be submitted (none after a failure)."""
+        return bool(self.pending) and self.failure is None
+
+
 def _drive(
     make: Callable[[], cf.Executor],
     window: int,
     missing: list[Unit],
-    data: _PointData,
-    seed: int,
-    runs_dir: Path,
-    state: Progress,
-    left_per_point: list[int],
-    progress: ProgressHook | None,
+    work: _Work,
+    tracker: _Tracker,
 ) -> None:
     """Keep `window` units in flight; write each result as it arrives; retry a failed unit
     once; on a second failure stop submitting, keep what finishes, and raise SweepError."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    pending = deque(missing)
-    attempts: dict[Unit, int] = {}
-    failure: tuple[Unit, BaseException] | None = None
+    attempts = _Attempts(missing)
     executor = make()
     in_flight: dict[cf.Future[bytes], Unit] = {}
     try:
-        while in_flight or (pending and failure is None):
-            while pending and failure is None and len(in_flight) < window:
-                unit = pending.popleft()
-                datas = [data[p] for p in unit.point_range]
-                in_flight[executor.submit(run_unit, datas, seed, unit)] = unit
+        while in_flight or attempts.more():
+            while attempts.more() and len(in_flight) < window:
+                unit = attempts.pending.popleft()
+                datas = [work.data[p] for p in unit.point_range]
+                in_flight[executor.submit(run_unit, datas, work.seed, unit)] = unit
             finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -466,413 +456,28 @@ def _drive(
                     payload = future.result()
                 except Exception as exc:
                     broken = broken or isinstance(exc, BrokenProcessPool)
-                    attempts[unit] = attempts.get(unit, 0) + 1
-                    if attempts[unit] < 2:
-                        pending.appendleft(unit)
-                    elif failure is None:
-                        failure = (unit, exc)
+                    attempts.failed(unit, exc)
                     continue
-                write_chunk(runs_dir, unit, payload, seed)
+                write_chunk(work.runs_dir, unit, payload, work.seed)
                 del payload
-                state.runs_done += unit.runs
-                for p in unit.point_range:
-                    left_per_point[p] -= 1
-                    if left_per_point[p] == 0:
-                        state.points_done += 1
-                if progress is not None:
-                    progress(state)
+                tracker.finished(unit)
             if broken:
                 # A worker process died: the pool is unusable. Its other units fail with it
                 # (one attempt each) and go on in a fresh pool.
                 for unit in list(in_flight.values()):
-                    attempts[unit] = attempts.get(unit, 0) + 1
-                    if attempts[unit] < 2:
-                        pending.appendleft(unit)
-                    elif failure is None:
-                        failure = (unit, BrokenProcessPool("a worker process died"))
+                    attempts.failed(unit, BrokenProcessPool("a worker process died"))
                 in_flight.clear()
-                _shutdown_now(executor)
+                stop_now(executor)
                 executor = make()
     except BaseException:
         # Ctrl-C and the like: finished units are on disk; drop the rest.
-        _shutdown_now(executor)
+        stop_now(executor)
         raise
     executor.shutdown(wait=True)
-    if failure is not None:
-        failed, error = failure
+    if attempts.failure is not None:
+        failed, error = attempts.failure
         reason = " ".join(f"{type(error).__name__}: {error}".split())
         raise SweepError(
             f"{failed.describe()} failed twice ({reason}); the finished chunks are on disk in "
-            f"{runs_dir.parent}: fix the cause and rerun with --resume"
+            f"{work.runs_dir.parent}: fix the cause and rerun with --resume"
         )
-
-
-def _shutdown_now(executor: cf.Executor) -> None:
-    """Stop without waiting; drop queued units (Dask's executor cancels them on its own)."""
-    try:
-        executor.shutdown(wait=False, cancel_futures=True)
-    except TypeError:  # distributed's ClientExecutor.shutdown has no cancel_futures
-        executor.shutdown(wait=False)
-
-
-def write_chunk(runs_dir: Path, unit: Unit, payload: bytes, seed: int) -> Path:
-    """Store a unit's Parquet bytes atomically (temporary name, fsync, rename), then record
-    its checksum and identity in the ledger. A kill between the two leaves a chunk with no
-    record, which a resume runs again."""
-    target = runs_dir / unit.filename
-    tmp = runs_dir / f"{TMP_PREFIX}{os.getpid()}-{unit.filename}"
-    with open(tmp, "wb") as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    _fsync_dir(runs_dir)
-    record = {"file": unit.filename, "sha256": hashlib.sha256(payload).hexdigest()}
-    record.update(_identity(unit, seed))
-    with open(runs_dir.parent / LEDGER, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    return target
-
-
-def _identity(unit: Unit, seed: int) -> dict[str, Any]:
-    return {
-        "point": unit.point,
-        "points": unit.points,
-        "runs": [unit.start, unit.stop],
-        "seed": seed,
-        "rows": unit.runs,
-    }
-
-
-def read_ledger(out: Path) -> dict[str, dict[str, Any]]:
-    """The last record of each chunk file. A line cut short (a kill while it was written)
-    is skipped: its chunk then has no record and is run again."""
-    try:
-        text = (out / LEDGER).read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return {}
-    records: dict[str, dict[str, Any]] = {}
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("file"), str):
-            records[record["file"]] = record
-    return records
-
-
-def chunk_fault(path: Path, unit: Unit, seed: int, record: Mapping[str, Any] | None) -> str | None:
-    """Why the chunk file at `path` cannot stand for `unit` of a sweep of `seed`, or None."""
-    if record is None:
-        return f"a chunk with its checksum in {LEDGER} (none is recorded for it)"
-    if {k: record.get(k) for k in ("point", "points", "runs", "seed", "rows")} != _identity(
-        unit, seed
-    ):
-        return f"the chunk its name says (its record in {LEDGER} is another's)"
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != record.get("sha256"):
-        return "the bytes written (its checksum differs: altered, truncated or replaced)"
-    try:
-        meta = json.loads((pq.read_schema(path).metadata or {}).get(b"negsim", b"{}"))
-    except (OSError, pa.ArrowException, json.JSONDecodeError):
-        meta = {}
-    meta = meta if isinstance(meta, dict) else {}
-    written = {"point": unit.point, "points": unit.points, "runs": [unit.start, unit.stop]}
-    if {k: meta.get(k) for k in written} != written or meta.get("seed") != seed:
-        return "the runs its name says (it holds another chunk's)"
-    return None
-
-
-def unit_of(filename: str) -> Unit | None:
-    """The unit a chunk file's name stands for, or None for a name negsim does not write."""
-    try:
-        head, runs = filename.removesuffix(".parquet").split("_", 1)
-        first, last = (int(x) for x in runs.removeprefix("runs-").split("-"))
-        points = _points_in(filename)
-    except (ValueError, IndexError):
-        return None
-    unit = Unit(points[0], first, last + 1, len(points))
-    return unit if unit.filename == filename else None
-
-
-def verified_chunks(out: Path, seed: int | None = None) -> list[Path]:
-    """The chunk files of a sweep folder, each checked against its record; the first that
-    fails is named in one line. `seed` is the sweep's (read from its manifest if None)."""
-    if seed is None:
-        from sim.storage import read_manifest
-
-        seed = read_manifest(out).get("seed")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise ConfigError("seed", seed, "the sweep's seed", file=str(out / "manifest.json"))
-    runs_dir = out / RUNS_DIR
-    ledger = read_ledger(out)
-    files = sorted(p for p in runs_dir.glob("*.parquet") if not p.name.startswith("."))
-    for path in files:
-        unit = unit_of(path.name)
-        fault = (
-            "a chunk file of this sweep"
-            if unit is None
-            else chunk_fault(path, unit, seed, ledger.get(path.name))
-        )
-        if fault is not None:
-            raise ConfigError(
-                "",
-                "<a chunk that fails its check>",
-                f"{fault}; rerun the sweep with --resume to run it again",
-                file=str(path),
-            )
-    return files
-
-
-def _fsync_dir(path: Path) -> None:
-    # The rename is durable only once the directory entry is (power loss, not just a kill).
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _finished_units(out: Path, units: Sequence[Unit], seed: int) -> tuple[set[Unit], int]:
-    """Units whose file exists and passes its check (checksum and identity against the
-    ledger), and how many files failed it. Temporary files (a write cut short) are removed,
-    and so is a file that fails: its unit runs again."""
-    runs_dir = out / RUNS_DIR
-    by_name = {u.filename: u for u in units}
-    ledger = read_ledger(out)
-    done: set[Unit] = set()
-    rejected = 0
-    for path in sorted(runs_dir.iterdir()):
-        if path.name.startswith(TMP_PREFIX):
-            path.unlink()
-            continue
-        unit = by_name.get(path.name)
-        if unit is None:
-            raise ConfigError(
-                f"{RUNS_DIR}/{path.name}",
-                path.name,
-                "only chunk files of this sweep in runs/ (remove or move it)",
-                file=str(out),
-            )
-        if chunk_fault(path, unit, seed, ledger.get(path.name)) is None:
-            done.add(unit)
-        else:
-            path.unlink()
-            rejected += 1
-    return done, rejected
-
-
-# --------------------------------------------------------------------------------------------
-# Folder, manifest and points
-
-
-def _points_frame(spec: SweepSpec, points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame({"point": np.arange(len(points), dtype=np.int64)})
-    for path in spec.paths:
-        values = [p[path] for p in points]
-        if all(isinstance(v, str) for v in values) or all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in values
-        ):
-            frame[path] = values
-        elif all(isinstance(v, bool) for v in values):
-            frame[path] = pd.array(values, dtype="boolean")
-        else:  # mixed or structured values: keep them exact, as JSON text
-            frame[path] = [json.dumps(v) for v in values]
-    return frame
-
-
-def _manifest(
-    spec: SweepSpec, points: Sequence[Mapping[str, Any]], horizons: Sequence[int], version: str
-) -> dict[str, Any]:
-    from sim.config import scenario_from_dict
-
-    base = scenario_from_dict(dict(spec.base_data), file=str(spec.base))
-    manifest: dict[str, Any] = {
-        "kind": "sweep",
-        "status": "running",
-        "name": spec.name,
-        "description": spec.description,
-        "seed": spec.seed,
-        "version": version,
-        "horizon": base.horizon,
-        "scenario_name": base.name,
-        "scenario_file": str(spec.base),
-        "scenario": base.to_dict(),
-        "spec_file": spec.file,
-        "spec": spec.raw,
-        "identity": spec.identity(),
-        "design": spec.design,
-        "parameters": list(spec.paths),
-        "set": override_strings(spec.fixed),
-        "runs_per_point": spec.runs_per_point,
-        "chunk_size": spec.chunk_size,
-        "n_points": len(points),
-        "runs": len(points) * spec.runs_per_point,
-        "points": [
-            {"point": i, "values": _plain(dict(v)), "horizon": h}
-            for i, (v, h) in enumerate(zip(points, horizons, strict=True))
-        ],
-    }
-    return json.loads(json.dumps(manifest, default=str))
-
-
-def _prepare_folder(out: Path, manifest: dict[str, Any], resume: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ConfigError("--out", str(out), "a directory (or a path to create)")
-    # A manifest whose first write was cut short (a kill, a full disk) left only its
-    # temporary file: the folder then holds no sweep yet, and the command may start it.
-    with contextlib.suppress(FileNotFoundError):
-        (out / f"{TMP_PREFIX}manifest.json").unlink()
-    old_path = out / "manifest.json"
-    if old_path.is_file():
-        if not resume:
-            raise ConfigError(
-                "--out",
-                str(out),
-                "a new or empty folder (this one holds a sweep: add --resume to finish it)",
-            )
-        _check_resume(old_path, manifest)
-    elif out.is_dir() and any(p.name != LOCK for p in out.iterdir()):
-        raise ConfigError("--out", str(out), "a new or empty folder (this one holds other files)")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / RUNS_DIR).mkdir(exist_ok=True)
-    _write_json(old_path, manifest)
-
-
-def _check_resume(path: Path, manifest: Mapping[str, Any]) -> None:
-    """Refuse to mix results: the folder must have been started by this very sweep."""
-    try:
-        old = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ConfigError("", str(path), "a readable sweep manifest", file=str(path)) from None
-    if not isinstance(old, dict):
-        raise ConfigError("", old, "a sweep manifest (a JSON object)", file=str(path))
-    if not isinstance(old.get("identity", {}), dict):
-        raise ConfigError("identity", old["identity"], "a JSON object", file=str(path))
-    if old.get("kind") != "sweep":
-        raise ConfigError("kind", old.get("kind"), "a sweep folder to resume", file=str(path))
-    why = "a sweep resumes only with the spec, options, seed and version it started with"
-    if old.get("version") != manifest["version"]:
-        raise ConfigError(
-            "version", old.get("version"), f"{manifest['version']} ({why})", file=str(path)
-        )
-    if old.get("seed") != manifest["seed"]:
-        raise ConfigError("seed", old.get("seed"), f"{manifest['seed']} ({why})", file=str(path))
-    old_id, new_id = old.get("identity") or {}, manifest["identity"]
-    for key in new_id:
-        if old_id.get(key) != new_id[key]:
-            shown = "the base scenario" if key == "base_scenario" else repr(new_id[key])
-            raise ConfigError(
-                f"identity.{key}",
-                old_id.get(key) if key != "base_scenario" else "<as when the sweep started>",
-                f"{shown} as the spec and options give now ({why})",
-                file=str(path),
-            )
-    if old.get("points") != manifest["points"]:
-        raise ConfigError(
-            "points",
-            "<design points>",
-            f"the same design points as the spec gives now ({why}; a different scipy "
-            "version may draw a different sample)",
-            file=str(path),
-        )
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _write_table(frame: pd.DataFrame, path: Path, meta: Mapping[str, Any]) -> None:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    schema_meta = dict(table.schema.metadata or {})
-    schema_meta[b"negsim"] = json.dumps(meta).encode()
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
-    pq.write_table(table.replace_schema_metadata(schema_meta), tmp)
-    os.replace(tmp, path)
-
-
-# --------------------------------------------------------------------------------------------
-# The summary, built from the files point by point
-
-
-def build_summary(
-    out: Path,
-    spec: SweepSpec,
-    points: pd.DataFrame,
-    units: Sequence[Unit],
-    horizons: Sequence[int],
-) -> pd.DataFrame:
-    """One row per point from the chunk files; memory is one chunk's three columns."""
-    runs_dir = out / RUNS_DIR
-    verified_chunks(out, spec.seed)
-    tallies = [Tally() for _ in range(len(points))]
-    categories: list[str] | None = None
-    for u in units:
-        table = pd.read_parquet(runs_dir / u.filename, columns=["point", *SUMMARY_COLUMNS])
-        if categories is None:
-            categories = [str(c) for c in table["outcome"].cat.categories]
-        for p, part in table.groupby("point", sort=True, observed=True):
-            tallies[int(p)].add(part)
-    rows: list[dict[str, Any]] = []
-    for tally in tallies:
-        low, high = wilson_interval(tally.settled, tally.runs)
-        row: dict[str, Any] = {
-            "runs": tally.runs,
-            "settled": tally.settled,
-            "p_settlement": tally.settled / tally.runs if tally.runs else math.nan,
-            "p_settlement_low": low,
-            "p_settlement_high": high,
-            "median_settlement_round": tally.median_settlement_round(),
-            "collapsed": tally.collapsed,
-        }
-        for name in categories or []:
-            row[f"share_{name}"] = tally.outcomes.get(name, 0) / tally.runs if tally.runs else 0.0
-        rows.append(row)
-    stats = pd.DataFrame(rows)
-    stats["median_settlement_round"] = pd.array(
-        stats["median_settlement_round"].tolist(), dtype="Int64"
-    )
-    summary = pd.concat([points.reset_index(drop=True), stats], axis=1)
-    meta = {
-        "kind": "sweep_summary",
-        "seed": spec.seed,
-        "parameters": list(spec.paths),
-        "runs_per_point": spec.runs_per_point,
-        "horizons": sorted(set(horizons)),
-    }
-    _write_table(summary, out / "summary.parquet", meta)
-    tmp = out / f"{TMP_PREFIX}summary.csv"
-    summary.to_csv(tmp, index=False)
-    os.replace(tmp, out / "summary.csv")
-    return summary
-
-
-def read_runs(out: str | Path, point: int | None = None) -> pd.DataFrame:
-    """All rows of a sweep (or of one point), in point and run order; every chunk is
-    checked against its recorded checksum and identity first."""
-    chunks = verified_chunks(Path(out))
-    files = sorted(chunks, key=lambda f: (_points_in(f.name)[0], f.name))
-    if point is not None:
-        files = [p for p in files if point in _points_in(p.name)]
-    if not files:
-        return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    if point is not None:
-        frame = frame[frame["point"] == point].reset_index(drop=True)
-    return frame
-
-
-def _points_in(filename: str) -> range:
-    """The points a chunk file holds, from its name (`point-P_...` or `points-P-Q_...`)."""
-    head = filename.split("_", 1)[0].split("-")
-    first = int(head[1])
-    return range(first, (int(head[2]) if len(head) > 2 else first) + 1)

@@ -4,6 +4,10 @@ Prints the per-point summary table (or JSON) on stdout and a progress bar on std
 stderr is a terminal. Bad input is a ConfigError (one line, exit 2, from sim.cli.main); a
 unit that fails twice is one line and exit 1; Ctrl-C is one line and exit 130. Either way
 the finished chunks stay on disk for `--resume`.
+
+`sim.cli` imports this module as it starts, and a mistyped command must be refused in well
+under a second: what only a running command needs (numpy, pandas, tqdm, the sweep itself,
+the executor) is imported inside the functions that use it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,8 @@ import gc
 import json
 import math
 import os
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,48 +30,11 @@ EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
-@contextlib.contextmanager
-def interrupt_guard() -> Iterator[Callable[[], None]]:
-    """Make a Ctrl-C stop a long command even when it lands in a finalizer.
+def interrupt_guard() -> contextlib.AbstractContextManager[Callable[[], None]]:
+    """`sim.executor.interrupt_guard`, for the commands of `sim.cli`."""
+    from sim.executor import interrupt_guard as guard  # start-up: it loads multiprocessing
 
-    Python turns SIGINT into a KeyboardInterrupt wherever the main thread is. Raised inside
-    a `__del__` or a weakref callback (which the per-chunk garbage collection runs), it is
-    printed as "Exception ignored" and the command goes on. The handler below also sets a
-    flag; the function yielded raises KeyboardInterrupt if the flag is set, and is called
-    after each finished unit of work (a sweep's chunk, a validation check). The swallowed
-    interrupt itself is not printed. Nothing changes when SIGINT is ignored (a shell without
-    job control) or outside the main thread.
-    """
-    flag = threading.Event()
-
-    def check() -> None:
-        if flag.is_set():
-            raise KeyboardInterrupt
-
-    main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield check
-        return
-
-    def on_sigint(signum: int, frame: Any) -> None:
-        flag.set()
-        raise KeyboardInterrupt
-
-    previous_hook = sys.unraisablehook
-
-    def unraisable(info: Any) -> None:
-        if flag.is_set() and issubclass(info.exc_type, KeyboardInterrupt):
-            return  # reported once, as the sweep stops
-        previous_hook(info)
-
-    signal.signal(signal.SIGINT, on_sigint)
-    sys.unraisablehook = unraisable
-    try:
-        yield check
-        check()  # swallowed after the last unit: still an interruption, not a clean end
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        sys.unraisablehook = previous_hook
+    return guard()
 
 
 class _ExamplesFormatter(argparse.RawDescriptionHelpFormatter):

@@ -14,6 +14,7 @@ import pytest
 from sim import validation as v
 from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.simulate import simulate
+from sim.validation import running
 from tests.conftest import ROOT, negsim
 
 KOREA_CHECK = ROOT / "validation" / "case_korea_1951.yaml"
@@ -50,7 +51,7 @@ def test_each_point_is_the_scenario_with_its_drawn_values():
     assert res is not None and res.points == 4 and res.runs_per_point == 60
     ens = v.assumption_ensemble(check, 4)
     drawn = dataclasses.replace(check, ensemble=ens)
-    points = v._points(drawn)
+    points = running.ensemble_points(drawn)
     raw = read_yaml(check.scenario)
     for i, point in enumerate(points):
         sc = scenario_from_dict(apply_overrides(copy.deepcopy(raw), point), file=check.scenario)

@@ -12,6 +12,7 @@ import pytest
 
 from sim import validation as v
 from sim.errors import ConfigError
+from sim.validation import bootstrap, checks, stats
 from tests.conftest import ROOT, negsim
 
 CHECKS = ROOT / "validation"
@@ -107,7 +108,7 @@ def _frame(settled: list[bool], cluster: list[int]) -> pd.DataFrame:
 def test_ratio_and_difference_are_computed_per_bootstrap_replicate():
     hi = _frame([True, True, True, False] * 5, list(range(20)))
     lo = _frame([True, False, False, False] * 5, list(range(20)))
-    sampler = v._Sampler(_arms({"hi": hi, "lo": lo}), seed=1)
+    sampler = bootstrap.Sampler(_arms({"hi": hi, "lo": lo}), seed=1)
     stat = v.parse_stat("p_settlement")
     rep_hi, rep_lo = sampler.values("hi", stat), sampler.values("lo", stat)
     assert rep_hi[0] == pytest.approx(0.75) and rep_lo[0] == pytest.approx(0.25)
@@ -115,7 +116,7 @@ def test_ratio_and_difference_are_computed_per_bootstrap_replicate():
     # replicates is never below the smallest per-cluster difference (here 0).
     assert np.all(rep_hi[1:] - rep_lo[1:] >= 0.0)
     with np.errstate(divide="ignore"):  # a replicate may draw no settled run in `lo`
-        est = v._interval(rep_hi / rep_lo)
+        est = bootstrap.interval(rep_hi / rep_lo)
     assert est.value == pytest.approx(3.0) and est.low < 3.0 < est.high
 
 
@@ -133,12 +134,12 @@ def test_weibull_shape_is_recovered_from_monthly_interval_censored_durations():
 def test_duration_functionals_on_a_hand_built_histogram():
     horizon = 4
     hist = np.array([4.0, 2.0, 1.0, 1.0, 2.0])  # 10 wars: ended in rounds 1-4, 2 censored
-    med = v._duration_value(v.parse_stat("war_duration.median"), hist, horizon)
+    med = stats.duration_value(v.parse_stat("war_duration.median"), hist, horizon)
     assert med == 2.0  # S(1) = 0.6, S(2) = 0.4
-    longer = v._duration_value(v.parse_stat("war_duration.longer_than:3"), hist, horizon)
+    longer = stats.duration_value(v.parse_stat("war_duration.longer_than:3"), hist, horizon)
     assert longer == pytest.approx(0.3)
     # Hazard per round at risk: rounds 1-2: 6 events / (10 + 6) at risk; rounds 3-4: 2 / (4 + 3).
-    late = v._duration_value(v.parse_stat("war_duration.hazard_ratio_late:2"), hist, horizon)
+    late = stats.duration_value(v.parse_stat("war_duration.hazard_ratio_late:2"), hist, horizon)
     assert late == pytest.approx((2 / 7) / (6 / 16))
 
 
@@ -248,7 +249,7 @@ def test_statistic_names_are_checked():
     for bad in ("ending:peace", "collapse_within:x", "war_duration.mean", "p_settlement:3"):
         with pytest.raises(ConfigError):
             v.parse_stat(bad)
-    assert math.isnan(v._duration_value(v.parse_stat("war_duration.median"), np.zeros(5), 4))
+    assert math.isnan(stats.duration_value(v.parse_stat("war_duration.median"), np.zeros(5), 4))
 
 
 @pytest.mark.parametrize(
@@ -349,8 +350,8 @@ def test_only_with_no_name_and_json_infinities(tmp_path):
     proc = negsim("validate", str(CHECKS), "--only", ",")
     assert proc.returncode == 2 and "--only" in proc.stderr and "Traceback" not in proc.stderr
     # JSON has no infinity: a median never reached is "inf", an undefined value null.
-    assert v._json_value(math.inf) == "inf" and v._json_value(-math.inf) == "-inf"
-    assert v._json_value(math.nan) is None and v._json_value(2.5) == 2.5
+    assert checks.json_value(math.inf) == "inf" and checks.json_value(-math.inf) == "-inf"
+    assert checks.json_value(math.nan) is None and checks.json_value(2.5) == 2.5
     # No war ended: the Weibull shape is undefined, not a number the optimiser wandered to.
     hist = np.zeros(13)
     hist[-1] = 50.0
