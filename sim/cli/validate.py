@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 from sim import shipped, sweep_cli
 from sim.errors import ConfigError
+from sim.limits import MAX_POINTS
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim import validation
-    from sim.limits import MAX_POINTS
 
     if args.runs is not None and args.runs < 1:
         raise ConfigError("--runs", args.runs, "a positive number of runs per arm")
