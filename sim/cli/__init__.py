@@ -21,11 +21,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sim import sweep_cli
-from sim.cli.commands import _cmd_compare, _cmd_plot, _cmd_run, _cmd_sensitivity
 from sim.cli.commands import _summary_text as _summary_text  # the tests read it here
-from sim.cli.listing import _cmd_provenance, _cmd_scenarios, _cmd_strategies
+from sim.cli.commands import cmd_compare, cmd_plot, cmd_run, cmd_sensitivity
+from sim.cli.listing import cmd_provenance, cmd_scenarios, cmd_strategies
 from sim.cli.parser import EXIT_BAD_INPUT, _parser, _usage_error
-from sim.cli.validate import _cmd_validate
+from sim.cli.validate import cmd_validate
 from sim.errors import FILE_WIDTH, ConfigError, printable, shorten
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "main"]
@@ -34,19 +34,21 @@ EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 
 # Each command's function, by the name it is given on the command line.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": _cmd_run,
-    "provenance": _cmd_provenance,
-    "strategies": lambda args: _cmd_strategies(),
-    "scenarios": _cmd_scenarios,
-    "compare": _cmd_compare,
-    "plot": _cmd_plot,
-    "sensitivity": _cmd_sensitivity,
+    "run": cmd_run,
+    "provenance": cmd_provenance,
+    "strategies": lambda args: cmd_strategies(),
+    "scenarios": cmd_scenarios,
+    "compare": cmd_compare,
+    "plot": cmd_plot,
+    "sensitivity": cmd_sensitivity,
     "sweep": sweep_cli.command,
-    "validate": _cmd_validate,
+    "validate": cmd_validate,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `negsim` command with these arguments (default: the process's); return its
+    exit code: 0, 2 for bad input, 130 when interrupted (a sweep may return 1)."""
     # Arguments left over are reported here, where the command they followed is known
     # (argparse reports them from the top-level parser, as if no command had been given).
     args, extra = _parser().parse_known_args(argv)

@@ -21,7 +21,8 @@ from sim.errors import ConfigError
 EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
+    """`negsim run`: one run told as a story, or many summarised (streamed to --out)."""
     from sim.config import load_scenario
 
     for name in ("seed", "runs", "run_index", "chunk_size"):
@@ -87,7 +88,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_compare(args: argparse.Namespace) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
+    """`negsim compare`: strategies on common random numbers, each against the first."""
     from sim.compare import compare, write_comparison
     from sim.config import load_scenario
 
@@ -240,7 +242,8 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _cmd_plot(args: argparse.Namespace) -> int:
+def cmd_plot(args: argparse.Namespace) -> int:
+    """`negsim plot`: the figures that fit a results folder."""
     from sim.figures import make_figures
 
     for path in make_figures(args.folder, args.format):
@@ -248,7 +251,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sensitivity(args: argparse.Namespace) -> int:
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """`negsim sensitivity`: run (or resume) the analysis, print it, draw it."""
     from sim.figures import make_figures
     from sim.sensitivity import run_sensitivity
 

@@ -16,7 +16,8 @@ from sim import schema, shipped
 from sim.errors import ConfigError
 
 
-def _cmd_provenance(args: argparse.Namespace) -> int:
+def cmd_provenance(args: argparse.Namespace) -> int:
+    """`negsim provenance`: every parameter with its value and its sources."""
     from sim.provenance import provenance_rows
 
     rows = provenance_rows(args.scenario, args.seeds)
@@ -36,7 +37,8 @@ def _cmd_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_strategies() -> int:
+def cmd_strategies() -> int:
+    """`negsim strategies`: the registered strategies, one line each."""
     from sim.strategies import get, names
 
     for name in names():
@@ -44,7 +46,8 @@ def _cmd_strategies() -> int:
     return 0
 
 
-def _cmd_scenarios(args: argparse.Namespace) -> int:
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """`negsim scenarios`: list what ships, or print one as written (`show`)."""
     from sim.config import read_yaml
 
     if args.action == "show":

@@ -16,7 +16,8 @@ from sim.errors import ConfigError
 from sim.limits import MAX_POINTS
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
+    """`negsim validate`: run the checks and report each verdict."""
     from sim import validation
 
     if args.runs is not None and args.runs < 1:
