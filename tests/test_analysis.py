@@ -353,3 +353,15 @@ def test_calendar_months_count_rounds_from_the_start_across_years() -> None:
     weekly = SimpleNamespace(start="2025-01", round_days=7)
     assert run_trace._calendar_month(weekly, 5) == "2025-01"  # 28 days in: still January
     assert run_trace._calendar_month(weekly, 6) == "2025-02"
+
+
+def test_the_stacking_order_derived_from_the_outcomes_is_the_figures_order() -> None:
+    # Derived from sim.outcomes; pinned here because every stacked figure depends on it.
+    assert analysis.OUTCOME_ORDER == (
+        "comprehensive",
+        "framework",
+        "ceasefire",
+        "frozen",
+        "capitulation",
+        "ongoing",
+    )
