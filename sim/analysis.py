@@ -37,9 +37,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sim.dates import round_month
 from sim.intervals import clopper_pearson, wilson
+from sim.outcomes import CAPITULATION_PREFIX, OUTCOMES, Status
 from sim.results import median_settlement_round
+from sim.run_trace import trace_table as trace_table  # one of the tables: re-exported
 
 IntervalMethod = Literal["wilson", "clopper-pearson"]
 RiskSet = Literal["at_war", "unsettled"]
@@ -47,9 +48,28 @@ RiskSet = Literal["at_war", "unsettled"]
 # The two intervals we offer.
 _INTERVALS = {"wilson": wilson, "clopper-pearson": clopper_pearson}
 
-# Outcomes in the order figures stack them: settled first, then a bare ceasefire (talks go
-# on), then stalled or lost, then still at war.
-OUTCOME_ORDER = ("comprehensive", "framework", "ceasefire", "frozen", "capitulation", "ongoing")
+
+def _stacking_rank(code: int) -> tuple[int, int]:
+    """Where an outcome stacks: settled first (the most complete agreement first), then a
+    bare ceasefire (talks go on), then stalled or lost, then still at war."""
+    o = OUTCOMES[code]
+    if o.settled:
+        return (0, -code)
+    if code == Status.WAR:
+        return (3, code)
+    return (2 if o.absorbing else 1, code)
+
+
+# Outcomes in the order figures stack them, from sim.outcomes; the capitulations, one per
+# party, share one place under their label's prefix.
+OUTCOME_ORDER = tuple(
+    dict.fromkeys(
+        CAPITULATION_PREFIX.rstrip("_")
+        if OUTCOMES[code].party is not None
+        else OUTCOMES[code].label
+        for code in sorted(range(len(OUTCOMES)), key=_stacking_rank)
+    )
+)
 
 Groups = str | Sequence[str] | None
 
@@ -244,7 +264,9 @@ def time_to_settlement(table: pd.DataFrame, horizon: int | None = None) -> pd.Da
         end = table["end_round"].fillna(0).to_numpy(dtype=np.int64)
         capitulated = np.zeros(len(table), dtype=bool)
         if "outcome" in table.columns:
-            capitulated = table["outcome"].astype(str).str.startswith("capitulation").to_numpy()
+            capitulated = (
+                table["outcome"].astype(str).str.startswith(CAPITULATION_PREFIX).to_numpy()
+            )
         at_war_until = np.where(ended, np.where(capitulated, end - 1, end), at_war_until)
     at_war_until = np.where(settled, duration, np.minimum(at_war_until, h))
     return pd.DataFrame(
@@ -282,6 +304,7 @@ def survival_table(
     interval), and `cumulative_incidence` = 1 - survival with its interval. Runs that never
     settle are censored at the horizon (see the module docstring for why).
     """
+    # Imported here: lifelines takes most of a second to import, and only this table needs it.
     from lifelines import KaplanMeierFitter
 
     cols = _group_columns(by)
@@ -464,123 +487,3 @@ def outcome_shares(table: pd.DataFrame, by: Groups = None) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["outcome"] = pd.Categorical(out["outcome"], categories=order, ordered=True)
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# One run, round by round
-
-# Per-round records whose second axis runs over the issues (all other two-column records run
-# over the parties A, B).
-_PER_ISSUE = frozenset({"text", "terms"})
-# Records of the talks phase. The engine computes them for every run, also for runs no longer
-# at war, so the trace blanks them (NA) in rounds without talks, as the story does.
-_TALKS = frozenset(
-    {
-        "text",
-        "proposer",
-        "framework",
-        "utility",
-        "score",
-        "accept",
-        "reason",
-        "deal",
-        "vetoed",
-        "carrots",
-        "threats",
-        "stick_loss",
-        "comply",
-        "imposed",
-    }
-)
-
-
-def trace_table(model: Any) -> pd.DataFrame:
-    """The per-round record of a replayed run (`sim.simulate.replay`) as a table.
-
-    One row per round, with `round` and `month` (calendar month of the round, YYYY-MM);
-    scalar records as they are (`control`, `trend`, `ripe`, `credibility`, `deal`, ...);
-    per-party records as `<record>_<party>` (`exhaustion_russia`, `belief_ukraine`,
-    `reservation_russia`, `utility_<party>` = value of the text on the table, `accept_<party>`,
-    ...); the text on the table as `text_<issue>`. Codes become names: `status` (the outcome
-    labels of `engine_table`: ongoing, framework, ...), `proposer` (a party or the mediator)
-    and `refusal_<party>` (the constraint that bound when a side refused: terms, trust,
-    domestic, noise, veto; empty when it accepted or nothing was on the table). A record
-    missing in a round (no talks once a run has ended) is NA there.
-    """
-    from sim.outcomes import Refusal, Status, outcome_labels
-
-    engine, sc = model.engine, model.war_scenario
-    if not engine.records:
-        raise ValueError("the model kept no per-round record: replay it with trace=True")
-    if engine.n != 1:
-        raise ValueError(f"a trace is one run; this model holds {engine.n}")
-    parties = (sc.a, sc.b)
-    issues = sc.issue_names
-    labels = outcome_labels(parties)
-    mediator = sc.mediator.name if sc.mediator is not None else "mediator"
-    proposers = {0: parties[0], 1: parties[1], 2: mediator}
-    refusals = {int(r): r.name.lower() for r in Refusal}
-    refusals.pop(0, None)  # accepted: no constraint bound
-
-    # The sides talk while fighting and, where the engine has one, under a bare ceasefire;
-    # a capitulation (in the costs phase) ends the run before the round's talks.
-    talking = {int(Status.WAR)}
-    if hasattr(Status, "CEASEFIRE"):
-        talking.add(int(Status.CEASEFIRE))
-    capitulation = {int(Status.CAPITULATION_A), int(Status.CAPITULATION_B)}
-    rows = []
-    previous = int(Status.WAR)
-    for rec in engine.records:
-        status = int(np.asarray(rec.values["status"])[0])
-        talks = previous in talking and status not in capitulation
-        previous = status
-        row: dict[str, Any] = {
-            "round": rec.round,
-            "month": _calendar_month(sc, rec.round),
-            "talks": talks,
-        }
-        for key, value in rec.values.items():
-            if key in _TALKS and not talks:
-                continue
-            arr = np.asarray(value)[0]
-            if arr.ndim == 0:
-                row[key] = arr.item()
-                continue
-            names = issues if key in _PER_ISSUE else (parties if arr.shape[0] == 2 else None)
-            if names is None or len(names) != arr.shape[0]:
-                names = tuple(str(j) for j in range(arr.shape[0]))
-            for name, item in zip(names, arr.tolist(), strict=True):
-                row[f"{key}_{name}"] = item
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    for col in out.columns:
-        # Flags missing in some rounds come out as objects; keep them boolean with NA.
-        if (
-            out[col].dtype == object
-            and out[col].map(lambda v: v is None or isinstance(v, bool) or v != v).all()
-        ):
-            out[col] = out[col].astype("boolean")
-    if "status" in out:
-        out["status"] = pd.Categorical(
-            [labels.get(int(s), str(s)) for s in out["status"]],
-            categories=[labels[i] for i in sorted(labels)],
-        )
-    if "proposer" in out:
-        out["proposer"] = pd.array(
-            [None if pd.isna(v) else proposers.get(int(v), str(v)) for v in out["proposer"]],
-            dtype="string",
-        )
-    for party in parties:
-        col = f"reason_{party}"
-        if col in out:
-            out[f"refusal_{party}"] = pd.array(
-                [None if pd.isna(v) else refusals.get(int(v)) for v in out[col]],
-                dtype="string",
-            )
-            out = out.drop(columns=col)
-    return out
-
-
-def _calendar_month(sc: Any, round_: int) -> str:
-    """YYYY-MM of the month a round begins in (`sim.dates.round_month`)."""
-    return round_month(sc.start, round_, sc.round_days)

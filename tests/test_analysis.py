@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim import analysis
+from sim import analysis, run_trace
 from sim.results import engine_table, wilson_interval
 from sim.simulate import replay
 
@@ -344,12 +344,24 @@ def test_trace_needs_a_traced_single_run(ukraine: sim.Scenario) -> None:
 
 def test_calendar_months_count_rounds_from_the_start_across_years() -> None:
     sc = SimpleNamespace(start="2025-11", round_days=30)
-    assert [analysis._calendar_month(sc, r) for r in (1, 2, 3, 14)] == [
+    assert [run_trace._calendar_month(sc, r) for r in (1, 2, 3, 14)] == [
         "2025-11",
         "2025-12",
         "2026-01",
         "2026-12",
     ]
     weekly = SimpleNamespace(start="2025-01", round_days=7)
-    assert analysis._calendar_month(weekly, 5) == "2025-01"  # 28 days in: still January
-    assert analysis._calendar_month(weekly, 6) == "2025-02"
+    assert run_trace._calendar_month(weekly, 5) == "2025-01"  # 28 days in: still January
+    assert run_trace._calendar_month(weekly, 6) == "2025-02"
+
+
+def test_the_stacking_order_derived_from_the_outcomes_is_the_figures_order() -> None:
+    # Derived from sim.outcomes; pinned here because every stacked figure depends on it.
+    assert analysis.OUTCOME_ORDER == (
+        "comprehensive",
+        "framework",
+        "ceasefire",
+        "frozen",
+        "capitulation",
+        "ongoing",
+    )

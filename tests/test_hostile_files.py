@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import pathlib
 
 import pytest
 
@@ -34,15 +35,13 @@ def test_a_name_too_long_for_the_file_system_is_one_short_line(capsys, tmp_path,
 
 
 def test_an_unreadable_file_is_one_line(capsys, tmp_path, monkeypatch):
-    from sim import config
-
     scenario = tmp_path / "war.yaml"
     scenario.write_text("name: x\n")
 
     def refuse(self, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
-    monkeypatch.setattr(config.Path, "read_text", refuse)
+    monkeypatch.setattr(pathlib.Path, "read_text", refuse)
     assert main(["run", str(scenario)]) == 2
     err = _one_line(capsys)
     assert err.startswith(f"negsim: error: {scenario}: <top level> = '")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from sim.cli import main
-from sim.config import MAX_DEPTH, MAX_VALUES, _safe_load
+from sim.config import MAX_DEPTH, MAX_VALUES, safe_load
 from sim.errors import ConfigError
 
 SPEC_HEAD = "name: hostile\nbase: ukraine_2025\nruns_per_point: 10\n"
@@ -43,37 +43,37 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
 @pytest.mark.parametrize("text", [_deep_block(600), _deep_flow(600), _deep_flow(MAX_DEPTH + 1)])
 def test_nesting_past_the_limit_is_refused(text):
     with pytest.raises(ConfigError, match=f"at most {MAX_DEPTH} levels"):
-        _safe_load(text)
+        safe_load(text)
 
 
 def test_nesting_up_to_the_limit_is_read():
-    assert _safe_load(_deep_flow(MAX_DEPTH)) is not None
-    assert _safe_load(_deep_block(MAX_DEPTH - 1)) is not None
+    assert safe_load(_deep_flow(MAX_DEPTH)) is not None
+    assert safe_load(_deep_block(MAX_DEPTH - 1)) is not None
 
 
 def test_aliases_are_measured_as_expanded():
     # 9**5 = 59,049 values: under the limit, read; 9**6 is over it, refused at once.
-    assert len(_safe_load(_laughs(5))["l4"]) == 9
+    assert len(safe_load(_laughs(5))["l4"]) == 9
     start = time.perf_counter()
     with pytest.raises(ConfigError, match=f"at most {MAX_VALUES:,} values"):
-        _safe_load(_laughs(9))
+        safe_load(_laughs(9))
     assert time.perf_counter() - start < 1.0
     # A chain of aliases, each one level deeper than the last, nests past the limit too.
     chain = "\n".join(
         f"a{i}: &a{i} [{'*a' + str(i - 1) if i else 1}]" for i in range(MAX_DEPTH + 2)
     )
     with pytest.raises(ConfigError, match="aliases nesting deeper"):
-        _safe_load(chain)
+        safe_load(chain)
 
 
 def test_an_alias_inside_its_own_anchor_is_refused():
     with pytest.raises(ConfigError, match="an alias inside its own anchor"):
-        _safe_load("[&r [*r], 0.5]")
+        safe_load("[&r [*r], 0.5]")
 
 
 def test_dates_stay_text_and_an_exponent_without_a_dot_is_a_number():
-    assert _safe_load("[2025-01-01, 2025-01]") == ["2025-01-01", "2025-01"]
-    assert _safe_load("[5e-1, -2E+3, 1_0e1, 5e, e5]") == [0.5, -2000.0, 100.0, "5e", "e5"]
+    assert safe_load("[2025-01-01, 2025-01]") == ["2025-01-01", "2025-01"]
+    assert safe_load("[5e-1, -2E+3, 1_0e1, 5e, e5]") == [0.5, -2000.0, 100.0, "5e", "e5"]
 
 
 def test_a_hostile_scenario_file_is_one_line(capsys, tmp_path):

@@ -414,3 +414,14 @@ def test_make_figures_smoke(tmp_path: Path) -> None:
     )
     assert (tmp_path / "run" / "figures" / "run.png").is_file()
     assert (docs / "single_run.png").stat().st_size < module.MAX_PNG_BYTES
+
+
+def test_colours_and_markers_come_from_the_declared_vocabularies() -> None:
+    from sim.outcomes import OUTCOMES, REASONS
+
+    assert plots.REFUSAL_ORDER == ("terms", "trust", "domestic", "noise", "veto")
+    assert [plots.REFUSAL_MARKERS[r.label] for r in REASONS[1:]] == ["s", "D", "^", "x", "v"]
+    # Capitulations take their colours in the order they come (party A's first).
+    labels = [o.label.format(party=f"party{o.party}") for o in OUTCOMES]
+    colours = plots.outcome_colours(labels)
+    assert [colours[label] for label in labels] == [o.colour for o in OUTCOMES]
