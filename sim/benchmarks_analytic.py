@@ -1,10 +1,10 @@
 """Analytic benchmarks for `negsim validate`: exact quantities, no sampling error.
 
 fearon      complete information, no commitment problem, no noise: every run settles in
-            round 1 on terms inside Fearon's (1995) range [p - C_A, p + C_B] (docs/model.md §5)
+            round 1 on terms inside Fearon's (1995) range [p - C_A, p + C_B] (docs/model.md §5.1)
 nash        a text-drafting mediator with perfect information proposes the generalised Nash
             point, x* = V_A + (1 - eta)(1 - V_A - V_B) with eta = (1 + bias) / 2
-rubinstein  alternating offers on a grid converge to (1 - d_B) / (1 - d_A d_B) (§5a)
+rubinstein  alternating offers on a grid converge to (1 - d_B) / (1 - d_A d_B) (§5.2)
 
 Everything is recomputed by hand from the traced round-1 state (front line and beliefs) and
 the scenario's parameters, not read back from the engine's own reservation values.
@@ -216,7 +216,7 @@ def rubinstein(check: Any, runs: int | None = None) -> dict[str, float]:
     grids = par.get("grids", _GRIDS)
     rows = bargaining.rubinstein_benchmark(delta_a, delta_b, grids=tuple(grids))
     out = {f"abs_error:{r['grid_points']}": float(r["abs_error"]) for r in rows}
-    # The grid bound |x - x*| < h / (1 - dA dB) + truncation (docs/model.md §5a): the error
+    # The grid bound |x - x*| < h / (1 - dA dB) + truncation (docs/model.md §5.2): the error
     # must be inside it on every grid, and the finest grid must be close to the closed form.
     out["excess_over_bound"] = max(float(r["abs_error"] - r["bound"]) for r in rows)
     out["finest_error"] = float(rows[-1]["abs_error"])

@@ -41,7 +41,7 @@ Outputs analysed, per point (the spec's `outputs`; by default the first three):
 * `restricted_mean_ceasefire_round`: the mean of min(round of the first ceasefire, horizon),
   the same reading of "when" for the ceasefire.
 * `p_ceasefire_breach`: share of runs in which a side broke a ceasefire on purpose
-  (docs/model.md §3.6b).
+  (docs/model.md §3.8).
 * `p_collapse`: share of runs whose first agreement collapsed within the horizon (of all
   runs, so it mixes "whether a deal came" with "whether it held").
 
