@@ -66,6 +66,8 @@ class MediatorAgent(mesa.Agent):
         strategy = self.strategy
         obs = engine.observe(settled_too=getattr(strategy, "acts_after_settlement", True))
         rows = engine.mediator_rows
+        if rows is not None and rows.size == 0:
+            return Decision()  # no run it could act on
         if rows is None or not isinstance(strategy, Schedule):
             return strategy.decide(obs)
         return _schedule_on_runs(strategy, rows, obs)
