@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.model import NegotiationModel
+from sim.model.shell import NegotiationModel
 
 ROOT = Path(__file__).resolve().parents[1]
 

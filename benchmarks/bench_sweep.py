@@ -136,7 +136,7 @@ def engine_alone(runs: int, chunk: int) -> dict[str, Any]:
     """The engine without the sweep machinery, on one core in this process, as a yardstick
     for the sweep's own overhead (same scenario, chunk size and horizon)."""
     from sim import load_scenario
-    from sim.simulate import iter_chunks
+    from sim.experiments.simulate import iter_chunks
 
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()

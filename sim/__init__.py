@@ -10,23 +10,21 @@ Public API:
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sim.version import __version__
 
 # The public names, imported on first use: the command line reads and checks its input
 # (and reports a bad one) without paying for Mesa, pandas and scipy first.
 _EXPORTS = {
     "ConfigError": "sim.errors",
-    "NegotiationModel": "sim.model",
-    "Results": "sim.simulate",
-    "Scenario": "sim.config",
-    "load_scenario": "sim.config",
-    "replay": "sim.simulate",
-    "simulate": "sim.simulate",
-    "simulate_points": "sim.simulate",
+    "NegotiationModel": "sim.model.shell",
+    "Results": "sim.experiments.simulate",
+    "Scenario": "sim.model.config",
+    "load_scenario": "sim.model.config",
+    "replay": "sim.experiments.simulate",
+    "simulate": "sim.experiments.simulate",
+    "simulate_points": "sim.experiments.simulate",
 }
 
 __all__ = [
@@ -42,25 +40,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sim.config import Scenario, load_scenario
     from sim.errors import ConfigError
-    from sim.model import NegotiationModel
-    from sim.simulate import Results, replay, simulate, simulate_points
-
-
-class _Package(types.ModuleType):
-    """`sim.simulate` is the function, as when it was imported eagerly: Python binds a
-    submodule to its package's attribute once the submodule has loaded, which would leave
-    `sim.simulate` the module `sim.simulate` if that were imported before the name was
-    first used."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+    from sim.experiments.simulate import Results, replay, simulate, simulate_points
+    from sim.model.config import Scenario, load_scenario
+    from sim.model.shell import NegotiationModel
 
 
 def __getattr__(name: str) -> Any:

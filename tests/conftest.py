@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.config import Scenario, load_scenario, scenario_from_dict
+from sim.model.config import Scenario, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).parents[1]
 UKRAINE = ROOT / "configs" / "ukraine_2025.yaml"
@@ -104,7 +104,7 @@ def negsim(
 def allow_import(monkeypatch: pytest.MonkeyPatch) -> None:
     """Consent to import 'module:Class' strategies (as --allow-import gives), and the
     repository root on the import path of the commands a test starts, where tests.* live."""
-    from sim.strategies.registry import ALLOW_IMPORT_ENV
+    from sim.model.strategies.registry import ALLOW_IMPORT_ENV
 
     monkeypatch.setenv(ALLOW_IMPORT_ENV, "1")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.strategies import Decision, Observation, Strategy
 from sim.schema import param
-from sim.strategies import Decision, Observation, Strategy
 
 
 class SplitTheDifference(Strategy):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim.model.strategies import Decision, Strategy
+from sim.model.strategies.base import Observation
 from sim.schema import param
-from sim.strategies import Decision, Strategy
-from sim.strategies.base import Observation
 
 
 class Exploding(Strategy):

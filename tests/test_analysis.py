@@ -12,9 +12,10 @@ import pytest
 from scipy import stats
 
 import sim
-from sim import analysis, run_trace
-from sim.results import engine_table, wilson_interval
-from sim.simulate import replay
+from sim.experiments.simulate import replay
+from sim.reports import analysis
+from sim.reports import trace as run_trace
+from sim.reports.results import engine_table, wilson_interval
 
 Z = stats.norm.ppf(0.975)
 HORIZON = 5
@@ -356,7 +357,7 @@ def test_calendar_months_count_rounds_from_the_start_across_years() -> None:
 
 
 def test_the_stacking_order_derived_from_the_outcomes_is_the_figures_order() -> None:
-    # Derived from sim.outcomes; pinned here because every stacked figure depends on it.
+    # Derived from sim.model.outcomes; pinned here because every stacked figure depends on it.
     assert analysis.OUTCOME_ORDER == (
         "comprehensive",
         "framework",

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim import NegotiationModel, bargaining, load_scenario, simulate
-from sim.strategies.builtin import score_nash_point
+from sim import NegotiationModel, load_scenario, simulate
+from sim.model import bargaining
+from sim.model.strategies.builtin import score_nash_point
 from tests.conftest import UKRAINE, build_scenario, minimal_scenario_dict
 
 COST = {"A": 0.01, "B": 0.012}

@@ -1,5 +1,5 @@
 """The batch summary in calendar terms: the median month of settlement and the share settled
-by the end of each year (sim.dates, sim.results.summarise)."""
+by the end of each year (sim.reports.dates, sim.reports.results.summarise)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from sim import simulate
 from sim.cli import _summary_text
-from sim.dates import round_month, year_ends
-from sim.results import summarise, wilson_interval
-from sim.storage import write_results
+from sim.experiments.storage import write_results
+from sim.reports.dates import round_month, year_ends
+from sim.reports.results import summarise, wilson_interval
 from tests.conftest import build_scenario, minimal_scenario_dict
 
 
@@ -32,7 +32,7 @@ def _table(settlement_rounds: list[int | None]) -> pd.DataFrame:
 
 
 def _old_month(start: str, offset: int, round_days: int) -> str:
-    # The story's mapping before it moved to sim.dates, kept here for 30-day rounds.
+    # The story's mapping before it moved to sim.reports.dates, kept here for 30-day rounds.
     year, month = (int(x) for x in start.split("-")[:2])
     months = (offset - 1) * round_days // 30
     year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1

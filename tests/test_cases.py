@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from sim import simulate
-from sim.config import load_scenario
 from sim.errors import ConfigError
-from sim.provenance import find_seeds, load_facts, provenance_rows
+from sim.model.config import load_scenario
+from sim.model.provenance import find_seeds, load_facts, provenance_rows
 from tests.conftest import ROOT, negsim
 from tests.test_provenance import _covering_key as _covering
 from tests.test_provenance import _lookup, _raw

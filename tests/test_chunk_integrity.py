@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.cli import main
-from sim.designs import load_spec
 from sim.errors import ConfigError
-from sim.sweep import LEDGER, folder_lock, read_runs, run_sweep
+from sim.experiments.designs import load_spec
+from sim.experiments.sweep import LEDGER, folder_lock, read_runs, run_sweep
 from tests.test_sweep import tables, write_spec
 
 
@@ -159,11 +159,11 @@ def test_a_full_disk_mid_sweep_is_one_line_and_keeps_the_finished_chunks(
 ):
     import errno
 
-    import sim.sweep
+    import sim.experiments.sweep
 
     spec, reference = clean
     out = tmp_path / "out"
-    real = sim.sweep.write_chunk
+    real = sim.experiments.sweep.write_chunk
     written: list[Path] = []
 
     def fills_up(runs_dir, unit, payload, seed):
@@ -172,12 +172,12 @@ def test_a_full_disk_mid_sweep_is_one_line_and_keeps_the_finished_chunks(
         written.append(real(runs_dir, unit, payload, seed))
         return written[-1]
 
-    monkeypatch.setattr(sim.sweep, "write_chunk", fills_up)
+    monkeypatch.setattr(sim.experiments.sweep, "write_chunk", fills_up)
     assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and err.endswith(": No space left on device")
     assert sorted(_chunks(out)) == sorted(written)  # the three finished chunks stay
-    monkeypatch.setattr(sim.sweep, "write_chunk", real)
+    monkeypatch.setattr(sim.experiments.sweep, "write_chunk", real)
     result = run_sweep(load_spec(spec), out, resume=True)
     assert result.units_resumed == 3 and result.units_rejected == 0
     for got, want in zip(tables(out), tables(reference), strict=True):

@@ -40,10 +40,14 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
 @pytest.mark.parametrize(
     ("module", "name", "args"),
     [
-        ("sim.simulate", "replay", ["run", SCENARIO]),
-        ("sim.simulate", "simulate_summary", ["run", SCENARIO, "--runs", "100"]),
-        ("sim.compare", "compare", ["compare", SCENARIO, "--strategies", "none,formulative"]),
-        ("sim.validation", "run_check", ["validate", "--json"]),
+        ("sim.experiments.simulate", "replay", ["run", SCENARIO]),
+        ("sim.experiments.simulate", "simulate_summary", ["run", SCENARIO, "--runs", "100"]),
+        (
+            "sim.experiments.compare",
+            "compare",
+            ["compare", SCENARIO, "--strategies", "none,formulative"],
+        ),
+        ("sim.experiments.validation", "run_check", ["validate", "--json"]),
     ],
     ids=["run", "run_many", "compare", "validate"],
 )
@@ -54,7 +58,7 @@ def test_ctrl_c_is_one_line_and_exit_130(monkeypatch, capsys, module, name, args
 
 
 def test_ctrl_c_in_sensitivity_says_a_rerun_resumes(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr("sim.sensitivity.run_sensitivity", _interrupt)
+    monkeypatch.setattr("sim.experiments.sensitivity.run_sensitivity", _interrupt)
     out = tmp_path / "sens"
     assert main(["sensitivity", SENSITIVITY, "--out", str(out)]) == 130
     line = _one_line(capsys)
@@ -266,7 +270,7 @@ def test_a_misspelt_outcome_in_a_check_is_refused(capsys, tmp_path, stat, hint):
 
 
 def test_outcomes_of_the_scenario_are_accepted(tmp_path):
-    from sim import validation
+    from sim.experiments import validation
 
     file = _check_file(tmp_path, "outcome:comprehensive+framework+capitulation_b")
     check = validation.load_check(file)
@@ -299,7 +303,7 @@ def test_a_key_given_twice_is_refused(capsys, tmp_path):
     ],
 )
 def test_duplicate_keys_are_named_by_their_path(tmp_path, text, path):
-    from sim.config import read_yaml
+    from sim.model.config import read_yaml
 
     file = tmp_path / "dup.yaml"
     file.write_text(text)
@@ -309,7 +313,7 @@ def test_duplicate_keys_are_named_by_their_path(tmp_path, text, path):
 
 
 def test_merge_keys_and_aliases_still_load(tmp_path):
-    from sim.config import read_yaml
+    from sim.model.config import read_yaml
 
     file = tmp_path / "merge.yaml"
     file.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\nz: &l [1, 2]\nw: [*l, *l]\n")

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from sim import ConfigError, NegotiationModel, load_scenario
-from sim.config import Scenario, apply_overrides, scenario_from_dict
+from sim.model.config import Scenario, apply_overrides, scenario_from_dict
 from tests.conftest import build_scenario, minimal_scenario_dict
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim import NegotiationModel, replay, simulate
-from sim.results import engine_table
+from sim.reports.results import engine_table
 
 SEED = 7
 RUNS = 3000
@@ -89,7 +89,8 @@ def test_offset_batch_matches_slice(ukraine, batch):
 def test_compacting_to_runs_still_talking_changes_nothing(config, monkeypatch):
     """The engine computes the talks only for runs still talking once most have ended; the
     table must be the same, bit for bit, as when every run is computed every round."""
-    from sim import engine, load_scenario, simulate
+    from sim import load_scenario, simulate
+    from sim.model import engine
     from tests.conftest import ROOT
 
     sc = load_scenario(ROOT / "configs" / config, overrides={"horizon": 30})

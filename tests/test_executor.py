@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from sim import storage
-from sim.executor import ProcessPool, SerialExecutor, run_all, stop_now
+from sim.experiments import storage
+from sim.experiments.executor import ProcessPool, SerialExecutor, run_all, stop_now
 
 
 def _square(x: int) -> int:

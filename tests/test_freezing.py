@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim import analysis
-from sim.config import load_scenario
-from sim.simulate import replay, simulate
-from sim.strategies import Decision, Observation, Strategy
-from sim.strategies.schedule import merge
+from sim.experiments.simulate import replay, simulate
+from sim.model.config import load_scenario
+from sim.model.strategies import Decision, Observation, Strategy
+from sim.model.strategies.schedule import merge
+from sim.reports import analysis
 from tests.conftest import ROOT
 
 INTERSTATE = ROOT / "validation" / "scenarios" / "interstate_war.yaml"

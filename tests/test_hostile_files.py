@@ -49,12 +49,12 @@ def test_an_unreadable_file_is_one_line(capsys, tmp_path, monkeypatch):
 
 
 def test_a_full_disk_while_writing_is_one_line(capsys, tmp_path, monkeypatch):
-    import sim.storage
+    import sim.experiments.storage
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out/runs.parquet"))
 
-    monkeypatch.setattr(sim.storage.RunsWriter, "write", full)
+    monkeypatch.setattr(sim.experiments.storage.RunsWriter, "write", full)
     assert main(["run", "ukraine_2025", "--runs", "20", "--out", str(tmp_path / "out")]) == 2
     assert _one_line(capsys) == (
         f"negsim: error: {tmp_path / 'out/runs.parquet'}: No space left on device"

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from sim.cli import main
-from sim.config import MAX_DEPTH, MAX_VALUES, safe_load
 from sim.errors import ConfigError
+from sim.model.config import MAX_DEPTH, MAX_VALUES, safe_load
 
 SPEC_HEAD = "name: hostile\nbase: ukraine_2025\nruns_per_point: 10\n"
 

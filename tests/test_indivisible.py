@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from sim import NegotiationModel, load_scenario, simulate
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
 from sim.errors import ConfigError
-from sim.simulate import simulate_points
+from sim.experiments.simulate import simulate_points
+from sim.model.config import apply_overrides, read_yaml, scenario_from_dict
 from tests.conftest import ROOT, UKRAINE, build_scenario, minimal_scenario_dict
 from tests.test_bargaining_benchmarks import fearon_dict
 from tests.test_stacking import RUNS, SEED, _alone, _points

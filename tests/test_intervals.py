@@ -1,4 +1,4 @@
-"""The confidence intervals of sim.intervals against values computed by hand or published.
+"""The confidence intervals of sim.reports.intervals against values computed by hand or published.
 
 Before statsmodels was dropped, these functions were checked equal to its
 `proportion_confint` ("wilson", "beta") and `DescrStatsW.tconfint_mean` to the last digit
@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.analysis import proportion_interval
-from sim.intervals import clopper_pearson, t_interval_mean, wilson
+from sim.reports.analysis import proportion_interval
+from sim.reports.intervals import clopper_pearson, t_interval_mean, wilson
 
 Z975 = 1.959963984540054  # the standard normal's 0.975 quantile
 

@@ -13,9 +13,9 @@ import time
 import pandas as pd
 import pytest
 
-from sim.designs import load_spec
-from sim.sensitivity import run_sensitivity
-from sim.sweep import read_runs, run_sweep
+from sim.experiments.designs import load_spec
+from sim.experiments.sensitivity import run_sensitivity
+from sim.experiments.sweep import read_runs, run_sweep
 from tests.conftest import ROOT, negsim
 from tests.test_sweep import write_spec
 

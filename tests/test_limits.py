@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from sim import limits
 from sim.cli import main
+from sim.experiments import limits
 
 
 def _spec(tmp_path, body: str) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim import NegotiationModel
-from sim.model import MediatorAgent, PartyAgent, StakeholderAgent
+from sim.model.shell import MediatorAgent, PartyAgent, StakeholderAgent
 from tests.conftest import build_scenario, minimal_scenario_dict
 
 

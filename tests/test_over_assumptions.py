@@ -11,10 +11,10 @@ import json
 import numpy as np
 import pytest
 
-from sim import validation as v
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.simulate import simulate
-from sim.validation import running
+from sim.experiments import validation as v
+from sim.experiments.simulate import simulate
+from sim.experiments.validation import running
+from sim.model.config import apply_overrides, read_yaml, scenario_from_dict
 from tests.conftest import ROOT, negsim
 
 KOREA_CHECK = ROOT / "validation" / "case_korea_1951.yaml"

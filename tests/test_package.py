@@ -22,7 +22,7 @@ def _python(code: str) -> str:
 @pytest.mark.slow
 def test_sim_simulate_is_the_function_even_after_its_module_was_imported():
     out = _python(
-        "from sim.simulate import iter_chunks\n"
+        "from sim.experiments.simulate import iter_chunks\n"
         "import sim\n"
         "from sim import simulate\n"
         "print(callable(sim.simulate), simulate is sim.simulate, sim.simulate.__name__)"

@@ -1,4 +1,5 @@
-"""The parameter reference of docs/model.md (§7) agrees with the declarations in sim/config.py.
+"""The parameter reference of docs/model.md (§7) agrees with the declarations in
+sim/model/config/.
 
 The tables are written by hand, because their meanings say more than the one-line `doc` of
 each `param` (notation, the section a parameter acts in). What the declarations fix, the
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from sim import config
+from sim.model import config
 
 MODEL_DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 

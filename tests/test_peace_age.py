@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import load_scenario
-from sim.model import NegotiationModel
-from sim.simulate import replay, simulate
+from sim.experiments.simulate import replay, simulate
+from sim.model.config import load_scenario
+from sim.model.shell import NegotiationModel
 from tests.conftest import ROOT
 
 FEARON = ROOT / "validation" / "scenarios" / "fearon_benchmark.yaml"

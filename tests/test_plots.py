@@ -23,9 +23,12 @@ from matplotlib.container import BarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import sim  # noqa: E402
-from sim import analysis, plots  # noqa: E402
 from sim.cli import main  # noqa: E402
-from sim.simulate import replay  # noqa: E402
+from sim.experiments.simulate import replay  # noqa: E402
+from sim.reports import (
+    analysis,  # noqa: E402
+    plots,
+)
 from tests.conftest import UKRAINE  # noqa: E402
 
 HORIZON = 12
@@ -334,7 +337,7 @@ def test_plot_a_sweep_folder(tmp_path: Path, sweep: tuple[pd.DataFrame, pd.DataF
         ]
     )
     # The runs read back from the partitioned dataset are the runs written.
-    from sim.figures import sweep_runs
+    from sim.experiments.figures import sweep_runs
 
     back = sweep_runs(tmp_path, [LEVERAGE, TRUST])
     assert len(back) == len(runs)
@@ -417,7 +420,7 @@ def test_make_figures_smoke(tmp_path: Path) -> None:
 
 
 def test_colours_and_markers_come_from_the_declared_vocabularies() -> None:
-    from sim.outcomes import OUTCOMES, REASONS
+    from sim.model.outcomes import OUTCOMES, REASONS
 
     assert plots.REFUSAL_ORDER == ("terms", "trust", "domestic", "noise", "veto")
     assert [plots.REFUSAL_MARKERS[r.label] for r in REASONS[1:]] == ["s", "D", "^", "x", "v"]

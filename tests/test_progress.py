@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import validation
-from sim.compare import compare
-from sim.sensitivity import run_sensitivity
-from sim.simulate import simulate
+from sim.experiments import validation
+from sim.experiments.compare import compare
+from sim.experiments.sensitivity import run_sensitivity
+from sim.experiments.simulate import simulate
 from tests.conftest import ROOT
 
 UKRAINE = ROOT / "configs" / "ukraine_2025.yaml"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sim.config import load_scenario
+from sim.model.config import load_scenario
 from tests.conftest import ROOT, UKRAINE
 
 SEEDS = ROOT / "seeds"

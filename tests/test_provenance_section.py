@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.config import load_scenario
+from sim.model.config import load_scenario
 from tests.conftest import ROOT, UKRAINE
 
 INTERSTATE = ROOT / "validation" / "scenarios" / "interstate_war.yaml"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.config import load_scenario
-from sim.model import NegotiationModel
-from sim.simulate import replay, simulate
+from sim.experiments.simulate import replay, simulate
+from sim.model.config import load_scenario
+from sim.model.shell import NegotiationModel
 from tests.conftest import ROOT
 
 KOREA = ROOT / "configs" / "cases" / "korea_1951.yaml"

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from sim import NegotiationModel, simulate
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.outcomes import Status
-from sim.params import trust_in_mediator
-from sim.rules.valuation import capacity
-from sim.simulate import simulate_points
+from sim.experiments.simulate import simulate_points
+from sim.model.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.model.outcomes import Status
+from sim.model.params import trust_in_mediator
+from sim.model.rules.valuation import capacity
 from tests.conftest import ROOT, UKRAINE, negsim
 
 MINSK = ROOT / "configs" / "cases" / "minsk_2014.yaml"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import simulate
-from sim.results import median_settlement_round, wilson_interval
+from sim.reports.results import median_settlement_round, wilson_interval
 from tests.conftest import SUMMARY_KEYS as REQUIRED
 from tests.conftest import build_scenario, minimal_scenario_dict
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.rng import Draws, Stream
+from sim.model.rng import Draws, Stream
 
 N = 100_000
 SEED = 12345

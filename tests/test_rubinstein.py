@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from sim.bargaining import (
+from sim.model.bargaining import (
     alternating_offers,
     finite_horizon_share,
     play_alternating_offers,
@@ -22,7 +22,7 @@ from sim.bargaining import (
     rubinstein_periods,
     rubinstein_share,
 )
-from sim.bargaining.alternating import _accepts, _equilibrium_offer
+from sim.model.bargaining.alternating import _accepts, _equilibrium_offer
 
 CASES = ((0.9, 0.9), (0.95, 0.8))
 

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from sim import NegotiationModel, load_scenario, simulate
-from sim.analysis import survival_table
 from sim.cli import main
-from sim.compare import compare, write_comparison
 from sim.errors import ConfigError
-from sim.simulate import replay
-from sim.strategies import Decision
-from sim.strategies.schedule import merge
+from sim.experiments.compare import compare, write_comparison
+from sim.experiments.simulate import replay
+from sim.model.strategies import Decision
+from sim.model.strategies.schedule import merge
+from sim.reports.analysis import survival_table
 from tests.conftest import UKRAINE, build_scenario, minimal_scenario_dict
 
 US_SCHEDULE = UKRAINE.with_name("ukraine_2025_us_schedule.yaml")

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import sensitivity
 from sim.cli import main
-from sim.config import apply_overrides, scenario_from_dict
 from sim.errors import ConfigError
-from sim.simulate import simulate
+from sim.experiments import sensitivity
+from sim.experiments.simulate import simulate
+from sim.model.config import apply_overrides, scenario_from_dict
 from tests.conftest import ROOT, minimal_scenario_dict, shipped_specs
 
 # A parameter the model cannot feel: the share of a mediator's aid cut that a backer

@@ -40,7 +40,7 @@ def test_a_name_is_the_shipped_file_and_a_path_stays_a_path(tmp_path, monkeypatc
 
 
 def test_a_spec_base_may_name_a_shipped_scenario(tmp_path):
-    from sim.designs import load_spec
+    from sim.experiments.designs import load_spec
 
     spec = tmp_path / "mine.yaml"
     spec.write_text(

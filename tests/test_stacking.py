@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.params import compile_params, stack_params, take_runs
-from sim.rules.mediation import stick_loss
-from sim.simulate import simulate, simulate_points
-from sim.strategies import registry
+from sim.experiments.simulate import simulate, simulate_points
+from sim.model.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.model.params import compile_params, stack_params, take_runs
+from sim.model.rules.mediation import stick_loss
+from sim.model.strategies import registry
 from tests.conftest import UKRAINE
 
 SEED = 11

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from sim import NegotiationModel, simulate
-from sim.config import apply_overrides, read_yaml, scenario_from_dict
-from sim.outcomes import Status
-from sim.params import trust_in_mediator
-from sim.rng import Stream
+from sim.model.config import apply_overrides, read_yaml, scenario_from_dict
+from sim.model.outcomes import Status
+from sim.model.params import trust_in_mediator
+from sim.model.rng import Stream
 from tests.conftest import ROOT, negsim
 
 MINSK = ROOT / "configs" / "cases" / "minsk_2014.yaml"

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from sim import NegotiationModel
-from sim.strategies import Decision, Observation, Strategy, get, make, names
-from sim.strategies.schedule import merge
+from sim.model.strategies import Decision, Observation, Strategy, get, make, names
+from sim.model.strategies.schedule import merge
 
 STRATEGIES = names()
 

@@ -14,7 +14,7 @@ import yaml
 
 from sim.cli import main
 from sim.errors import ConfigError
-from sim.strategies import registry
+from sim.model.strategies import registry
 from tests.conftest import build_scenario, minimal_scenario_dict
 
 NOISY = """\
@@ -58,13 +58,16 @@ def test_with_consent_it_is_imported_and_used(noisy_module):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("sim.strategies.base:Strategy", "a subclass of sim.strategies.Strategy"),
-        ("sim.strategies.base:Decision", "a subclass of sim.strategies.Strategy"),
+        ("sim.model.strategies.base:Strategy", "a subclass of sim.model.strategies.Strategy"),
+        ("sim.model.strategies.base:Decision", "a subclass of sim.model.strategies.Strategy"),
         (":X", "'package.module:Class'"),
         (".x:Y", "'package.module:Class'"),
         ("a:b:c", "'package.module:Class'"),
         ("no_such_module_anywhere:X", "ModuleNotFoundError"),
-        ("sim.strategies.base:Nothing", "a class Nothing in module sim.strategies.base"),
+        (
+            "sim.model.strategies.base:Nothing",
+            "a class Nothing in module sim.model.strategies.base",
+        ),
     ],
 )
 def test_odd_names_are_one_line(monkeypatch, name, expected):

@@ -21,12 +21,12 @@ import pytest
 import yaml
 
 from sim import load_scenario, replay
-from sim import sweep as sweep_module
-from sim.designs import design_points, load_spec, override_strings, unit_sample
 from sim.errors import ConfigError
-from sim.model import NegotiationModel
-from sim.results import engine_table, summarise
-from sim.sweep import SweepError, plan_units, read_runs, run_sweep
+from sim.experiments import sweep as sweep_module
+from sim.experiments.designs import design_points, load_spec, override_strings, unit_sample
+from sim.experiments.sweep import SweepError, plan_units, read_runs, run_sweep
+from sim.model.shell import NegotiationModel
+from sim.reports.results import engine_table, summarise
 from tests.conftest import ROOT, UKRAINE, negsim, shipped_specs
 
 # Sweep specs (sensitivity specs, which name a `method`, are tested in test_sensitivity.py).
@@ -649,7 +649,7 @@ def test_leverage_vs_trust_is_the_documented_grid():
 
 def test_cluster_workers_must_run_this_version():
     from sim import __version__
-    from sim.sweep import _check_cluster
+    from sim.experiments.sweep import _check_cluster
 
     class Cluster:
         def __init__(self, versions):
@@ -698,7 +698,7 @@ def test_ctrl_c_stops_in_one_line_and_keeps_the_chunks(tmp_path):
 
 _SWALLOWED = """
 import signal, sys
-import sim.sweep as sweep
+import sim.experiments.sweep as sweep
 from sim.cli import main
 
 write, calls = sweep.write_chunk, []

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import validation as v
 from sim.errors import ConfigError
-from sim.validation import bootstrap, checks, stats
+from sim.experiments import validation as v
+from sim.experiments.validation import bootstrap, checks, stats
 from tests.conftest import ROOT, negsim
 
 CHECKS = ROOT / "validation"
@@ -149,7 +149,7 @@ def test_analytic_benchmarks_pass(name):
     outcomes = v.run_check(check)
     assert outcomes and all(o.passed for o in outcomes), [o.to_dict() for o in outcomes]
     # The names a check file is held to when read are the ones the benchmark returns.
-    from sim import benchmarks_analytic as analytic
+    from sim.experiments import analytic
 
     names = analytic.stat_names(check.kind, check.parameters)
     assert sorted(names) == sorted(analytic.run(check, runs=5))

@@ -31,7 +31,7 @@ def test_importing_negsim_leaves_the_start_method_alone():
     code = (
         "import multiprocessing as mp\n"
         "before = mp.get_start_method(allow_none=True)\n"
-        "import sim, sim.simulate, sim.sweep\n"
+        "import sim, sim.experiments.simulate, sim.experiments.sweep\n"
         "print(before, mp.get_start_method(allow_none=True))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -52,8 +52,8 @@ def test_a_plain_script_runs_a_sweep_on_processes(tmp_path):
         textwrap.dedent(
             f"""
             from pathlib import Path
-            from sim.designs import load_spec
-            from sim.sweep import run_sweep
+            from sim.experiments.designs import load_spec
+            from sim.experiments.sweep import run_sweep
 
             result = run_sweep(load_spec({str(spec)!r}), Path({str(tmp_path / "out")!r}),
                                backend="processes", workers=2)

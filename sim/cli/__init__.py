@@ -20,7 +20,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from sim import sweep_cli
+from sim.cli import sweep as sweep_cli
 from sim.cli.commands import _summary_text as _summary_text  # the tests read it here
 from sim.cli.commands import cmd_compare, cmd_plot, cmd_run, cmd_sensitivity
 from sim.cli.listing import cmd_provenance, cmd_scenarios, cmd_strategies
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     if getattr(args, "allow_import", False):
-        from sim.strategies.registry import allow_imports  # only when asked: it loads numpy
+        from sim.model.strategies.registry import allow_imports  # only when asked: it loads numpy
 
         allow_imports()
     try:

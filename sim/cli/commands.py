@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim import sweep_cli
+from sim.cli import sweep as sweep_cli
 from sim.errors import ConfigError
 
 EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
@@ -23,7 +23,7 @@ EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 
 def cmd_run(args: argparse.Namespace) -> int:
     """`negsim run`: one run told as a story, or many summarised (streamed to --out)."""
-    from sim.config import load_scenario
+    from sim.model.config import load_scenario
 
     for name in ("seed", "runs", "run_index", "chunk_size"):
         value = getattr(args, name)
@@ -37,23 +37,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     single = args.runs is None or args.run_index is not None
     _check_out(args.out, "trace" if single else "run")
     # Only now the engine and its libraries: a bad input is reported without loading them.
-    from sim.simulate import DEFAULT_CHUNK, replay, run_metadata, simulate_summary
-    from sim.storage import RunsWriter, folder_lock
+    from sim.experiments.simulate import DEFAULT_CHUNK, replay, run_metadata, simulate_summary
+    from sim.experiments.storage import RunsWriter, folder_lock
 
     if single:
         index = args.run_index if args.run_index is not None else 0
         model = replay(scenario, args.seed, index)
         if args.json:
-            from sim.results import engine_table
+            from sim.reports.results import engine_table
 
             row = engine_table(model.engine).iloc[0].to_dict()
             print(json.dumps(_jsonable(row), indent=2))
         else:
-            from sim.story import story
+            from sim.reports.story import story
 
             print(story(model, index))
         if args.out is not None:
-            from sim.storage import write_trace
+            from sim.experiments.storage import write_trace
 
             path = write_trace(model, args.seed, index, Path(args.out))
             if not args.json:
@@ -90,8 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """`negsim compare`: strategies on common random numbers, each against the first."""
-    from sim.compare import compare, write_comparison
-    from sim.config import load_scenario
+    from sim.experiments.compare import compare, write_comparison
+    from sim.model.config import load_scenario
 
     if args.runs < 2:
         raise ConfigError("--runs", args.runs, "an integer of at least 2")
@@ -161,7 +161,7 @@ def _check_out(out: str | None, kind: str) -> None:
         raise ConfigError("--out", out, "a directory (or a path to create)")
     if not (folder / "manifest.json").is_file():
         return
-    from sim.storage import read_manifest  # only now: it loads pyarrow
+    from sim.experiments.storage import read_manifest  # only now: it loads pyarrow
 
     found = read_manifest(folder).get("kind")
     if found is None and (folder / "runs.parquet").is_file():
@@ -244,7 +244,7 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """`negsim plot`: the figures that fit a results folder."""
-    from sim.figures import make_figures
+    from sim.experiments.figures import make_figures
 
     for path in make_figures(args.folder, args.format):
         print(f"wrote {path}")
@@ -253,8 +253,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """`negsim sensitivity`: run (or resume) the analysis, print it, draw it."""
-    from sim.figures import make_figures
-    from sim.sensitivity import run_sensitivity
+    from sim.experiments.figures import make_figures
+    from sim.experiments.sensitivity import run_sensitivity
 
     bar = sweep_cli.progress_bar("sensitivity", quiet=args.quiet, unit="point")
     try:

@@ -18,7 +18,7 @@ from sim.errors import ConfigError
 
 def cmd_provenance(args: argparse.Namespace) -> int:
     """`negsim provenance`: every parameter with its value and its sources."""
-    from sim.provenance import provenance_rows
+    from sim.model.provenance import provenance_rows
 
     rows = provenance_rows(args.scenario, args.seeds)
     for row in rows:
@@ -39,7 +39,7 @@ def cmd_provenance(args: argparse.Namespace) -> int:
 
 def cmd_strategies() -> int:
     """`negsim strategies`: the registered strategies, one line each."""
-    from sim.strategies import get, names
+    from sim.model.strategies import get, names
 
     for name in names():
         print(f"{name:<24} {get(name).summary}")
@@ -48,7 +48,7 @@ def cmd_strategies() -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """`negsim scenarios`: list what ships, or print one as written (`show`)."""
-    from sim.config import read_yaml
+    from sim.model.config import read_yaml
 
     if args.action == "show":
         for kind in ("scenario", "spec"):

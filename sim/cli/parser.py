@@ -10,8 +10,9 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
-from sim import __version__, sweep_cli
+from sim.cli import sweep as sweep_cli
 from sim.errors import printable
+from sim.version import __version__
 
 EXIT_BAD_INPUT = 2
 

@@ -1,6 +1,6 @@
 """`negsim validate`: the checks, their progress and their report.
 
-`sim.validation` is imported inside the functions, after the options are checked: a bad
+`sim.experiments.validation` is imported inside the functions, after the options are checked: a bad
 option is reported without loading the engine (benchmarks/bench_startup.py).
 """
 
@@ -11,14 +11,15 @@ import json
 import sys
 from collections.abc import Callable
 
-from sim import shipped, sweep_cli
+from sim import shipped
+from sim.cli import sweep as sweep_cli
 from sim.errors import ConfigError
-from sim.limits import MAX_POINTS
+from sim.experiments.limits import MAX_POINTS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """`negsim validate`: run the checks and report each verdict."""
-    from sim import validation
+    from sim.experiments import validation
 
     if args.runs is not None and args.runs < 1:
         raise ConfigError("--runs", args.runs, "a positive number of runs per arm")
@@ -94,7 +95,7 @@ def _checks_bar(args: argparse.Namespace, checks: list) -> _ChecksBar:
 
 
 def _validate_report(args: argparse.Namespace, outcomes: list, *, complete: bool) -> None:
-    from sim import validation
+    from sim.experiments import validation
 
     if args.json:
         passed = complete and all(o.passed for o in outcomes)
@@ -109,7 +110,7 @@ def _validate_report(args: argparse.Namespace, outcomes: list, *, complete: bool
 def _validate_over_assumptions(args: argparse.Namespace, checks: list, workers: int) -> int:
     """Where in the plausible values each check holds: an exploration, not a verdict, so it
     exits 0 whatever the shares."""
-    from sim import validation
+    from sim.experiments import validation
 
     results, skipped = [], []
     bar = _checks_bar(args, checks)

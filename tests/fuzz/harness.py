@@ -149,7 +149,8 @@ def contract_problems(case: Case, outcome: Outcome, folder: Path) -> list[str]:
 
 def _indices_problems(folder: Path) -> list[str]:
     """Indices are finite, except the Sobol indices of an output that is the same at every
-    point, which are NaN by definition (no variance to apportion; sim.sensitivity.analyse)."""
+    point, which are NaN by definition (no variance to apportion;
+    sim.experiments.sensitivity.analyse)."""
     import numpy as np
     import pandas as pd
 

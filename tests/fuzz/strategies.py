@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from sim.sensitivity import ALL_OUTPUTS
+from sim.experiments.sensitivity import ALL_OUTPUTS
 from tests.fuzz.harness import Case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,8 @@ STRATEGY_NAMES = [
     ":X",
     ".x:Y",
     "x:",
-    "sim.strategies.base:Strategy",
-    "sim.strategies:Facilitative",
+    "sim.model.strategies.base:Strategy",
+    "sim.model.strategies:Facilitative",
     "os:system",
     "tests.plugin_strategy:Plugin",
     "no_such_module_zz:Thing",
@@ -286,7 +286,7 @@ SET_VALUES = [
     "5e-1",
     "2025-01",
     "facilitative",
-    "sim.strategies.base:Strategy",
+    "sim.model.strategies.base:Strategy",
     "\t",
     "x" * 5000,
     "[" * 70 + "]" * 70,
@@ -439,7 +439,7 @@ HOSTILE_SWEEP_EDITS = [
     ("parameters", {"mediator.guarantee": {"distribution": "loguniform", "range": [0, 1]}}),
     ("parameters", {"mediator.guarantee": [1.5, 2.0]}),
     ("parameters", {"parties.rusia.trust": [0.1]}),
-    ("parameters", {"mediator.strategy": ["facilitative", "bogus", "sim.strategies.base:X"]}),
+    ("parameters", {"mediator.strategy": ["facilitative", "bogus", "sim.model.strategies.base:X"]}),
     ("parameters", {"horizon": [1, 10**9]}),
     ("parameters", {f"parties.russia.trust{'x' * i}": [0.1] for i in range(3)}),
     ("parameters", [1, 2]),

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from sim import shipped
-from sim.config import load_scenario
-from sim.simulate import replay, simulate, simulate_points
-from sim.story import story
+from sim.experiments.simulate import replay, simulate, simulate_points
+from sim.model.config import load_scenario
+from sim.reports.story import story
 
 HERE = Path(__file__).resolve().parent
 RUNS = 3000

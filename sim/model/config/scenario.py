@@ -1,0 +1,367 @@
+"""The scenario's types: typed and frozen, each field with its meaning and admissible range.
+
+The defaults here are the model's one set of defaults (docs/model.md explains each).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sim import schema
+from sim.schema import param
+
+ROLES = ("A", "B")
+# Each indivisible issue doubles the concession paths every text search walks
+# (sim.model.bargaining.whole_starts).
+MAX_INDIVISIBLE = 4
+
+
+@dataclass(frozen=True)
+class Issue:
+    description: str = param("", doc="What the issue is about and what its scale means.")
+    deferrable: bool = param(
+        False, doc="May be left open by a framework agreement (settled later or never)."
+    )
+    open_position: float | None = param(
+        None,
+        bounds=(0.0, 1.0),
+        doc="Position that holds on this issue while it is left open by a framework deal.",
+    )
+    indivisible: bool = param(
+        False,
+        doc="Cannot be split: a text places it at one party's ideal or the other's "
+        "(an issue of principle; Fearon 1995). Other issues can still compensate.",
+    )
+    assures: Mapping[str, float] = param(
+        {},
+        bounds=(0.0, 1.0),
+        doc="Enforcement this issue gives a party against reneging, when the text places "
+        "the issue at that party's ideal (e.g. security guarantees protect B).",
+    )
+
+
+@dataclass(frozen=True)
+class Domestic:
+    audience_cost: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Cost to the leader of accepting terms below the victory "
+        "threshold (stakes units; Fearon 1994).",
+    )
+    victory_threshold: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Utility a deal must give for the leader to claim victory."
+    )
+    hardliner_cost: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Surplus hardliners demand before any deal passes (veto players; Tsebelis 2002).",
+    )
+    payoff_of_fighting: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Private domestic benefit to the leader of fighting on "
+        "(gambling for resurrection; Goemans 2000).",
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    role: Literal["A", "B"]
+    ideal: Mapping[str, float] = param(bounds=(0.0, 1.0), doc="Ideal position on each issue.")
+    salience: Mapping[str, float] = param(
+        bounds=(0.0, 1.0), doc="Weight of each issue in the party's utility; sums to 1."
+    )
+    capacity: float = param(
+        1.0, bounds=(0.0, None), open_low=True, doc="Own fighting capacity (relative units)."
+    )
+    cost_per_round: float = param(
+        0.005, bounds=(0.0, 1.0), doc="Cost of one round of war, in stakes units."
+    )
+    breaking_point: float = param(
+        1.0,
+        bounds=(0.0, None),
+        open_low=True,
+        doc="Cumulative cost at which the party capitulates.",
+    )
+    optimism: float = param(
+        0.0,
+        bounds=(-0.05, 0.05),
+        doc="Initial bias of the believed trend toward own side "
+        "(control share per round; Blainey 1973, Fearon 1995).",
+    )
+    belief_sd: float = param(
+        0.002,
+        bounds=(0.0, 1.0),
+        doc="Initial uncertainty (sd) of the believed trend; 0 means the party knows the "
+        "trend exactly (complete information) and its belief never moves.",
+    )
+    trust: float = param(
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="Belief that the other side will comply with a deal (Kydd 2005).",
+    )
+    exploitation_loss: float = param(
+        0.1,
+        bounds=(0.0, 1.0),
+        doc="Loss if it complies and the other side reneges (commitment problem; Powell 2006).",
+    )
+    planning_horizon: int = param(
+        12, bounds=(1, 600), doc="Rounds over which it projects the war when valuing it."
+    )
+    regroup: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Capacity, as a share of its own, that a ceasefire lets it add and that it cannot "
+        "bring to bear while fighting: reserves, rearmament, reinforcement across a border it "
+        "controls (Luttwak 1999; Fortna 2004).",
+    )
+    discount_factor: float = param(
+        0.99, bounds=(0.0, 1.0), open_low=True, doc="Per-round discount of future costs."
+    )
+    concession_exponent: float = param(
+        1.0,
+        bounds=(0.0, 20.0),
+        open_low=True,
+        doc="Shape of the concession path: <1 Boulware (late), >1 Conceder (early); "
+        "Faratin, Sierra & Jennings 1998.",
+    )
+    patience_rounds: float = param(
+        24.0,
+        bounds=(0.0, None),
+        open_low=True,
+        doc="Rounds after which the concession path is exhausted.",
+    )
+    screening_z: float = param(
+        1.0,
+        bounds=(0.0, 5.0),
+        doc="How far (in sd of its uncertainty) the first offer "
+        "undercuts the opponent's estimated reservation value.",
+    )
+    decision_noise: float = param(
+        0.02,
+        bounds=(0.0, 1.0),
+        doc="Scale of logistic noise in accepting (bounded rationality; McKelvey & Palfrey 1995).",
+    )
+    domestic: Domestic = dataclasses.field(default_factory=Domestic)
+
+
+@dataclass(frozen=True)
+class Battlefield:
+    initial_control: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of B's territory held by A at the start."
+    )
+    control_at_a_victory: float = param(
+        1.0, bounds=(0.0, 1.0), doc="Control at which A could impose all its terms."
+    )
+    control_at_b_victory: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Control at which B could impose all its terms."
+    )
+    drift_scale: float = param(
+        0.03, bounds=(0.0, 1.0), doc="Trend per round (control share) at total dominance."
+    )
+    noise_sd: float = param(
+        0.003,
+        # At least 1e-6, not only positive: the parties' learning divides by its square, which
+        # underflows to zero for a noise near 1e-160.
+        bounds=(1e-6, 1.0),
+        doc="Sd of the monthly change of control around the trend (at least 1e-6: it is also "
+        "the noise of every observation the parties learn from).",
+    )
+    breakthrough_probability: float = param(
+        0.005, bounds=(0.0, 1.0), doc="Chance per round of a breakthrough by either side."
+    )
+    breakthrough_size: float = param(
+        0.03, bounds=(0.0, 1.0), doc="Control shift of a breakthrough."
+    )
+    exhaustion_drag: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Share of capacity lost at the breaking point."
+    )
+    ceasefire_cost_share: float = param(
+        0.1, bounds=(0.0, 1.0), doc="Share of the cost of war still paid under a ceasefire."
+    )
+    regroup_rounds: float = param(
+        3.0,
+        bounds=(0.0, 60.0),
+        open_low=True,
+        doc="Rounds of an unhindered ceasefire a side needs to bring its whole regroup "
+        "reserve to the front.",
+    )
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a mediator's schedule."""
+
+    strategy: str = param(doc="Registered strategy name or 'module:Class'.")
+    options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    rounds: int | None = param(
+        None, bounds=(1, 100000), doc="Most rounds the phase lasts (none: no limit)."
+    )
+    until: Literal["ripe", "ceasefire", "agreement", "deadlock"] | None = param(
+        None, doc="Condition that ends the phase early, run by run."
+    )
+    deadlock_after: int = param(
+        3, bounds=(1, 1000), doc="Refused texts in a row that count as a deadlock."
+    )
+
+
+@dataclass(frozen=True)
+class Mediator:
+    name: str = param("mediator", doc="Who mediates.")
+    strategy: str = param("none", doc="Registered strategy name or 'module:Class'.")
+    options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    schedule: tuple[Phase, ...] = param(
+        (),
+        doc="Strategies in phases, in order (replaces `strategy`); the last phase lasts "
+        "to the end.",
+    )
+    bias: float = param(
+        0.0,
+        bounds=(-1.0, 1.0),
+        doc="Perceived bias toward B (+) or A (-); lowers the "
+        "trust the disfavoured side puts in its texts and promises.",
+    )
+    leverage: Mapping[str, float] = param(
+        {}, bounds=(0.0, 1.0), doc="Carrots and sticks it can bring to bear on each party."
+    )
+    credibility: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Initial belief that its threats will be carried out."
+    )
+    follow_through: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Chance it carries out a threat after a refusal."
+    )
+    information_noise: float = param(
+        0.05, bounds=(0.0, 1.0), doc="Sd of its estimates of the parties' reservation values."
+    )
+    aid: Mapping[str, float] = param(
+        {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
+    )
+    sanctions: Mapping[str, float] = param(
+        {}, bounds=(0.0, 1.0), doc="Cost per round its sanctions impose on a party."
+    )
+    guarantee: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
+    )
+    sanctions_step: float = param(
+        0.003,
+        bounds=(0.0, 1.0),
+        doc="Cost per round a carried-out sanctions stick adds at full leverage.",
+    )
+    credibility_update: float = param(
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="How far credibility moves after a threat is carried out "
+        "(toward 1) or a bluff is called (toward 0).",
+    )
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    supports: str = param(doc="The party it backs.")
+    aid: float = param(0.0, bounds=(0.0, None), doc="Capacity it supplies to that party.")
+    sanctions: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Cost per round it imposes on the other party."
+    )
+    cover: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of sanctions costs on its party it offsets."
+    )
+    compensates_aid_cut: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Share of a mediator's aid cut to its party it replaces."
+    )
+    veto_utility_floor: float | None = param(
+        None, bounds=(0.0, 1.0), doc="Blocks texts giving its party less utility than this."
+    )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    base_hazard: float = param(
+        0.02, bounds=(0.0, 1.0), doc="Per-round collapse chance of a bare agreement."
+    )
+    guarantee_effect: float = param(
+        1.5, bounds=(0.0, 10.0), doc="Log-hazard reduction at full enforcement (Fortna 2003)."
+    )
+    trust_effect: float = param(
+        1.0, bounds=(0.0, 10.0), doc="Log-hazard reduction at full mutual trust."
+    )
+    imposed_hazard_ratio: float = param(
+        2.0,
+        bounds=(1.0, 20.0),
+        doc="Hazard ratio of a deal accepted only under pressure (Beardsley 2011).",
+    )
+    framework_hazard_ratio: float = param(
+        1.5, bounds=(1.0, 20.0), doc="Hazard ratio of a framework deal with open issues."
+    )
+    trust_loss_on_collapse: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Share of trust lost when an agreement collapses."
+    )
+    ripe_rounds_to_freeze: int = param(
+        12, bounds=(1, 1000), doc="Rounds of ripeness without a deal before the front freezes."
+    )
+    ceasefire_hazard_ratio: float = param(
+        2.0,
+        bounds=(1.0, 20.0),
+        doc="Hazard ratio of a bare ceasefire (no agreement) against a comprehensive deal.",
+    )
+    hazard_shape: float = param(
+        1.0,
+        bounds=(0.1, 3.0),
+        doc="Weibull shape of the collapse hazard in the age of the peace (rounds since the "
+        "fighting stopped): 1 keeps it constant; below 1 it falls as the peace lasts.",
+    )
+    ceasefire_exploitation: float = param(
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="Share of the exploitation loss a side fears from a ceasefire the other side "
+        "could use to regroup (weighted by its distrust).",
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    facts: tuple[str, ...] = param((), doc="Fact ids in seeds/ that justify the value.")
+    assumption: tuple[float, ...] | None = param(
+        None, doc="Plausible [low, high] range of a value that is an assumption."
+    )
+    note: str = param("", doc="How the facts turn into the number.")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    issues: Mapping[str, Issue]
+    parties: Mapping[str, Party]
+    description: str = ""
+    start: str = param("2025-01", doc="Calendar month of round 1 (YYYY-MM).")
+    round_days: int = param(30, bounds=(1, 366), doc="Length of a round in days.")
+    horizon: int = param(60, bounds=(1, 2000), doc="Rounds simulated (right-censoring).")
+    battlefield: Battlefield = dataclasses.field(default_factory=Battlefield)
+    mediator: Mediator | None = None
+    stakeholders: Mapping[str, Stakeholder] = param({})
+    agreement: Agreement = dataclasses.field(default_factory=Agreement)
+    provenance: Mapping[str, Source] = param({})
+    source_file: str | None = None
+
+    # -- convenient views -------------------------------------------------------------------
+    @property
+    def issue_names(self) -> tuple[str, ...]:
+        return tuple(self.issues)
+
+    def party_of_role(self, role: str) -> str:
+        return next(name for name, p in self.parties.items() if p.role == role)
+
+    @property
+    def a(self) -> str:
+        return self.party_of_role("A")
+
+    @property
+    def b(self) -> str:
+        return self.party_of_role("B")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = schema.to_plain(self)
+        data.pop("source_file", None)
+        return data

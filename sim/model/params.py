@@ -1,0 +1,282 @@
+"""Compile a validated Scenario into the numeric arrays the engine reads.
+
+Party quantities are arrays over the party axis (A, B), issue quantities over the issue axis.
+Any numeric one may instead carry a leading runs axis (`stack_params`), which is how many
+scenarios that differ only in their numbers run as one batch without a Python loop over
+them: the rules broadcast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.bargaining import either_holds, trust_in_mediator
+from sim.model.config import Scenario
+
+F = NDArray[np.float64]
+
+
+@dataclass
+class ModelParams:
+    horizon: int
+    issue_names: tuple[str, ...]
+    party_names: tuple[str, str]
+    # issues (2, K) / (K,)
+    ideal: F
+    salience: F
+    span: F
+    assures: F
+    deferrable: NDArray[np.bool_]
+    indivisible: NDArray[np.bool_]
+    open_position: F
+    # parties (2,)
+    capacity: F
+    cost_per_round: F
+    breaking_point: F
+    optimism: F
+    belief_sd: F
+    trust: F
+    exploitation_loss: F
+    planning_horizon: F
+    regroup: F
+    discount_factor: F
+    concession_exponent: F
+    patience_rounds: F
+    screening_z: F
+    decision_noise: F
+    audience_cost: F
+    victory_threshold: F
+    hardliner_cost: F
+    payoff_of_fighting: F
+    # battlefield
+    initial_control: float
+    control_at_a_victory: float
+    control_at_b_victory: float
+    drift_scale: float
+    noise_sd: float
+    breakthrough_probability: float
+    breakthrough_size: float
+    exhaustion_drag: float
+    ceasefire_cost_share: float
+    regroup_rounds: float
+    # mediator
+    has_mediator: bool
+    bias: float
+    leverage: F
+    credibility: float
+    follow_through: float
+    information_noise: float
+    mediator_aid: F
+    mediator_sanctions: F
+    sanctions_step: float
+    guarantee: float
+    credibility_update: float
+    # stakeholders, aggregated over all of them
+    stakeholder_aid: F
+    stakeholder_sanctions: F
+    cover: F
+    compensates_aid_cut: F
+    veto_floor: F  # nan where no stakeholder protects that party
+    # agreements
+    base_hazard: float
+    guarantee_effect: float
+    trust_effect: float
+    imposed_hazard_ratio: float
+    framework_hazard_ratio: float
+    trust_loss_on_collapse: float
+    ripe_rounds_to_freeze: int
+    ceasefire_hazard_ratio: float
+    hazard_shape: float
+    ceasefire_exploitation: float
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issue_names)
+
+    @property
+    def trust_in_mediator(self) -> F:
+        """Perceived bias lowers the disfavoured side's trust in the mediator's word."""
+        return trust_in_mediator(self.bias)
+
+    @property
+    def stakes_at_risk(self) -> F:
+        """D_i: utility a party loses if the other side gets all it wants (sum of the
+        saliences of the issues actually in dispute; 1 when every issue is)."""
+        disputed = self.span[..., None, :] > 1e-12
+        return (self.salience * disputed).sum(axis=-1)
+
+
+# Party numbers copied as they are, one value per side (A, B).
+_PARTY_NUMBERS = (
+    "capacity",
+    "cost_per_round",
+    "breaking_point",
+    "optimism",
+    "belief_sd",
+    "trust",
+    "exploitation_loss",
+    "planning_horizon",
+    "regroup",
+    "discount_factor",
+    "concession_exponent",
+    "patience_rounds",
+    "screening_z",
+    "decision_noise",
+)
+_DOMESTIC_NUMBERS = ("audience_cost", "victory_threshold", "hardliner_cost", "payoff_of_fighting")
+
+
+def compile_params(sc: Scenario) -> ModelParams:
+    names = (sc.a, sc.b)
+    return ModelParams(
+        horizon=sc.horizon,
+        issue_names=sc.issue_names,
+        party_names=names,
+        **_issue_params(sc, names),
+        **_party_params(sc, names),
+        **_section_values(sc.battlefield),
+        **_mediator_params(sc, names),
+        **_stakeholder_params(sc, names),
+        **_section_values(sc.agreement),
+    )
+
+
+def _section_values(section: Any) -> dict[str, Any]:
+    """A config section whose every field is a ModelParams field of the same name."""
+    return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
+
+
+def _issue_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    issues = sc.issue_names
+    pa, pb = sc.parties[names[0]], sc.parties[names[1]]
+    ideal = np.array([[p.ideal[i] for i in issues] for p in (pa, pb)], dtype=float)
+    salience = np.array([[p.salience[i] for i in issues] for p in (pa, pb)], dtype=float)
+    assures = np.array(
+        [[sc.issues[i].assures.get(n, 0.0) for i in issues] for n in names], dtype=float
+    )
+    return {
+        "ideal": ideal,
+        "salience": salience,
+        "span": np.abs(ideal[0] - ideal[1]),
+        "assures": assures,
+        "deferrable": np.array([sc.issues[i].deferrable for i in issues], dtype=bool),
+        "indivisible": np.array([sc.issues[i].indivisible for i in issues], dtype=bool),
+        "open_position": np.array(
+            [
+                sc.issues[i].open_position if sc.issues[i].open_position is not None else 0.0
+                for i in issues
+            ],
+            dtype=float,
+        ),
+    }
+
+
+def _party_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    pa, pb = sc.parties[names[0]], sc.parties[names[1]]
+    out = {
+        name: np.array([float(getattr(pa, name)), float(getattr(pb, name))])
+        for name in _PARTY_NUMBERS
+    }
+    for name in _DOMESTIC_NUMBERS:
+        out[name] = np.array([float(getattr(pa.domestic, name)), float(getattr(pb.domestic, name))])
+    return out
+
+
+def _mediator_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    med = sc.mediator
+
+    def med_pair(section: str) -> F:
+        if med is None:
+            return np.zeros(2)
+        mapping = getattr(med, section)
+        return np.array([float(mapping.get(n, 0.0)) for n in names])
+
+    return {
+        "has_mediator": med is not None and (med.strategy != "none" or bool(med.schedule)),
+        "bias": med.bias if med is not None else 0.0,
+        "leverage": med_pair("leverage"),
+        "credibility": med.credibility if med is not None else 0.0,
+        "follow_through": med.follow_through if med is not None else 0.0,
+        "information_noise": med.information_noise if med is not None else 0.0,
+        "mediator_aid": med_pair("aid"),
+        "mediator_sanctions": med_pair("sanctions"),
+        "sanctions_step": med.sanctions_step if med is not None else 0.0,
+        "guarantee": med.guarantee if med is not None else 0.0,
+        "credibility_update": med.credibility_update if med is not None else 0.0,
+    }
+
+
+def _stakeholder_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder)."""
+    st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
+    st_comp, veto = np.zeros(2), np.full(2, np.nan)
+    for st in sc.stakeholders.values():
+        j = names.index(st.supports)
+        st_aid[j] += st.aid
+        st_sanc[1 - j] += st.sanctions
+        st_cover[j] = either_holds(st_cover[j], st.cover)
+        st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
+        if st.veto_utility_floor is not None:
+            veto[j] = np.fmax(veto[j], st.veto_utility_floor)
+    return {
+        "stakeholder_aid": st_aid,
+        "stakeholder_sanctions": st_sanc,
+        "cover": st_cover,
+        "compensates_aid_cut": st_comp,
+        "veto_floor": veto,
+    }
+
+
+# What shapes the rules rather than feeding them: these must agree between stacked scenarios.
+STRUCTURAL = frozenset(
+    {
+        "horizon",
+        "issue_names",
+        "party_names",
+        "deferrable",
+        "open_position",
+        "indivisible",
+        "has_mediator",
+        "ripe_rounds_to_freeze",
+    }
+)
+
+
+def stack_params(
+    params: Sequence[ModelParams], counts: Sequence[int]
+) -> tuple[ModelParams, tuple[str, ...]]:
+    """One set of parameters for several scenarios run as one batch: scenario j's values
+    repeated for its counts[j] runs, in order.
+
+    Values every scenario shares stay as they are (the rules' shared fast paths still
+    apply); a value that differs gets a leading runs axis of length sum(counts). Returns
+    the stacked parameters and the names of the fields that got a runs axis.
+    """
+    if not params or len(params) != len(counts):
+        raise ValueError("stack_params needs one run count per scenario, and at least one")
+    first = params[0]
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(ModelParams):
+        values = [getattr(q, f.name) for q in params]
+        if f.name in STRUCTURAL:
+            if any(not np.array_equal(np.asarray(v), np.asarray(values[0])) for v in values):
+                raise ValueError(f"scenarios stacked together must share {f.name}")
+            continue
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        if all(np.array_equal(a, arrays[0], equal_nan=True) for a in arrays[1:]):
+            continue
+        changes[f.name] = np.repeat(np.stack(arrays), counts, axis=0)
+    return dataclasses.replace(first, **changes), tuple(changes)
+
+
+def take_runs(params: ModelParams, rows: np.ndarray, names: Sequence[str]) -> ModelParams:
+    """The parameters of some runs of a stacked batch (`names`: its per-run fields)."""
+    if not names:
+        return params
+    return dataclasses.replace(params, **{n: getattr(params, n)[rows] for n in names})

@@ -1,0 +1,193 @@
+"""Acceptance of a text (docs/model.md §3.9): what it is worth to each side with the
+mediator's carrots, sticks and guarantee, whether each signs, and why a side refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model import bargaining
+from sim.model.bargaining import either_holds
+from sim.model.outcomes import Refusal
+from sim.model.rng import Stream
+from sim.model.rules.axes import both, by_side, either
+from sim.model.rules.context import Context
+from sim.model.rules.mediation import per_run, stick_loss
+from sim.model.state import RunState
+from sim.model.strategies.base import Decision
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+@dataclass
+class Inducements:
+    """The mediator's carrots, threats and guarantee behind a text, per side (R, 2)."""
+
+    carrots: F  # as the side values the promise
+    threats: F
+    threatened: B
+    stick_loss: F  # what a threatened stick would cost, as the side reckons it
+    external: F  # the guarantee, as the side perceives it
+    refusal_cost: F
+    hurdle_scale: F  # (R, 1)
+    provisions: F | None  # (R,) the ceasefire provisions written into the text
+
+
+@dataclass
+class Verdict:
+    """Each side's answer to the text on the table."""
+
+    utility: F
+    held: Callable[[F], F]  # text enforcement with the text's provisions
+    held_by_text: F
+    comply: F
+    score: F
+    noise: F
+    accept: B
+    reason: NDArray[np.int8]
+    deal: B
+    vetoed: B
+    imposed: B
+
+
+def inducements(
+    state: RunState, ctx: Context, decision: Decision, mediating: B, mediated_text: B
+) -> Inducements:
+    p, n = ctx.p, state.n
+    zeros2 = np.zeros((n, 2))
+    credibility = state.mediation.credibility
+    # A carrot is a promise: it is worth what the side believes of the mediator's word
+    # (its trust in the mediator) and of its commitments (its credibility, which its
+    # threats also carry; Schelling 1966 on promises and threats alike).
+    carrots = (
+        np.where(mediating[:, None], decision.carrots, 0.0)
+        * p.trust_in_mediator
+        * credibility[:, None]
+        if decision.carrots is not None
+        else zeros2
+    )
+    threats = (
+        np.where(mediating[:, None], decision.threats, 0.0)
+        if decision.threats is not None
+        else zeros2
+    )
+    external = (
+        np.where(mediating, decision.guarantee, 0.0)[:, None] * p.trust_in_mediator
+        if decision.guarantee is not None
+        else zeros2
+    )
+    refusal_cost = (
+        np.where(mediated_text[:, None], decision.refusal_cost, 0.0)
+        if decision.refusal_cost is not None
+        else zeros2
+    )
+    threatened = threats > 0
+    loss = stick_loss(state, ctx, threats) * credibility[:, None] if threatened.any() else zeros2
+    # A text may carry the provisions of the ceasefire it brings, monitors or peacekeepers
+    # and a separation of forces (§3.9): they guard the armies (an armistice leaves them
+    # in place; a settlement's withdrawal has to be watched too), so each side counts
+    # them like a guarantee that fails independently, and they stay when the mediator
+    # goes (Fortna 2003, 2004).
+    provisions = (
+        np.where(mediated_text, np.clip(decision.ceasefire_provisions, 0.0, 1.0), 0.0)
+        if decision.ceasefire_provisions is not None
+        else None
+    )
+    return Inducements(
+        carrots=carrots,
+        threats=threats,
+        threatened=threatened,
+        stick_loss=loss,
+        external=external,
+        refusal_cost=refusal_cost,
+        hurdle_scale=per_run(decision.hurdle_scale, 1.0, mediating)[:, None],
+        provisions=provisions,
+    )
+
+
+def domestic_hurdle(ctx: Context, utility: F) -> F:
+    """Each side's domestic hurdle for a text of this utility: the hardliners' cost of any
+    deal, plus the audience cost of one short of the victory threshold (§3.9)."""
+    p = ctx.p
+    return p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
+
+
+def weigh(
+    state: RunState,
+    ctx: Context,
+    t: int,
+    progress: F,
+    framework: B,
+    talking: B,
+    at_war: B,
+    ind: Inducements,
+) -> Verdict:
+    """Each side signs if the text, with its carrots and under the guarantee, beats
+    fighting on net of what a reneging enemy would cost it and of its domestic hurdle,
+    up to its own misjudgement (a logistic taste); a stakeholder may veto what both
+    signed."""
+    p, d, n, parties = ctx.p, ctx.draws, state.n, state.parties
+    utility, text_assurance = ctx.space.evaluate(progress)
+    provisions = ind.provisions
+
+    def held(assurance: F) -> F:
+        if provisions is None:
+            return assurance
+        guarded = either_holds(np.clip(assurance, 0.0, 1.0), provisions[:, None])
+        return np.where(provisions[:, None] > 0.0, guarded, assurance)
+
+    held_by_text = held(text_assurance)
+    comply = bargaining.compliance(parties.trust, held_by_text, ind.external)
+    hurdle = domestic_hurdle(ctx, utility) * ind.hurdle_scale
+    reservation = parties.reservation - ind.stick_loss - ind.refusal_cost
+    value = utility + ind.carrots
+    # An armistice-style framework leaves both armies in place: reneging on it exposes a
+    # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.7), not as a
+    # settlement that disarms or withdraws it.
+    loss = np.where(
+        framework[:, None],
+        p.exploitation_loss * by_side(p.ceasefire_exploitation),
+        p.exploitation_loss,
+    )
+    score = bargaining.acceptance_score(value, reservation, comply, loss, hurdle)
+    noise = (
+        np.stack([d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1)
+        * p.decision_noise
+    )
+    accept = (score + noise >= 0.0) & talking[:, None]
+
+    floor = np.broadcast_to(p.veto_floor, (n, 2))
+    signed = both(accept)
+    vetoed = at_war & signed & either(utility < np.nan_to_num(floor, nan=-1))
+    deal = at_war & signed & ~vetoed
+
+    # Why each refusal happened: the first constraint that binds.
+    trusting = comply * (value - reservation + loss) - loss
+    reason = np.select(
+        [accept, value < reservation, trusting < 0.0, score < 0.0],
+        [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
+        Refusal.NOISE,
+    ).astype(np.int8)
+    reason = np.where(talking[:, None], reason, Refusal.NONE)
+    reason = np.where(vetoed[:, None], Refusal.VETO, reason)
+
+    # A deal is imposed when some side would not have signed without carrots or sticks.
+    free = bargaining.acceptance_score(utility, parties.reservation, comply, loss, hurdle)
+    imposed = deal & either((free + noise < 0.0) & ((ind.carrots > 0) | ind.threatened))
+    return Verdict(
+        utility=utility,
+        held=held,
+        held_by_text=held_by_text,
+        comply=comply,
+        score=score,
+        noise=noise,
+        accept=accept,
+        reason=reason,
+        deal=deal,
+        vetoed=vetoed,
+        imposed=imposed,
+    )
