@@ -14,6 +14,7 @@ from sim.model.config import Scenario
 from sim.model.params import STRUCTURAL, ModelParams, compile_params, stack_params, take_runs
 from sim.model.shell import NegotiationModel, release_finished_models
 from sim.reports.results import Summary, Tally, engine_table, summarise
+from sim.version import __version__
 
 # Chunks large enough that numpy's per-call overhead is amortised over many runs: after the
 # first rounds only a few percent of the runs are still talking, and the rounds' fixed cost
@@ -48,8 +49,6 @@ class Results:
 def run_metadata(scenario: Scenario, seed: int, runs: int) -> dict[str, Any]:
     """What a batch's table carries of where it came from (the Parquet metadata and the
     manifest of `negsim run --out`)."""
-    from sim.version import __version__
-
     return {
         "scenario_name": scenario.name,
         "scenario_file": scenario.source_file,

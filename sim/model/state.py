@@ -99,10 +99,6 @@ def _lazy_class(cls: type) -> type:
     return found
 
 
-def _full(n: int, value: Any, dtype: Any = float, shape: tuple[int, ...] = ()) -> NDArray[Any]:
-    return np.full((n, *shape), value, dtype=dtype)
-
-
 @dataclass
 class Front(Group):
     """The war on the ground (§3.1)."""
@@ -250,88 +246,109 @@ class RunState:
     @classmethod
     def blank(cls, runs: I, parties: int, issues: int) -> RunState:
         """Runs before anything is set: at war, nothing signed, nothing recorded."""
-        n, p, k = runs.shape[0], parties, issues
-        zeros, none = (lambda *s: np.zeros((n, *s))), (lambda: _full(n, -1, np.int64))
-        count = lambda: np.zeros(n, dtype=np.int64)  # noqa: E731
-        flag = lambda *s: np.zeros((n, *s), dtype=bool)  # noqa: E731
+        n = runs.shape[0]
         return cls(
             runs=runs,
             status=np.zeros(n, dtype=np.int8),
-            end_round=none(),
-            peace_since=none(),
-            front=Front(control=zeros(), trend=zeros(), change=zeros()),
-            parties=Parties(
-                exhaustion=zeros(p),
-                reserve_in=zeros(p),
-                aid_mediator=zeros(p),
-                aid_stakeholders=zeros(p),
-                sanctions_mediator=zeros(p),
-                trust=zeros(p),
-                belief_mean=zeros(p),
-                belief_precision=zeros(p),
-                reservation=zeros(p),
-                estimate=zeros(p),
-                net_gain=zeros(p),
-                stalemate=flag(p),
-                hurdle_base=zeros(p),
-                refused_last=flag(p),
-                final_utility=_full(n, np.nan, shape=(p,)),
-            ),
+            end_round=_never(n),
+            peace_since=_never(n),
+            front=Front(control=np.zeros(n), trend=np.zeros(n), change=np.zeros(n)),
+            parties=_blank_parties(n, parties),
             mediation=Mediation(
-                active=flag(),
-                credibility=zeros(),
-                information=zeros(),
-                texts_proposed=count(),
-                carrots_offered=count(),
-                threats_made=count(),
-                sticks_applied=count(),
-                bluffs_called=count(),
-                withdrawal_round=none(),
+                active=np.zeros(n, dtype=bool),
+                credibility=np.zeros(n),
+                information=np.zeros(n),
+                texts_proposed=_count(n),
+                carrots_offered=_count(n),
+                threats_made=_count(n),
+                sticks_applied=_count(n),
+                bluffs_called=_count(n),
+                withdrawal_round=_never(n),
             ),
             talks=Talks(
-                ripe=flag(),
-                first_ripe_round=none(),
-                ripe_streak=count(),
-                failed_texts=count(),
-                rounds_talking=count(),
+                ripe=np.zeros(n, dtype=bool),
+                first_ripe_round=_never(n),
+                ripe_streak=_count(n),
+                failed_texts=_count(n),
+                rounds_talking=_count(n),
             ),
-            agreement=Agreement(
-                terms=_full(n, np.nan, shape=(k,)),
-                enforcement=zeros(),
-                text_enforcement=zeros(),
-                imposed=flag(),
-                hazard_ratio=np.ones(n),
-                steps_pending=flag(),
-                signed_terms=_full(n, np.nan, shape=(k,)),
-                steps_guarantee=zeros(),
-                steps_enforcement=zeros(),
-                steps_text_enforcement=zeros(),
-                steps_carried_round=none(),
-                first_round=none(),
-                first_kind=np.zeros(n, dtype=np.int8),
-                last_round=none(),
-                count=count(),
-                collapses=count(),
-                first_collapse_round=none(),
-                rounds=count(),
-                rounds_after_exit=count(),
-                collapses_after_exit=count(),
-                partial=count(),
-            ),
-            ceasefire=Ceasefire(
-                enforcement=zeros(),
-                provisions=zeros(),
-                disposition=zeros(p),
-                signed_round=none(),
-                regrouping=flag(p),
-                breaches=count(),
-                count=count(),
-                collapses=count(),
-                first_round=none(),
-                first_collapse_round=none(),
-                rounds=count(),
-            ),
+            agreement=_blank_agreement(n, issues),
+            ceasefire=_blank_ceasefire(n, parties),
         )
+
+
+def _never(n: int) -> I:
+    """A round that has not come (-1) in every run."""
+    return np.full(n, -1, dtype=np.int64)
+
+
+def _count(n: int) -> I:
+    return np.zeros(n, dtype=np.int64)
+
+
+def _blank_parties(n: int, p: int) -> Parties:
+    def zeros() -> F:
+        return np.zeros((n, p))
+
+    return Parties(
+        exhaustion=zeros(),
+        reserve_in=zeros(),
+        aid_mediator=zeros(),
+        aid_stakeholders=zeros(),
+        sanctions_mediator=zeros(),
+        trust=zeros(),
+        belief_mean=zeros(),
+        belief_precision=zeros(),
+        reservation=zeros(),
+        estimate=zeros(),
+        net_gain=zeros(),
+        stalemate=np.zeros((n, p), dtype=bool),
+        hurdle_base=zeros(),
+        refused_last=np.zeros((n, p), dtype=bool),
+        final_utility=np.full((n, p), np.nan),
+    )
+
+
+def _blank_agreement(n: int, k: int) -> Agreement:
+    return Agreement(
+        terms=np.full((n, k), np.nan),
+        enforcement=np.zeros(n),
+        text_enforcement=np.zeros(n),
+        imposed=np.zeros(n, dtype=bool),
+        hazard_ratio=np.ones(n),
+        steps_pending=np.zeros(n, dtype=bool),
+        signed_terms=np.full((n, k), np.nan),
+        steps_guarantee=np.zeros(n),
+        steps_enforcement=np.zeros(n),
+        steps_text_enforcement=np.zeros(n),
+        steps_carried_round=_never(n),
+        first_round=_never(n),
+        first_kind=np.zeros(n, dtype=np.int8),
+        last_round=_never(n),
+        count=_count(n),
+        collapses=_count(n),
+        first_collapse_round=_never(n),
+        rounds=_count(n),
+        rounds_after_exit=_count(n),
+        collapses_after_exit=_count(n),
+        partial=_count(n),
+    )
+
+
+def _blank_ceasefire(n: int, p: int) -> Ceasefire:
+    return Ceasefire(
+        enforcement=np.zeros(n),
+        provisions=np.zeros(n),
+        disposition=np.zeros((n, p)),
+        signed_round=_never(n),
+        regrouping=np.zeros((n, p), dtype=bool),
+        breaches=_count(n),
+        count=_count(n),
+        collapses=_count(n),
+        first_round=_never(n),
+        first_collapse_round=_never(n),
+        rounds=_count(n),
+    )
 
 
 class _Part(RunState):

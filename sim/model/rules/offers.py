@@ -33,23 +33,7 @@ def own_offer(state: RunState, ctx: Context, t: int) -> tuple[F, int]:
     def col(param: F, i: int) -> F:
         return np.broadcast_to(param, (n, 2))[:, i]
 
-    # Uncertainty of the proposer's estimate, carried from its belief over the horizon.
-    width = p.control_at_a_victory - p.control_at_b_victory
-    sd = (
-        col(p.stakes_at_risk, recv)
-        * col(p.planning_horizon, recv)
-        / width
-        / np.sqrt(parties.belief_precision[:, giver])
-    )
-    progress = np.maximum(
-        state.talks.rounds_talking / col(p.patience_rounds, giver),
-        parties.exhaustion[:, giver] / col(p.breaking_point, giver),
-    )
-    conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / col(p.concession_exponent, giver))
-    guess = parties.estimate[:, recv] + col(p.screening_z, giver) * sd * (2.0 * conceded - 1.0)
-    # Aim a hair above the receiver's threshold: an offer solved to leave the receiver
-    # exactly indifferent would otherwise be refused or not on the last bit of round-off.
-    guess = guess + _SWEETENER
+    guess = _guess(state, ctx, giver)
     no_guarantee = np.zeros(n)
     hurdle = parties.hurdle_base
     offers, reckoned, own, good, bearables = [], [], [], [], []
@@ -100,3 +84,31 @@ def own_offer(state: RunState, ctx: Context, t: int) -> tuple[F, int]:
     ideal = len(offers) - 1 if giver == 0 else 0
     pick = np.where(good_any, best_own, np.where(bearable_any, closest, ideal))
     return np.stack(offers)[pick, np.arange(n)], giver
+
+
+def _guess(state: RunState, ctx: Context, giver: int) -> F:
+    """The proposer's reckoning of the receiver's reservation value: its estimate, shaded
+    by a screening margin of its own uncertainty that shrinks as it concedes."""
+    p, n, parties = ctx.p, state.n, state.parties
+    recv = 1 - giver
+
+    def col(param: F, i: int) -> F:
+        return np.broadcast_to(param, (n, 2))[:, i]
+
+    # Uncertainty of the proposer's estimate, carried from its belief over the horizon.
+    width = p.control_at_a_victory - p.control_at_b_victory
+    sd = (
+        col(p.stakes_at_risk, recv)
+        * col(p.planning_horizon, recv)
+        / width
+        / np.sqrt(parties.belief_precision[:, giver])
+    )
+    progress = np.maximum(
+        state.talks.rounds_talking / col(p.patience_rounds, giver),
+        parties.exhaustion[:, giver] / col(p.breaking_point, giver),
+    )
+    conceded = np.clip(progress, 0.0, 1.0) ** (1.0 / col(p.concession_exponent, giver))
+    guess = parties.estimate[:, recv] + col(p.screening_z, giver) * sd * (2.0 * conceded - 1.0)
+    # Aim a hair above the receiver's threshold: an offer solved to leave the receiver
+    # exactly indifferent would otherwise be refused or not on the last bit of round-off.
+    return guess + _SWEETENER
