@@ -3,7 +3,6 @@ mediator's carrots, sticks and guarantee, whether each signs, and why a side ref
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +41,8 @@ class Verdict:
     """Each side's answer to the text on the table."""
 
     utility: F
-    held: Callable[[F], F]  # text enforcement with the text's provisions
-    held_by_text: F
+    provisions: F | None  # (R,) the ceasefire provisions written into the text
+    held_by_text: F  # the text's enforcement, with its provisions
     comply: F
     score: F
     noise: F
@@ -109,6 +108,14 @@ def inducements(
     )
 
 
+def held(assurance: F, provisions: F | None) -> F:
+    """A text's enforcement (R, 2) with the ceasefire provisions written into it (R,)."""
+    if provisions is None:
+        return assurance
+    guarded = either_holds(np.clip(assurance, 0.0, 1.0), provisions[:, None])
+    return np.where(provisions[:, None] > 0.0, guarded, assurance)
+
+
 def domestic_hurdle(ctx: Context, utility: F) -> F:
     """Each side's domestic hurdle for a text of this utility: the hardliners' cost of any
     deal, plus the audience cost of one short of the victory threshold (§3.9)."""
@@ -132,15 +139,7 @@ def weigh(
     signed."""
     p, d, n, parties = ctx.p, ctx.draws, state.n, state.parties
     utility, text_assurance = ctx.space.evaluate(progress)
-    provisions = ind.provisions
-
-    def held(assurance: F) -> F:
-        if provisions is None:
-            return assurance
-        guarded = either_holds(np.clip(assurance, 0.0, 1.0), provisions[:, None])
-        return np.where(provisions[:, None] > 0.0, guarded, assurance)
-
-    held_by_text = held(text_assurance)
+    held_by_text = held(text_assurance, ind.provisions)
     comply = bargaining.compliance(parties.trust, held_by_text, ind.external)
     hurdle = domestic_hurdle(ctx, utility) * ind.hurdle_scale
     reservation = parties.reservation - ind.stick_loss - ind.refusal_cost
@@ -180,7 +179,7 @@ def weigh(
     imposed = deal & either((free + noise < 0.0) & ((ind.carrots > 0) | ind.threatened))
     return Verdict(
         utility=utility,
-        held=held,
+        provisions=ind.provisions,
         held_by_text=held_by_text,
         comply=comply,
         score=score,
