@@ -149,6 +149,13 @@ def either_holds(a: F | float, b: F | float) -> F | float:
     return 1.0 - (1.0 - a) * (1.0 - b)
 
 
+def domestic_hurdle(hardliner: F, audience: F, threshold: F, utility: F) -> F:
+    """A side's domestic hurdle for a text of this utility: the hardliners' cost of any
+    deal, plus the audience cost of one short of its victory threshold (docs/model.md
+    §3.9). The engine and the mediator's reckoning both go through here."""
+    return hardliner + audience * (utility < threshold)
+
+
 def compliance(trust: F, text_assurance: F, external: F) -> F:
     """Chance the other side is expected to comply (or be made to).
 

@@ -103,7 +103,7 @@ def inducements(
         stick_loss=loss,
         external=external,
         refusal_cost=refusal_cost,
-        hurdle_scale=per_run(decision.hurdle_scale, 1.0, mediating)[:, None],
+        hurdle_scale=per_run(decision, "hurdle_scale", mediating)[:, None],
         provisions=provisions,
     )
 
@@ -114,13 +114,6 @@ def held(assurance: F, provisions: F | None) -> F:
         return assurance
     guarded = either_holds(np.clip(assurance, 0.0, 1.0), provisions[:, None])
     return np.where(provisions[:, None] > 0.0, guarded, assurance)
-
-
-def domestic_hurdle(ctx: Context, utility: F) -> F:
-    """Each side's domestic hurdle for a text of this utility: the hardliners' cost of any
-    deal, plus the audience cost of one short of the victory threshold (§3.9)."""
-    p = ctx.p
-    return p.hardliner_cost + p.audience_cost * (utility < p.victory_threshold)
 
 
 def weigh(
@@ -141,7 +134,10 @@ def weigh(
     utility, text_assurance = ctx.space.evaluate(progress)
     held_by_text = held(text_assurance, ind.provisions)
     comply = bargaining.compliance(parties.trust, held_by_text, ind.external)
-    hurdle = domestic_hurdle(ctx, utility) * ind.hurdle_scale
+    hurdle = (
+        bargaining.domestic_hurdle(p.hardliner_cost, p.audience_cost, p.victory_threshold, utility)
+        * ind.hurdle_scale
+    )
     reservation = parties.reservation - ind.stick_loss - ind.refusal_cost
     value = utility + ind.carrots
     # An armistice-style framework leaves both armies in place: reneging on it exposes a

@@ -73,7 +73,7 @@ def sign(
     ag.enforcement[rows] = enforcement
     ag.text_enforcement[rows] = text_enforcement
     ag.imposed[rows] = verdict.imposed[rows]
-    ag.hazard_ratio[rows] = per_run(decision.hazard_ratio, 1.0, mediating)[rows]
+    ag.hazard_ratio[rows] = per_run(decision, "hazard_ratio", mediating)[rows]
     first = ag.first_round[rows] < 0
     ag.first_round[rows[first]] = t
     ag.first_kind[rows[first]] = signed_kind[first]

@@ -18,12 +18,16 @@ F = NDArray[np.float64]
 B = NDArray[np.bool_]
 
 
-def per_run(value: F | None, default: float, mediating: B) -> F:
-    """A decision's optional per-run number where the mediator is in session, else the
-    default."""
+_NEUTRAL = {m.name: m.neutral for m in Decision.moves()}
+
+
+def per_run(decision: Decision, name: str, mediating: B) -> F:
+    """A decision's per-run move `name` where the mediator is in session; elsewhere, or
+    where the strategy makes no such move, its neutral value (`Decision.moves`)."""
+    value, neutral = getattr(decision, name), float(_NEUTRAL[name])
     if value is None:
-        return np.full(mediating.shape[0], default)
-    return np.where(mediating, value, default)
+        return np.full(mediating.shape[0], neutral)
+    return np.where(mediating, value, neutral)
 
 
 def moves(state: RunState, ctx: Context, t: int, decision: Decision, mediating: B) -> B | None:
@@ -33,7 +37,7 @@ def moves(state: RunState, ctx: Context, t: int, decision: Decision, mediating: 
     if decision.trust_building is not None:
         rate = np.where(mediating, decision.trust_building, 0.0)[:, None]
         parties.trust += rate * (1.0 - parties.trust) * p.trust_in_mediator
-    state.mediation.information = per_run(decision.information, 0.0, mediating)
+    state.mediation.information = per_run(decision, "information", mediating)
     support(state, decision, mediating)
     return partial_track(state, ctx, t, decision, mediating)
 

@@ -14,7 +14,13 @@ from typing import Any, ClassVar, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.bargaining import IssueSpace, acceptance_score, compliance, trust_in_mediator
+from sim.model.bargaining import (
+    IssueSpace,
+    acceptance_score,
+    compliance,
+    domestic_hurdle,
+    trust_in_mediator,
+)
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -113,9 +119,12 @@ class Observation:
 
     def party_hurdles(self, party: int, utility: F) -> F:
         """Side `party`'s domestic hurdle for texts of its utilities `utility` (R, ...)."""
-        short = utility < _party(self.victory_threshold, party, utility)
-        hardliner = _party(self.hardliner_cost, party, utility)
-        return hardliner + _party(self.audience_cost, party, utility) * short
+        return domestic_hurdle(
+            _party(self.hardliner_cost, party, utility),
+            _party(self.audience_cost, party, utility),
+            _party(self.victory_threshold, party, utility),
+            utility,
+        )
 
     def scores(
         self, utility: F, enforcement: F, external: F | float = 0.0, hurdle: F | None = None
