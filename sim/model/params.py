@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import either_holds, trust_in_mediator
 from sim.model.config import Scenario
+from sim.model.config.scenario import Domestic, Party
 
 F = NDArray[np.float64]
 
@@ -112,24 +113,19 @@ class ModelParams:
         return (self.salience * disputed).sum(axis=-1)
 
 
-# Party numbers copied as they are, one value per side (A, B).
-_PARTY_NUMBERS = (
-    "capacity",
-    "cost_per_round",
-    "breaking_point",
-    "optimism",
-    "belief_sd",
-    "trust",
-    "exploitation_loss",
-    "planning_horizon",
-    "regroup",
-    "discount_factor",
-    "concession_exponent",
-    "patience_rounds",
-    "screening_z",
-    "decision_noise",
-)
-_DOMESTIC_NUMBERS = ("audience_cost", "victory_threshold", "hardliner_cost", "payoff_of_fighting")
+def _numbers(section: type) -> tuple[str, ...]:
+    """The fields of a party's config section that the parameters hold as they are, one
+    value per side (A, B): its numbers that ModelParams declares under the same name."""
+    declared = {f.name for f in dataclasses.fields(ModelParams)}
+    return tuple(
+        f.name
+        for f in dataclasses.fields(section)
+        if f.name in declared and f.type in ("float", "int", float, int)
+    )
+
+
+_PARTY_NUMBERS = _numbers(Party)
+_DOMESTIC_NUMBERS = _numbers(Domestic)
 
 
 def compile_params(sc: Scenario) -> ModelParams:
