@@ -48,7 +48,7 @@ def observe(state: RunState, ctx: Context, t: int) -> Observation:
         leverage=np.asarray(p.leverage, dtype=float),
         credibility=mediation.credibility.copy(),
         bias=np.asarray(p.bias, dtype=float),
-        guarantee_capacity=np.asarray(p.guarantee, dtype=float),
+        guarantee=np.asarray(p.guarantee, dtype=float),
         refused_last_round=parties.refused_last.copy(),
         failed_texts=talks.failed_texts.copy(),
         rounds_talking=talks.rounds_talking.copy(),

@@ -58,7 +58,7 @@ class Observation:
     leverage: F  # (2,) or (R, 2)
     credibility: F  # (R,)
     bias: F  # scalar or (R,): + favours B
-    guarantee_capacity: F  # scalar or (R,)
+    guarantee: F  # scalar or (R,)
     refused_last_round: B  # (R, 2) which side refused the last text
     failed_texts: NDArray[np.int64]  # (R,) consecutive texts refused
     rounds_talking: NDArray[np.int64]  # (R,) rounds since talks (re)started
@@ -184,7 +184,7 @@ _PER_RUN_NDIM = {
     "assures": 3,
     "leverage": 2,
     "bias": 1,
-    "guarantee_capacity": 1,
+    "guarantee": 1,
     "exploitation_loss": 2,
     "hardliner_cost": 2,
     "audience_cost": 2,

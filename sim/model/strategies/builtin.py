@@ -365,7 +365,7 @@ class Manipulative(Mediating):
 
     def moves(self, obs: Observation) -> Decision:
         text, framework, _ = draft_nash_text(
-            obs, self.options.framework_after_failures, external=obs.guarantee_capacity
+            obs, self.options.framework_after_failures, external=obs.guarantee
         )
         return backed_text(obs, text, framework, self.options)
 
@@ -376,7 +376,7 @@ def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts:
     `opts` needs carrot_value, threat_intensity and margin. Runs without a text (a NaN row)
     get neither carrots nor threats."""
     n = text.shape[0]
-    guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,)).copy()
+    guarantee = np.broadcast_to(np.asarray(obs.guarantee, dtype=float), (n,)).copy()
     carrots, threats = np.zeros((n, 2)), np.zeros((n, 2))
     drafted = np.flatnonzero(~_any_nan(text))
     if drafted.size:
@@ -402,7 +402,7 @@ def _any_nan(text: np.ndarray) -> np.ndarray:
 def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndarray, np.ndarray]:
     """Carrots and threats (R, 2) for texts drafted in every run of `obs`."""
     n = text.shape[0]
-    guarantee = np.broadcast_to(np.asarray(obs.guarantee_capacity, dtype=float), (n,))
+    guarantee = np.broadcast_to(np.asarray(obs.guarantee, dtype=float), (n,))
     utility, enforcement = obs.space.evaluate(obs.space.progress(text))
     score = obs.scores(utility, enforcement, guarantee)
     pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])

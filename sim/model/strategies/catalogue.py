@@ -97,7 +97,7 @@ class DeadlineDeal(Mediating):
         text, framework, _ = draft_nash_text(
             obs,
             opts.framework_after_failures,
-            external=obs.guarantee_capacity,
+            external=obs.guarantee,
             provisions=provisions,
         )
         decision = backed_text(obs, text, framework, opts)
@@ -145,9 +145,7 @@ class CeasefireFirst(Mediating):
             ceasefire=obs.fighting.copy(),
             ceasefire_provisions=opts.written_in(n),
             guarantee=(
-                np.broadcast_to(obs.guarantee_capacity, (n,)).astype(float)
-                if opts.guarantee
-                else None
+                np.broadcast_to(obs.guarantee, (n,)).astype(float) if opts.guarantee else None
             ),
         )
 
