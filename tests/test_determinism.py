@@ -85,15 +85,29 @@ def test_offset_batch_matches_slice(ukraine, batch):
     pd.testing.assert_frame_equal(part, expected)
 
 
-@pytest.mark.parametrize("config", ["ukraine_2025.yaml", "ukraine_2025_us_schedule.yaml"])
-def test_compacting_to_runs_still_talking_changes_nothing(config, monkeypatch):
-    """The engine computes the talks only for runs still talking once most have ended; the
-    table must be the same, bit for bit, as when every run is computed every round."""
+@pytest.mark.parametrize(
+    ("config", "strategy"),
+    [
+        ("ukraine_2025.yaml", None),
+        ("ukraine_2025_us_schedule.yaml", None),
+        # Strategies that withdraw from settled runs see them; those that never do, not.
+        ("ukraine_2025.yaml", {"strategy": "normalization_carrot", "options": {"exit_after": 2}}),
+        ("ukraine_2025.yaml", {"strategy": "withdrawal", "options": {"after_rounds": 4}}),
+        ("ukraine_2025.yaml", {"strategy": "none"}),
+    ],
+)
+def test_compacting_to_runs_still_talking_changes_nothing(config, strategy, monkeypatch):
+    """The engine computes a phase only for the runs it can change, and leaves runs that
+    ended for good; the table must be the same, bit for bit, as when every run is computed
+    every round."""
     from sim import load_scenario, simulate
     from sim.model import engine
     from tests.conftest import ROOT
 
-    sc = load_scenario(ROOT / "configs" / config, overrides={"horizon": 30})
+    overrides: dict = {"horizon": 30}
+    if strategy is not None:
+        overrides.update({f"mediator.{k}": v for k, v in strategy.items()})
+    sc = load_scenario(ROOT / "configs" / config, overrides=overrides)
     compact = simulate(sc, runs=700, seed=13).table
     monkeypatch.setattr(engine, "_COMPACT_MIN_RUNS", 10**9)
     full = simulate(sc, runs=700, seed=13).table
