@@ -79,7 +79,7 @@ class Context:
             p=take_runs(self.p, rows, self.per_run),
             draws=self.draws.take(rows),
             space=self.space.take(rows),
-            frontiers=[_take_path(f, rows, n) for f in self.frontiers],
+            frontiers=[take_path(f, rows, n) for f in self.frontiers],
             annuity=cut(self.annuity),
             open_progress=cut(self.open_progress),
         )
@@ -103,7 +103,8 @@ def _per_run_fields(p: ModelParams, n: int) -> tuple[str, ...]:
     )
 
 
-def _take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
+def take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
+    """A path of some of n runs (itself when every run shares it)."""
     if path.u.shape[0] != n or n == 1:
         return path
     return bargaining.Path(giver=path.giver, ranks=path.ranks[rows], u=path.u[rows], g=path.g[rows])

@@ -7,7 +7,7 @@ import numpy as np
 from sim.model import bargaining
 from sim.model.outcomes import Status
 from sim.model.rules.axes import both
-from sim.model.rules.context import Context
+from sim.model.rules.context import Context, take_path
 from sim.model.rules.valuation import valuations, war_cost
 from sim.model.state import RunState
 
@@ -25,15 +25,18 @@ def reservation_values(state: RunState, ctx: Context, t: int) -> None:
     # Ripeness (Zartman 2000): a mutually hurting stalemate (both expect fighting to buy
     # less than it costs) plus a perceived way out: each side, on its own reckoning,
     # prefers some deal on the Pareto frontier to fighting on, net of its domestic hurdle.
-    stalemate = both(parties.stalemate)
-    need = reservation + parties.hurdle_base
-    n = state.n
-    ones, zeros = np.ones(n), np.zeros(n)
-    way_out = np.zeros(n, dtype=bool)
-    for frontier in ctx.frontiers:
+    stalemate = both(parties.stalemate) & (state.status == Status.WAR)
+    # The way out is looked for where there is a stalemate at all.
+    rows = np.flatnonzero(stalemate)
+    need = (reservation + parties.hurdle_base)[rows]
+    ones, zeros = np.ones(rows.size), np.zeros(rows.size)
+    found = np.zeros(rows.size, dtype=bool)
+    for whole in ctx.frontiers:
+        frontier = take_path(whole, rows, state.n)
         lam_a, ok_a = bargaining.last_acceptable(frontier, 0, ones, zeros, need[:, 0], zeros, zeros)
         u_b = bargaining.interpolate(frontier.u[..., 1], lam_a)
-        way_out |= ok_a & (u_b >= need[:, 1])
-    talks.ripe = stalemate & way_out & (state.status == Status.WAR)
+        found |= ok_a & (u_b >= need[:, 1])
+    talks.ripe = np.zeros(state.n, dtype=bool)
+    talks.ripe[rows] = found
     newly = talks.ripe & (talks.first_ripe_round < 0)
     talks.first_ripe_round[newly] = t
