@@ -2,7 +2,7 @@
 
 `Engine` holds the state of R runs (`sim.model.state.RunState`) and what the rules read besides
 (`sim.model.rules.context.Context`), and applies one phase at a time in the order of
-docs/model.md §2. It does no I/O. `sim.model.NegotiationModel` is the Mesa shell that calls
+docs/model.md §2. It does no I/O. `sim.model.shell.NegotiationModel` is the Mesa shell that calls
 the phases in order and asks the mediator for its decision between them.
 
 How a phase is applied is decided here, never in a rule: each phase works on the runs it can
@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model import bargaining
-from sim.model.outcomes import OUTCOMES, Status
+from sim.model.outcomes import Status
 from sim.model.params import ModelParams
 from sim.model.rng import Draws
 from sim.model.rules.axes import SIGN, both
@@ -43,9 +43,6 @@ from sim.model.strategies.base import Decision, Observation
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]
-
-# The name of each kind of agreement, by status code (the runs table's `first_agreement`).
-KIND_NAMES = {i: o.label for i, o in enumerate(OUTCOMES) if o.settled}
 
 # Below this many runs, or above this share of them, a phase runs on every run: copying
 # the runs in and out would cost more than it saves.

@@ -10,8 +10,8 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from sim.model.engine import KIND_NAMES, Engine
-from sim.model.outcomes import outcome_labels
+from sim.model.engine import Engine
+from sim.model.outcomes import KIND_NAMES, outcome_labels
 from sim.model.state import RunState
 from sim.reports.dates import MONTH_DAYS, round_month, year_ends
 from sim.reports.intervals import wilson
