@@ -152,3 +152,42 @@ def score_lines(report: dict[str, Any]) -> list[str]:
                 f" 10-90% interval holds {d['model_interval_coverage']:.0%}"
             )
     return lines
+
+
+FORECASTERS = {"model": "p_", "logit": "logit_"}
+
+
+def curve_tables(predictions: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reliability and ROC tables of one target (`negsim plot` draws them): per period
+    with recorded outcomes, per forecaster (the model, the logit)."""
+    _, recorded = TARGETS[target]
+    bins, curves = [], []
+    for period in PERIODS:
+        frame = predictions[(predictions["period"] == period) & predictions[recorded].notna()]
+        if len(frame) == 0:
+            continue
+        y = frame[recorded].to_numpy(float)
+        for who, prefix in FORECASTERS.items():
+            column = f"{prefix}{target}"
+            if column not in frame or frame[column].isna().any():
+                continue
+            p = frame[column].to_numpy(float)
+            table = scoring.reliability(p, y)
+            bins.append(table.assign(period=period, forecaster=who))
+            fpr, tpr = scoring.roc_curve(p, y)
+            curves.append(
+                pd.DataFrame(
+                    {
+                        "period": period,
+                        "forecaster": who,
+                        "fpr": fpr,
+                        "tpr": tpr,
+                        "auc": scoring.auc(p, y),
+                    }
+                )
+            )
+    empty = pd.DataFrame(columns=["period", "forecaster"])
+    return (
+        pd.concat(bins, ignore_index=True) if bins else empty,
+        pd.concat(curves, ignore_index=True) if curves else empty,
+    )
