@@ -57,6 +57,15 @@ def add_logit(predictions: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
         fitted[target] = dict(
             zip(("intercept", *FEATURE_NAMES), model.coefficients.round(4).tolist(), strict=True)
         )
+        # Added after the first run (docs/forecasting.md): the model's own forecast, rescaled
+        # by a logistic regression on its log odds fitted on the calibration period alone.
+        # No model parameter changes; only the scale of its probabilities.
+        forecast, _ = TARGETS[target]
+        p = np.clip(out[forecast].to_numpy(float), scoring.CLIP, 1.0 - scoring.CLIP)
+        log_odds = np.log(p / (1.0 - p))[:, None]
+        rescale = scoring.fit_logit(log_odds[train], y, ridge=0.0)
+        out[f"recalibrated_{target}"] = rescale.predict(log_odds)
+        fitted[f"recalibrated_{target}"] = rescale.coefficients.round(4).tolist()
     return out, fitted
 
 
@@ -70,9 +79,10 @@ def _binary_scores(frame: pd.DataFrame, target: str) -> dict[str, Any]:
     result: dict[str, Any] = {"crises": int(len(y)), "base_rate": rate}
     result["model"] = scoring.scores(known[forecast].to_numpy(float), y, rate)
     result["base_rate_forecast"] = scoring.scores(np.full(len(y), rate), y, rate)
-    logit = known.get(f"logit_{target}")
-    if logit is not None and logit.notna().all():
-        result["logit"] = scoring.scores(logit.to_numpy(float), y, rate)
+    for who in ("logit", "recalibrated"):
+        column = known.get(f"{who}_{target}")
+        if column is not None and column.notna().all():
+            result[who] = scoring.scores(column.to_numpy(float), y, rate)
     return result
 
 
@@ -133,7 +143,7 @@ def score_lines(report: dict[str, Any]) -> list[str]:
                 f"  {target} (n={block['crises']}, base rate {block['base_rate']:.3f})"
                 "      Brier   skill  log loss    AUC"
             )
-            for who in ("model", "base_rate_forecast", "logit"):
+            for who in ("model", "base_rate_forecast", "logit", "recalibrated"):
                 if who in block:
                     s = block[who]
                     lines.append(
