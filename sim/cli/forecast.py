@@ -27,8 +27,14 @@ def add_parser(sub: Any) -> None:
         help="forecast coded historical cases and score the forecasts",
         description="Forecast coded historical cases with the model and score the forecasts "
         "against what was recorded, a base rate and a logistic regression (docs/forecasting.md).",
+        **sweep_cli.examples(
+            "negsim forecast icb icb1v14_1918-1989.csv --out results/icb",
+            "negsim forecast icb -h",
+        ),
     )
-    sources = forecast.add_subparsers(dest="source", required=True, parser_class=type(forecast))
+    sources = forecast.add_subparsers(
+        dest="source", required=True, parser_class=type(forecast), help="where the cases come from"
+    )
     icb = sources.add_parser(
         "icb",
         help="crises in the ICB v14 system-level format",
