@@ -6,6 +6,7 @@ The only package that prints. Bad input ends with one line on stderr and exit co
     commands.py   run, compare, plot, sensitivity
     listing.py    provenance, strategies, scenarios
     validate.py   validate
+    forecast.py   forecast
     (sweep_cli.py, beside the package, holds `negsim sweep`)
 
 Start-up time matters here: a bad input must be reported without loading numpy, pandas or
@@ -20,6 +21,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from sim.cli import forecast as forecast_cli
 from sim.cli import sweep as sweep_cli
 from sim.cli.commands import _summary_text as _summary_text  # the tests read it here
 from sim.cli.commands import cmd_compare, cmd_plot, cmd_run, cmd_sensitivity
@@ -43,6 +45,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sensitivity": cmd_sensitivity,
     "sweep": sweep_cli.command,
     "validate": cmd_validate,
+    "forecast": forecast_cli.command,
 }
 
 

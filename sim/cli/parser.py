@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+from sim.cli import forecast as forecast_cli
 from sim.cli import sweep as sweep_cli
 from sim.errors import printable
 from sim.version import __version__
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_sensitivity(sub)
     sweep_cli.add_parser(sub)
     _add_validate(sub)
+    forecast_cli.add_parser(sub)
     for name in READS_SCENARIOS:
         sub.choices[name].add_argument(
             "--allow-import",

@@ -28,12 +28,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import ConfigError
+from sim.experiments.forecast import evaluation as forecast_evaluation
 from sim.experiments.storage import read_manifest
 from sim.experiments.sweep import verified_chunks
 from sim.reports import analysis, plots
 
 FORMATS = ("png", "svg", "pdf")
-KINDS = ("run", "compare", "sweep", "trace", "sensitivity")
+KINDS = ("run", "compare", "sweep", "trace", "sensitivity", "forecast")
 # Columns the figures need from a per-run table (reading only these keeps a large sweep cheap).
 RUN_COLUMNS = ["settlement_round", "collapse_round", "end_round", "outcome"]
 # A time-to-settlement figure with more curves than this is unreadable.
@@ -286,10 +287,33 @@ def _sensitivity_figures(folder: Path, manifest: dict[str, Any]) -> list[tuple[s
     return [("sensitivity", plots.plot_sensitivity(indices))]
 
 
+def _forecast_figures(folder: Path, manifest: dict[str, Any]) -> list[tuple[str, Any]]:
+    path = folder / "forecasts.csv"
+    if not path.is_file():
+        raise ConfigError("", str(path), "a results file (the folder is incomplete)")
+    try:
+        predictions = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ConfigError("", str(path), f"a forecasts table ({exc})") from None
+    figures: list[tuple[str, Any]] = []
+    for target in forecast_evaluation.TARGETS:
+        missing = {"period", *forecast_evaluation.TARGETS[target]} - set(predictions.columns)
+        if missing:
+            raise ConfigError("columns", sorted(missing), "a forecasts table", file=str(path))
+        bins, curves = forecast_evaluation.curve_tables(predictions, target)
+        if bins.empty:
+            continue
+        title = target.replace("_", " ")
+        figures.append((f"reliability_{target}", plots.plot_reliability(bins, title=title)))
+        figures.append((f"roc_{target}", plots.plot_roc(curves, title=title)))
+    return figures
+
+
 _BUILDERS: dict[str, Callable[[Path, dict[str, Any]], list[tuple[str, Any]]]] = {
     "run": _run_figures,
     "compare": _compare_figures,
     "sweep": _sweep_figures,
     "trace": _trace_figures,
     "sensitivity": _sensitivity_figures,
+    "forecast": _forecast_figures,
 }

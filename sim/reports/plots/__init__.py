@@ -12,8 +12,10 @@ Time axes count rounds; `time_label(round_days)` says what a round is (a month b
     settlement.py   whether, when and how the war ends
     single_run.py   one run, round by round
     indices.py      sensitivity indices
+    forecast.py     forecasts against outcomes: reliability and ROC
 """
 
+from sim.reports.plots.forecast import plot_reliability, plot_roc
 from sim.reports.plots.indices import (
     OUTPUT_LABELS,
     OUTPUT_UNITS,
@@ -61,6 +63,8 @@ __all__ = [
     "outcome_colours",
     "plot_hazard",
     "plot_outcome_shares",
+    "plot_reliability",
+    "plot_roc",
     "plot_run",
     "plot_sensitivity",
     "plot_settlement_by_group",
