@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -60,3 +61,16 @@ def test_a_batch_run_loads_no_library_it_does_not_use():
         "print(code, [m for m in unused if m in sys.modules])"
     )
     assert out.splitlines()[-1] == "0 []"
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    """pyproject.toml lists the packages a wheel carries; a folder of the package missing
+    there would be missing from an installed negsim."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "sim").rglob("__init__.py")
+    }
+    assert found <= listed
