@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +264,42 @@ def test_cli_runs_prints_and_rejects_bad_input(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--method = 'fast'" in err
     assert main(["sensitivity", str(tmp_path / "nope.yaml"), "--out", str(out)]) == 2
+
+
+def test_an_interval_wider_than_its_index_is_flagged_with_the_samples_to_halve_it() -> None:
+    indices = pd.DataFrame(
+        {
+            "output": ["p_settlement"] * 3,
+            "parameter": ["a", "b", "c"],
+            "S1": [0.30, 0.05, np.nan],
+            "S1_conf": [0.10, 0.20, np.nan],  # b: width 0.40 > 0.05
+            "ST": [0.50, 0.02, 0.40],
+            "ST_conf": [0.26, 0.005, 0.10],  # a: width 0.52 > 0.50; b: 0.01 < 0.02
+        }
+    )
+    wide = sensitivity.wide_intervals(indices, "sobol", samples=16)
+    assert [(w["parameter"], w["index"]) for w in wide] == [("a", "ST"), ("b", "S1")]
+    assert all(w["more_samples_to_halve"] == 48 for w in wide)
+    morris = pd.DataFrame(
+        {"output": ["o", "o"], "parameter": ["a", "b"], "mu_star": [0.1, 0.1]}
+    ).assign(mu_star_conf=[0.04, 0.06])
+    assert [w["parameter"] for w in sensitivity.wide_intervals(morris, "morris", 10)] == ["b"]
+
+
+def test_cli_json_and_manifest_carry_the_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _spec(tmp_path, samples=4)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(spec), "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["samples"] == 4 and len(data["indices"]) == 3 * len(sensitivity.OUTPUTS)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["warnings"] == data["warnings"]
+    # At 4 samples some interval is wider than its index, and the text says so.
+    assert data["warnings"]
+    assert main(["sensitivity", str(spec), "--out", str(out)]) == 0
+    assert "more samples (16 in all) would halve" in capsys.readouterr().out
 
 
 # Every sensitivity spec shipped in experiments/ (sweep specs are run in test_sweep.py).

@@ -284,7 +284,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         bar.close()
+    figures = make_figures(args.out)
+    if args.json:
+        print(json.dumps(_jsonable(result.to_dict()), indent=2))
+        return 0
     print(result.text())
-    for path in make_figures(args.out):
+    for path in figures:
         print(f"  wrote {path}")
     return 0

@@ -237,6 +237,7 @@ def _add_sensitivity(sub: Any) -> None:
         "only with the samples and runs it started with)",
     )
     sens.add_argument("--quiet", action="store_true", help="no progress bar")
+    sens.add_argument("--json", action="store_true", help="print the indices and warnings as JSON")
     sens.add_argument("--yes", action="store_true", help=sweep_cli.YES_HELP)
 
 

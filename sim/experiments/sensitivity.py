@@ -267,6 +267,36 @@ def analyse(spec: Spec, method: str, points: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def wide_intervals(indices: pd.DataFrame, method: str, samples: int) -> list[dict[str, Any]]:
+    """The indices whose 95% interval is wider than the index itself (its width, twice the
+    half-width `*_conf`, above the index's absolute value), each with the samples that
+    would halve the interval. A bootstrap interval narrows as one over the square root of
+    the samples, so halving it takes four times the samples: three times as many more."""
+    pairs = (
+        (("S1", "S1_conf"), ("ST", "ST_conf"))
+        if method == "sobol"
+        else (("mu_star", "mu_star_conf"),)
+    )
+    out = []
+    for row in indices.itertuples(index=False):
+        for index, conf in pairs:
+            value, half = float(getattr(row, index)), float(getattr(row, conf))
+            if np.isnan(value) or np.isnan(half) or 2.0 * half <= abs(value):
+                continue
+            out.append(
+                {
+                    "output": row.output,
+                    "parameter": row.parameter,
+                    "index": index,
+                    "value": value,
+                    "half_width": half,
+                    "samples": samples,
+                    "more_samples_to_halve": 3 * samples,
+                }
+            )
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Running it, with checkpoints
 
@@ -311,9 +341,49 @@ class SensitivityResult:
             for r in rows.itertuples(index=False):
                 cells = "  ".join(f"{getattr(r, m):>12.4f}" for m in measure)
                 lines.append(f"    {r.parameter:<{width}}  {cells}")
+        lines += self._warning_lines()
         for path in self.files:
             lines.append(f"  wrote {path}")
         return "\n".join(lines)
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        """Indices whose interval is wider than the index (`wide_intervals`)."""
+        return wide_intervals(self.indices, self.method, self.spec.spec.samples)
+
+    def _warning_lines(self) -> list[str]:
+        wide = self.warnings
+        if not wide:
+            return []
+        samples = self.spec.spec.samples
+        lines = [
+            f"  warning: {len(wide)} of the indices have a 95% interval wider than the index",
+            f"  itself; {3 * samples:,} more samples ({4 * samples:,} in all) would halve the "
+            "intervals:",
+        ]
+        for w in wide[:10]:
+            lines.append(
+                f"    {w['output']} {w['parameter']} {w['index']} {w['value']:.3f} "
+                f"± {w['half_width']:.3f}"
+            )
+        if len(wide) > 10:
+            lines.append(f"    and {len(wide) - 10} more (`warnings` in manifest.json)")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis as JSON-ready data: its design, indices and warnings."""
+        s = self.spec
+        return {
+            "method": self.method,
+            "scenario": s.base_scenario.name,
+            "parameters": list(s.names),
+            "points": len(self.points),
+            "samples": s.spec.samples,
+            "runs_per_point": s.spec.runs_per_point,
+            "seed": s.spec.seed,
+            "indices": self.indices.to_dict(orient="records"),
+            "warnings": self.warnings,
+        }
 
 
 def run_sensitivity(
@@ -374,6 +444,7 @@ def run_sensitivity(
         indices.to_csv(out / "indices.csv", index=False)
         manifest["complete"] = True
         manifest["files"] = [f.name for f in files]
+        manifest["warnings"] = wide_intervals(indices, method, spec.spec.samples)
         write_manifest(out, manifest)
         return SensitivityResult(method, spec, points, indices, files, resumed)
 
