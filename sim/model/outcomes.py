@@ -115,7 +115,6 @@ class Status(enum.IntEnum):
 assert [s.name for s in Status] == [o.name for o in OUTCOMES]
 
 ABSORBING = frozenset(i for i, o in enumerate(OUTCOMES) if o.absorbing)
-SETTLED = frozenset(i for i, o in enumerate(OUTCOMES) if o.settled)
 CAPITULATIONS = frozenset(i for i, o in enumerate(OUTCOMES) if o.party is not None)
 # The name of each kind of agreement, by status code (the runs table's `first_agreement`).
 KIND_NAMES = {i: o.label for i, o in enumerate(OUTCOMES) if o.settled}

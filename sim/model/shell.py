@@ -7,7 +7,6 @@ owns the strategy object and turns what it observes into a decision each round.
 
 from __future__ import annotations
 
-import copy
 import gc
 
 import numpy as np
@@ -19,7 +18,6 @@ from sim.model.mesa_shell import mesa
 from sim.model.outcomes import Status
 from sim.model.params import ModelParams, compile_params
 from sim.model.strategies import Decision, Strategy, make
-from sim.model.strategies.base import Observation
 from sim.model.strategies.schedule import Schedule, Step
 
 
@@ -64,23 +62,13 @@ class MediatorAgent(mesa.Agent):
         if not engine.live.mediation.active.any():
             return Decision()
         strategy = self.strategy
-        obs = engine.observe(settled_too=getattr(strategy, "acts_after_settlement", True))
+        obs = engine.observe(settled_too=strategy.acts_after_settlement)
         rows = engine.mediator_rows
         if rows is not None and rows.size == 0:
             return Decision()  # no run it could act on
-        if rows is None or not isinstance(strategy, Schedule):
-            return strategy.decide(obs)
-        return _schedule_on_runs(strategy, rows, obs)
-
-
-def _schedule_on_runs(schedule: Schedule, rows: NDArray[np.int64], obs: Observation) -> Decision:
-    """A schedule's decision for some of its runs: their progress through its phases is
-    taken out, moved on by what the mediator sees, and written back."""
-    part = copy.copy(schedule)
-    part.phase, part.started = schedule.phase[rows], schedule.started[rows]
-    decision = part.decide(obs)
-    schedule.phase[rows], schedule.started[rows] = part.phase, part.started
-    return decision
+        if isinstance(strategy, Schedule):
+            return strategy.decide(obs, rows)
+        return strategy.decide(obs)
 
 
 def build_strategy(mediator: Mediator, runs: int) -> Strategy | Schedule:

@@ -53,9 +53,6 @@ class Group:
                 setattr(self, name, value)
             value[rows] = getattr(part, name)
 
-    def copy(self) -> Self:
-        return type(self)(**{f.name: getattr(self, f.name).copy() for f in _fields(type(self))})
-
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
 _NAMES: dict[type, frozenset[str]] = {}

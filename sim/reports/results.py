@@ -16,44 +16,51 @@ from sim.model.state import RunState
 from sim.reports.dates import MONTH_DAYS, round_month, year_ends
 from sim.reports.intervals import wilson
 
-# The runs table's columns after `run` and `outcome`, in order: (name, the state's array,
-# whether it is a round, missing where it is not > 0). Utilities, terms and the mediator's
-# record follow (`engine_table`).
-_RUN_COLUMNS: tuple[tuple[str, Callable[[RunState], np.ndarray], bool], ...] = (
-    ("settlement_round", lambda s: s.agreement.first_round, True),
-    ("first_agreement", lambda s: s.agreement.first_kind, False),
-    ("collapse_round", lambda s: s.agreement.first_collapse_round, True),
-    ("end_round", lambda s: s.end_round, True),
-    ("agreements", lambda s: s.agreement.count, False),
-    ("collapses", lambda s: s.agreement.collapses, False),
-    ("first_ripe_round", lambda s: s.talks.first_ripe_round, True),
-    ("ceasefires", lambda s: s.ceasefire.count, False),
-    ("ceasefire_collapses", lambda s: s.ceasefire.collapses, False),
-    ("ceasefire_breaches", lambda s: s.ceasefire.breaches, False),
-    ("steps_pending", lambda s: s.agreement.steps_pending, False),
-    ("steps_carried_round", lambda s: s.agreement.steps_carried_round, True),
-    ("first_ceasefire_round", lambda s: s.ceasefire.first_round, True),
-    ("first_ceasefire_collapse_round", lambda s: s.ceasefire.first_collapse_round, True),
-    ("agreement_rounds", lambda s: s.agreement.rounds, False),
-    ("agreement_rounds_after_exit", lambda s: s.agreement.rounds_after_exit, False),
-    ("collapses_after_exit", lambda s: s.agreement.collapses_after_exit, False),
-    ("ceasefire_rounds", lambda s: s.ceasefire.rounds, False),
-    ("partial_agreements", lambda s: s.agreement.partial, False),
-    ("final_control", lambda s: s.front.control, False),
-)
-_MEDIATOR_COLUMNS: tuple[tuple[str, Callable[[RunState], np.ndarray], bool], ...] = (
-    ("mediator_texts", lambda s: s.mediation.texts_proposed, False),
-    ("mediator_carrots", lambda s: s.mediation.carrots_offered, False),
-    ("mediator_threats", lambda s: s.mediation.threats_made, False),
-    ("mediator_sticks", lambda s: s.mediation.sticks_applied, False),
-    ("mediator_bluffs_called", lambda s: s.mediation.bluffs_called, False),
-    ("mediator_withdrawal_round", lambda s: s.mediation.withdrawal_round, True),
-)
-
 
 def _rounds(arr: np.ndarray) -> pd.arrays.IntegerArray:
     """Rounds counted from 1; missing where the event did not happen (-1)."""
     return pd.arrays.IntegerArray(np.where(arr > 0, arr, 0), arr <= 0)
+
+
+def _round(get: Callable[[RunState], np.ndarray]) -> Callable[[RunState], Any]:
+    return lambda s: _rounds(get(s))
+
+
+# None where a run has no agreement: a missing value in the string column.
+_KINDS = np.array([KIND_NAMES.get(k) for k in range(max(KIND_NAMES) + 1)], dtype=object)
+
+# The runs table's columns after `run` and `outcome`, in order, each from the final state.
+# Utilities, terms and the mediator's record follow (`engine_table`).
+_RUN_COLUMNS: tuple[tuple[str, Callable[[RunState], Any]], ...] = (
+    ("settlement_round", _round(lambda s: s.agreement.first_round)),
+    ("first_agreement", lambda s: pd.array(_KINDS[s.agreement.first_kind], dtype="string")),
+    ("collapse_round", _round(lambda s: s.agreement.first_collapse_round)),
+    ("end_round", _round(lambda s: s.end_round)),
+    ("agreements", lambda s: s.agreement.count),
+    ("collapses", lambda s: s.agreement.collapses),
+    ("first_ripe_round", _round(lambda s: s.talks.first_ripe_round)),
+    ("ceasefires", lambda s: s.ceasefire.count),
+    ("ceasefire_collapses", lambda s: s.ceasefire.collapses),
+    ("ceasefire_breaches", lambda s: s.ceasefire.breaches),
+    ("steps_pending", lambda s: s.agreement.steps_pending),
+    ("steps_carried_round", _round(lambda s: s.agreement.steps_carried_round)),
+    ("first_ceasefire_round", _round(lambda s: s.ceasefire.first_round)),
+    ("first_ceasefire_collapse_round", _round(lambda s: s.ceasefire.first_collapse_round)),
+    ("agreement_rounds", lambda s: s.agreement.rounds),
+    ("agreement_rounds_after_exit", lambda s: s.agreement.rounds_after_exit),
+    ("collapses_after_exit", lambda s: s.agreement.collapses_after_exit),
+    ("ceasefire_rounds", lambda s: s.ceasefire.rounds),
+    ("partial_agreements", lambda s: s.agreement.partial),
+    ("final_control", lambda s: s.front.control),
+)
+_MEDIATOR_COLUMNS: tuple[tuple[str, Callable[[RunState], Any]], ...] = (
+    ("mediator_texts", lambda s: s.mediation.texts_proposed),
+    ("mediator_carrots", lambda s: s.mediation.carrots_offered),
+    ("mediator_threats", lambda s: s.mediation.threats_made),
+    ("mediator_sticks", lambda s: s.mediation.sticks_applied),
+    ("mediator_bluffs_called", lambda s: s.mediation.bluffs_called),
+    ("mediator_withdrawal_round", _round(lambda s: s.mediation.withdrawal_round)),
+)
 
 
 def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
@@ -63,21 +70,13 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
     outcome = pd.Categorical.from_codes(
         state.status.astype(np.int64), categories=[labels[i] for i in range(len(labels))]
     )
-    # None where a run has no agreement: a missing value in the string column.
-    kinds = np.array([KIND_NAMES.get(k) for k in range(max(KIND_NAMES) + 1)], dtype=object)
     cols: dict[str, Any] = {"run": state.runs, "outcome": outcome}
-    for name, value, is_round in _RUN_COLUMNS:
-        arr = value(state)
-        if name == "first_agreement":
-            cols[name] = pd.array(kinds[arr], dtype="string")
-        else:
-            cols[name] = _rounds(arr) if is_round else arr
+    cols.update((name, column(state)) for name, column in _RUN_COLUMNS)
     for i, party in enumerate(p.party_names):
         cols[f"utility_{party}"] = state.parties.final_utility[:, i]
     for j, issue in enumerate(p.issue_names):
         cols[f"terms_{issue}"] = state.agreement.terms[:, j]
-    for name, value, is_round in _MEDIATOR_COLUMNS:
-        cols[name] = _rounds(value(state)) if is_round else value(state)
+    cols.update((name, column(state)) for name, column in _MEDIATOR_COLUMNS)
     for key, values in (varying or {}).items():
         cols[key] = np.broadcast_to(values, state.runs.shape)
     return pd.DataFrame(cols)

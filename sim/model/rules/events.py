@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,18 +17,6 @@ I = NDArray[np.int64]
 
 class Events:
     """A dataclass of per-run arrays (None: the phase had no such event this round)."""
-
-    def scatter(self, rows: I, n: int) -> Self:
-        """The events of runs `rows` as events of all n runs (zero elsewhere)."""
-        out = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
-                full = np.zeros((n, *value.shape[1:]), dtype=value.dtype)
-                full[rows] = value
-                value = full
-            out[f.name] = value
-        return type(self)(**out)
 
     def items(self) -> list[tuple[str, Any]]:
         """(name, value) of the events that happened, in declaration order."""

@@ -59,6 +59,10 @@ class Schedule:
         runs: Size of the runs axis.
     """
 
+    # Its phases may end in runs that have an agreement ("until: agreement"), so it is shown
+    # every run that can still change (`Strategy.acts_after_settlement`).
+    acts_after_settlement = True
+
     def __init__(self, steps: list[Step], runs: int) -> None:
         if not steps:
             raise ValueError("a schedule needs at least one phase")
@@ -66,10 +70,10 @@ class Schedule:
         self.phase = np.zeros(runs, dtype=np.int64)
         self.started = np.ones(runs, dtype=np.int64)  # round the current phase began
 
-    def _ended(self, step: Step, obs: Observation) -> np.ndarray:
+    def _ended(self, step: Step, obs: Observation, started: np.ndarray) -> np.ndarray:
         done = np.zeros(obs.control.shape[0], dtype=bool)
         if step.rounds is not None:
-            done |= obs.round - self.started >= step.rounds
+            done |= obs.round - started >= step.rounds
         if step.until == "ripe":
             done |= obs.ripe
         elif step.until == "ceasefire":
@@ -80,31 +84,38 @@ class Schedule:
             done |= obs.failed_texts >= step.deadlock_after
         return done
 
-    def advance(self, obs: Observation) -> None:
+    def _advance(
+        self, obs: Observation, phase: np.ndarray, started: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Move every run whose phase has ended to the next one (conditions are checked at
         the start of the round, on what the mediator sees)."""
         last = len(self.steps) - 1
         for _ in range(len(self.steps)):
-            moving = np.zeros_like(self.phase, dtype=bool)
+            moving = np.zeros_like(phase, dtype=bool)
             for i, step in enumerate(self.steps[:-1]):
-                here = self.phase == i
+                here = phase == i
                 if here.any():
-                    moving |= here & self._ended(step, obs)
-            moving &= self.phase < last
+                    moving |= here & self._ended(step, obs, started)
+            moving &= phase < last
             if not moving.any():
                 break
-            self.phase = np.where(moving, self.phase + 1, self.phase)
-            self.started = np.where(moving, obs.round, self.started)
+            phase = np.where(moving, phase + 1, phase)
+            started = np.where(moving, obs.round, started)
+        return phase, started
 
-    def decide(self, obs: Observation) -> Decision:
-        self.advance(obs)
+    def decide(self, obs: Observation, rows: np.ndarray | None = None) -> Decision:
+        """The decision for the runs of `obs`: all runs of the schedule, or its runs `rows`
+        (the others keep their phases)."""
+        at = slice(None) if rows is None else rows
+        phase, started = self._advance(obs, self.phase[at], self.started[at])
+        self.phase[at], self.started[at] = phase, started
         n = obs.control.shape[0]
         k = obs.deferrable.shape[0]
         decisions = []
         for i, step in enumerate(self.steps):
-            if not (self.phase == i).any():
+            if not (phase == i).any():
                 decisions.append(Decision())
                 continue
-            seen = dataclasses.replace(obs, phase_round=obs.round - self.started + 1)
+            seen = dataclasses.replace(obs, phase_round=obs.round - started + 1)
             decisions.append(step.strategy.decide(seen))
-        return merge(decisions, self.phase, n, k)
+        return merge(decisions, phase, n, k)
