@@ -44,7 +44,7 @@ def spec_for(points: int, chunk: int) -> dict[str, Any]:
         "samples": points,
         "parameters": {
             "parties.russia.trust": {"range": [0.0, 0.3]},
-            "parties.russia.cost_per_round": {"range": [0.003, 0.012]},
+            "parties.russia.cost_per_month": {"range": [0.003, 0.012]},
             "mediator.leverage.russia": {"range": [0.0, 0.8]},
             "mediator.guarantee": {"range": [0.0, 0.6]},
         },

@@ -108,3 +108,14 @@ def allow_import(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv(ALLOW_IMPORT_ENV, "1")
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+
+
+@pytest.fixture
+def ctrl_c() -> Any:
+    """Ctrl-C as a terminal delivers it: a test process started in the background of a
+    shell without job control inherits SIGINT ignored, and would test nothing."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

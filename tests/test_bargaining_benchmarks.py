@@ -2,7 +2,7 @@
 exists and rational parties settle at once, on terms inside it.
 
 One issue, A's ideal 1 and B's ideal 0, so a text x gives U_A = x and U_B = 1 - x. With
-A's battlefield-implied share p and war costs C_i = cost_per_round * annuity, the
+A's battlefield-implied share p and war costs C_i = cost_per_month * annuity, the
 reservation values are V_A = p - C_A and V_B = 1 - p - C_B, and the range is
 [p - C_A, p + C_B]. Everything below is computed by hand from the traced round-1 state
 (front line and beliefs), not read back from the engine's own reservation values.
@@ -36,7 +36,7 @@ def fearon_dict(
         party = data["parties"][name]
         party.update(
             capacity=capacity,
-            cost_per_round=COST[role],
+            cost_per_month=COST[role],
             optimism=0.0,
             belief_sd=belief_sd,
             trust=1.0,
@@ -132,7 +132,7 @@ def test_no_bargaining_range_without_costs():
     """Control: with free war and no uncertainty, V_A + V_B = 1 (no surplus to share)."""
     data = fearon_dict(None, screening_z=0.0)
     for name in ("a", "b"):
-        data["parties"][name]["cost_per_round"] = 0.0
+        data["parties"][name]["cost_per_month"] = 0.0
     model = NegotiationModel(build_scenario(data), runs=50, seed=1, trace=True)
     model.step()
     res = model.engine.records[0].values["reservation"]

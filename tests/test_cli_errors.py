@@ -481,7 +481,7 @@ def test_a_bad_arm_override_names_where_the_check_sets_it(capsys, tmp_path, arms
 
 
 @pytest.mark.slow
-def test_a_ctrl_c_while_the_validation_workers_start_is_not_lost(monkeypatch, capsys):
+def test_a_ctrl_c_while_the_validation_workers_start_is_not_lost(monkeypatch, capsys, ctrl_c):
     """A Ctrl-C that arrives while the pool is being filled (its workers forking) is held
     back and acted on after, not ignored: the command stops in one line, exit 130."""
     import concurrent.futures as cf

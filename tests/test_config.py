@@ -183,8 +183,8 @@ def test_out_of_range(where, value):
 
 def test_non_finite_number_refused():
     data = minimal_scenario_dict()
-    data["parties"]["a"]["cost_per_round"] = math.nan
-    assert _raises(data).path == "parties.a.cost_per_round"
+    data["parties"]["a"]["cost_per_month"] = math.nan
+    assert _raises(data).path == "parties.a.cost_per_month"
 
 
 def test_salience_must_sum_to_one():

@@ -118,7 +118,7 @@ def test_compacting_to_runs_still_talking_changes_nothing(config, strategy, monk
     "override",
     [
         {"parties.russia.breaking_point": 0.001},
-        {"parties.ukraine.cost_per_round": 1.0},
+        {"parties.ukraine.cost_per_month": 1.0},
         {"stakeholders.china.sanctions": 1.0},
     ],
 )

@@ -95,8 +95,8 @@ def test_stronger_guarantees_raise_settlement(key, low, high):
 
 
 def test_costlier_war_settles_sooner():
-    cheap = {"parties.russia.cost_per_round": 0.003, "parties.ukraine.cost_per_round": 0.004}
-    dear = {"parties.russia.cost_per_round": 0.012, "parties.ukraine.cost_per_round": 0.016}
+    cheap = {"parties.russia.cost_per_month": 0.003, "parties.ukraine.cost_per_month": 0.004}
+    dear = {"parties.russia.cost_per_month": 0.012, "parties.ukraine.cost_per_month": 0.016}
     s_cheap, t_cheap = _arm(cheap)
     s_dear, t_dear = _arm(dear)
     _assert_greater(t_cheap, t_dear, "time to settlement (cheap - costly war)")

@@ -36,7 +36,7 @@ def test_run_all_gives_every_result_whatever_the_workers(workers):
     assert got == {i: i * i for i in range(6)}
 
 
-def test_pool_workers_leave_ctrl_c_to_the_main_process():
+def test_pool_workers_leave_ctrl_c_to_the_main_process(ctrl_c):
     with ProcessPool(1) as pool:
         assert pool.submit(_sigint_disposition).result() == int(signal.SIG_IGN)
     # Only the workers: this process still turns Ctrl-C into KeyboardInterrupt.

@@ -49,8 +49,8 @@ def test_a_mediated_war_of_existence_is_coded_as_the_table_says() -> None:
     assert crisis.period == "calibration"
     points = coding.scenario_overrides(crisis, 32, seed=0)
     for point in points:
-        assert 0.02 <= point["parties.a.cost_per_round"] <= 0.04
-        assert 0.02 <= point["parties.b.cost_per_round"] <= 0.04
+        assert 0.02 <= point["parties.a.cost_per_month"] <= 0.04
+        assert 0.02 <= point["parties.b.cost_per_month"] <= 0.04
         assert 1.0 <= point["parties.b.breaking_point"] <= 2.0
         assert 0.0 <= point["parties.a.trust"] <= 0.1
         assert point["mediator.strategy"] == "manipulative"
@@ -67,7 +67,7 @@ def test_an_unmediated_crisis_without_violence_has_no_mediator() -> None:
     points = coding.scenario_overrides(crisis, 8, seed=0)
     for point in points:
         assert not any(path.startswith("mediator") for path in point)
-        assert 0.002 <= point["parties.b.cost_per_round"] <= 0.005
+        assert 0.002 <= point["parties.b.cost_per_month"] <= 0.005
         assert 0.3 <= point["parties.b.breaking_point"] <= 0.8
         assert 0.1 <= point["parties.b.trust"] <= 0.5
     assert math.isclose(coding.weaker_capacity(2.0), 0.93)

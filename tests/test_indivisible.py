@@ -58,7 +58,7 @@ def _three_issue_dict(strategy: str | None) -> dict[str, Any]:
     data["parties"]["a"]["salience"] = {"x": 0.5, "y": 0.3, "z": 0.2}
     data["parties"]["b"]["salience"] = {"x": 0.4, "y": 0.2, "z": 0.4}
     for name in ("a", "b"):
-        data["parties"][name].update(cost_per_round=0.03, trust=0.6)
+        data["parties"][name].update(cost_per_month=0.03, trust=0.6)
     data["battlefield"] = {"initial_control": 0.5}
     if strategy is not None:
         data["mediator"] = {"strategy": strategy, "leverage": {"a": 0.5, "b": 0.5}}

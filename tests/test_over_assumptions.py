@@ -35,7 +35,7 @@ def test_the_drawn_values_are_the_scenarios_declared_assumptions():
     ens = v.assumption_ensemble(deadlines, 8)
     assert ens is not None
     names = {p.path for p in ens.parameters}
-    assert "parties.a.optimism" not in names and "parties.a.cost_per_round" not in names
+    assert "parties.a.optimism" not in names and "parties.a.cost_per_month" not in names
     assert "parties.a.capacity" not in names  # declared [1.0, 1.0], the reference unit
     # Ensembles and analytic checks are not drawn this way.
     assert (

@@ -56,10 +56,10 @@ def _ceasefire_rows(model: NegotiationModel):
 
 @pytest.mark.parametrize("monitors", [0.0, 0.4])
 def test_the_reserve_comes_in_at_the_pace_enforcement_allows(monitors):
-    pace = (1.0 - monitors) / 3.0  # regroup_rounds 3, no guarantee, no buffer zone
+    pace = (1.0 - monitors) / 3.0  # regroup_months 3, no guarantee, no buffer zone
     model = traced_runs(
         200,
-        **{"mediator.options.monitors": monitors, "battlefield.regroup_rounds": 3.0},
+        **{"mediator.options.monitors": monitors, "battlefield.regroup_months": 3.0},
     )
     seen = 0
     for prev, rec, run in _ceasefire_rows(model):
@@ -193,7 +193,7 @@ def test_points_differing_in_their_reserves_stack_bit_for_bit():
             **{
                 "parties.russia.regroup": float(rng.uniform(0.0, 0.8)),
                 "parties.ukraine.regroup": float(rng.uniform(0.0, 0.3)),
-                "battlefield.regroup_rounds": float(rng.uniform(1.0, 6.0)),
+                "battlefield.regroup_months": float(rng.uniform(1.0, 6.0)),
             }
         )
         for _ in range(4)
@@ -212,7 +212,7 @@ def test_a_side_that_signed_to_regroup_keeps_the_ceasefire_while_it_builds_up(ro
     which monitors keep out, no longer counts."""
     model = traced_runs(
         300,
-        **{"battlefield.regroup_rounds": rounds, "mediator.options.monitors": monitors},
+        **{"battlefield.regroup_months": rounds, "mediator.options.monitors": monitors},
     )
     recs = model.engine.records
     status = np.stack([r.state.status for r in recs])  # (rounds, runs)

@@ -21,7 +21,7 @@ from tests.conftest import ROOT, minimal_scenario_dict, shipped_specs
 # A parameter the model cannot feel: the share of a mediator's aid cut that a backer
 # replaces, in a scenario without a mediator (so there are no aid cuts to replace).
 NULL = "stakeholders.backer.compensates_aid_cut"
-MATTERS = ("parties.a.trust", "parties.b.cost_per_round")
+MATTERS = ("parties.a.trust", "parties.b.cost_per_month")
 
 
 def _write(path: Path, data: Any) -> Path:
@@ -47,7 +47,7 @@ def _spec(folder: Path, **changes: Any) -> Path:
         "seed": 1,
         "parameters": {
             "parties.a.trust": "assumption",
-            "parties.b.cost_per_round": {"range": [0.0, 0.05]},
+            "parties.b.cost_per_month": {"range": [0.0, 0.05]},
             NULL: {"range": [0.0, 1.0]},
         },
     }

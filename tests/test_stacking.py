@@ -38,7 +38,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
             {
                 "parties.russia.ideal.territory": 0.3 + 0.1 * u[6],
                 "parties.ukraine.capacity": 0.4 + 0.8 * u[7],
-                "parties.russia.cost_per_round": 0.002 + 0.01 * u[8],
+                "parties.russia.cost_per_month": 0.002 + 0.01 * u[8],
                 "parties.ukraine.trust": 0.4 * u[9],
                 "parties.russia.domestic.audience_cost": 0.1 * u[10],
                 "parties.ukraine.domestic.victory_threshold": 0.4 + 0.3 * u[11],
@@ -75,7 +75,7 @@ def _points(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
                 "agreement.ceasefire_exploitation": 0.1 + 0.8 * u[38],
                 "parties.russia.regroup": 0.5 * u[39],
                 "parties.ukraine.regroup": 0.5 * u[40],
-                "battlefield.regroup_rounds": 1.0 + 5.0 * u[41],
+                "battlefield.regroup_months": 1.0 + 5.0 * u[41],
                 "agreement.hazard_shape": 0.5 + 0.7 * u[42],
             }
         )

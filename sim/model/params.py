@@ -4,12 +4,17 @@ Party quantities are arrays over the party axis (A, B), issue quantities over th
 Any numeric one may instead carry a leading runs axis (`stack_params`), which is how many
 scenarios that differ only in their numbers run as one batch without a Python loop over
 them: the rules broadcast.
+
+A scenario writes its rates per month; the rules read them per round. Each such field says
+how it scales (`param(per_month=...)`), and is converted here to the scenario's round length
+(docs/model.md §1, Time).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +23,49 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import either_holds, trust_in_mediator
 from sim.model.config import Scenario
-from sim.model.config.scenario import Domestic, Party
+from sim.model.config.scenario import Domestic, Mediator, Party, Stakeholder
 
 F = NDArray[np.float64]
+
+# The month a rate is written for, in days: the round of every shipped scenario, so that
+# their numbers are the same per month and per round.
+DAYS_PER_MONTH = 30
+
+# How a value written for a month becomes the value for a round of k months.
+TIME_SCALINGS: dict[str, Callable[[Any, float], Any]] = {
+    # accrues in proportion to time: a cost, a trend, sanctions
+    "amount": lambda x, k: np.multiply(x, k),
+    # sd of a sum of k months of independent changes
+    "sd": lambda x, k: np.multiply(x, math.sqrt(k)),
+    # the chance that it happens at least once in k months
+    "probability": lambda q, k: 1.0 - np.power(1.0 - np.asarray(q, dtype=float), k),
+    # a length of time: months to rounds
+    "duration": lambda x, k: np.divide(x, k),
+    "discount": lambda d, k: np.power(d, k),
+}
+
+# The per-round names the rules read, where they differ from the per-month names written.
+_ROUND_NAMES = {
+    "cost_per_month": "cost_per_round",
+    "patience_months": "patience_rounds",
+    "regroup_months": "regroup_rounds",
+    "ripe_months_to_freeze": "ripe_rounds_to_freeze",
+}
+
+
+def per_round(section: type, name: str, value: Any, months: float) -> Any:
+    """`value` of field `name` of a config section, for a round of `months` months."""
+    scaling = {f.name: f.metadata.get("per_month") for f in dataclasses.fields(section)}[name]
+    if scaling is None or months == 1.0:
+        return value
+    converted = TIME_SCALINGS[scaling](value, months)
+    return float(converted) if np.ndim(converted) == 0 else converted
 
 
 @dataclass
 class ModelParams:
     horizon: int
+    months_per_round: float  # the round's length in months (rates are written per month)
     issue_names: tuple[str, ...]
     party_names: tuple[str, str]
     # issues (2, K) / (K,)
@@ -91,7 +131,7 @@ class ModelParams:
     imposed_hazard_ratio: float
     framework_hazard_ratio: float
     trust_loss_on_collapse: float
-    ripe_rounds_to_freeze: int
+    ripe_rounds_to_freeze: float
     ceasefire_hazard_ratio: float
     hazard_shape: float
     ceasefire_exploitation: float
@@ -114,13 +154,14 @@ class ModelParams:
 
 
 def _numbers(section: type) -> tuple[str, ...]:
-    """The fields of a party's config section that the parameters hold as they are, one
-    value per side (A, B): its numbers that ModelParams declares under the same name."""
+    """The fields of a party's config section that the parameters hold one value per side
+    (A, B): its numbers that ModelParams declares under the same name, or its per-round
+    name."""
     declared = {f.name for f in dataclasses.fields(ModelParams)}
     return tuple(
         f.name
         for f in dataclasses.fields(section)
-        if f.name in declared and f.type in ("float", "int", float, int)
+        if _ROUND_NAMES.get(f.name, f.name) in declared and f.type in ("float", "int", float, int)
     )
 
 
@@ -130,22 +171,29 @@ _DOMESTIC_NUMBERS = _numbers(Domestic)
 
 def compile_params(sc: Scenario) -> ModelParams:
     names = (sc.a, sc.b)
+    months = sc.round_days / DAYS_PER_MONTH
     return ModelParams(
         horizon=sc.horizon,
+        months_per_round=months,
         issue_names=sc.issue_names,
         party_names=names,
         **_issue_params(sc, names),
-        **_party_params(sc, names),
-        **_section_values(sc.battlefield),
-        **_mediator_params(sc, names),
-        **_stakeholder_params(sc, names),
-        **_section_values(sc.agreement),
+        **_party_params(sc, names, months),
+        **_section_values(sc.battlefield, months),
+        **_mediator_params(sc, names, months),
+        **_stakeholder_params(sc, names, months),
+        **_section_values(sc.agreement, months),
     )
 
 
-def _section_values(section: Any) -> dict[str, Any]:
-    """A config section whose every field is a ModelParams field of the same name."""
-    return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
+def _section_values(section: Any, months: float) -> dict[str, Any]:
+    """A config section whose every field is a ModelParams field, per round."""
+    return {
+        _ROUND_NAMES.get(f.name, f.name): per_round(
+            type(section), f.name, getattr(section, f.name), months
+        )
+        for f in dataclasses.fields(section)
+    }
 
 
 def _issue_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
@@ -173,25 +221,29 @@ def _issue_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
     }
 
 
-def _party_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+def _party_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[str, Any]:
     pa, pb = sc.parties[names[0]], sc.parties[names[1]]
     out = {
-        name: np.array([float(getattr(pa, name)), float(getattr(pb, name))])
+        _ROUND_NAMES.get(name, name): per_round(
+            Party, name, np.array([float(getattr(pa, name)), float(getattr(pb, name))]), months
+        )
         for name in _PARTY_NUMBERS
     }
     for name in _DOMESTIC_NUMBERS:
-        out[name] = np.array([float(getattr(pa.domestic, name)), float(getattr(pb.domestic, name))])
+        pair = np.array([float(getattr(pa.domestic, name)), float(getattr(pb.domestic, name))])
+        out[name] = per_round(Domestic, name, pair, months)
     return out
 
 
-def _mediator_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+def _mediator_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[str, Any]:
     med = sc.mediator
 
     def med_pair(section: str) -> F:
         if med is None:
             return np.zeros(2)
         mapping = getattr(med, section)
-        return np.array([float(mapping.get(n, 0.0)) for n in names])
+        pair = np.array([float(mapping.get(n, 0.0)) for n in names])
+        return per_round(Mediator, section, pair, months)
 
     return {
         "has_mediator": med is not None and (med.strategy != "none" or bool(med.schedule)),
@@ -202,20 +254,24 @@ def _mediator_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
         "information_noise": med.information_noise if med is not None else 0.0,
         "mediator_aid": med_pair("aid"),
         "mediator_sanctions": med_pair("sanctions"),
-        "sanctions_step": med.sanctions_step if med is not None else 0.0,
+        "sanctions_step": (
+            per_round(Mediator, "sanctions_step", med.sanctions_step, months)
+            if med is not None
+            else 0.0
+        ),
         "guarantee": med.guarantee if med is not None else 0.0,
         "credibility_update": med.credibility_update if med is not None else 0.0,
     }
 
 
-def _stakeholder_params(sc: Scenario, names: tuple[str, str]) -> dict[str, Any]:
+def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[str, Any]:
     """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder)."""
     st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
     st_comp, veto = np.zeros(2), np.full(2, np.nan)
     for st in sc.stakeholders.values():
         j = names.index(st.supports)
         st_aid[j] += st.aid
-        st_sanc[1 - j] += st.sanctions
+        st_sanc[1 - j] += per_round(Stakeholder, "sanctions", st.sanctions, months)
         st_cover[j] = either_holds(st_cover[j], st.cover)
         st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
         if st.veto_utility_floor is not None:

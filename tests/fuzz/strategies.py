@@ -351,7 +351,7 @@ SWEEPABLE = [
     ("mediator.leverage.russia", 0.1, 0.6, False),
     ("battlefield.noise_sd", 0.001, 0.01, False),
     ("parties.russia.planning_horizon", 6, 24, True),
-    ("parties.ukraine.cost_per_round", 0.003, 0.02, False),
+    ("parties.ukraine.cost_per_month", 0.003, 0.02, False),
 ]
 
 

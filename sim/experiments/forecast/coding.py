@@ -222,7 +222,7 @@ def scenario_overrides(crisis: CodedCrisis, points: int, seed: int) -> list[dict
     rng = np.random.default_rng([seed, crisis.crisno])
     columns: dict[str, np.ndarray] = {}
     for side in ("a", "b"):
-        columns[f"parties.{side}.cost_per_round"] = _draw(
+        columns[f"parties.{side}.cost_per_month"] = _draw(
             rng, COST_BANDS[crisis.violence], True, points
         )
         columns[f"parties.{side}.trust"] = _draw(rng, TRUST_BANDS[crisis.protracted], False, points)

@@ -77,8 +77,11 @@ class Party:
     capacity: float = param(
         1.0, bounds=(0.0, None), open_low=True, doc="Own fighting capacity (relative units)."
     )
-    cost_per_round: float = param(
-        0.005, bounds=(0.0, 1.0), doc="Cost of one round of war, in stakes units."
+    cost_per_month: float = param(
+        0.005,
+        bounds=(0.0, 1.0),
+        per_month="amount",
+        doc="Cost of a month of war, in stakes units.",
     )
     breaking_point: float = param(
         1.0,
@@ -89,14 +92,16 @@ class Party:
     optimism: float = param(
         0.0,
         bounds=(-0.05, 0.05),
+        per_month="amount",
         doc="Initial bias of the believed trend toward own side "
-        "(control share per round; Blainey 1973, Fearon 1995).",
+        "(control share per month; Blainey 1973, Fearon 1995).",
     )
     belief_sd: float = param(
         0.002,
         bounds=(0.0, 1.0),
-        doc="Initial uncertainty (sd) of the believed trend; 0 means the party knows the "
-        "trend exactly (complete information) and its belief never moves.",
+        per_month="amount",
+        doc="Initial uncertainty (sd) of the believed trend, per month; 0 means the party "
+        "knows the trend exactly (complete information) and its belief never moves.",
     )
     trust: float = param(
         0.5,
@@ -109,7 +114,10 @@ class Party:
         doc="Loss if it complies and the other side reneges (commitment problem; Powell 2006).",
     )
     planning_horizon: int = param(
-        12, bounds=(1, 600), doc="Rounds over which it projects the war when valuing it."
+        12,
+        bounds=(1, 600),
+        per_month="duration",
+        doc="Months over which it projects the war when valuing it.",
     )
     regroup: float = param(
         0.0,
@@ -119,7 +127,11 @@ class Party:
         "controls (Luttwak 1999; Fortna 2004).",
     )
     discount_factor: float = param(
-        0.99, bounds=(0.0, 1.0), open_low=True, doc="Per-round discount of future costs."
+        0.99,
+        bounds=(0.0, 1.0),
+        open_low=True,
+        per_month="discount",
+        doc="Per-month discount of future costs.",
     )
     concession_exponent: float = param(
         1.0,
@@ -128,11 +140,12 @@ class Party:
         doc="Shape of the concession path: <1 Boulware (late), >1 Conceder (early); "
         "Faratin, Sierra & Jennings 1998.",
     )
-    patience_rounds: float = param(
+    patience_months: float = param(
         24.0,
         bounds=(0.0, None),
         open_low=True,
-        doc="Rounds after which the concession path is exhausted.",
+        per_month="duration",
+        doc="Months of talks after which the concession path is exhausted.",
     )
     screening_z: float = param(
         1.0,
@@ -160,18 +173,25 @@ class Battlefield:
         0.0, bounds=(0.0, 1.0), doc="Control at which B could impose all its terms."
     )
     drift_scale: float = param(
-        0.03, bounds=(0.0, 1.0), doc="Trend per round (control share) at total dominance."
+        0.03,
+        bounds=(0.0, 1.0),
+        per_month="amount",
+        doc="Trend per month (control share) at total dominance.",
     )
     noise_sd: float = param(
         0.003,
         # At least 1e-6, not only positive: the parties' learning divides by its square, which
         # underflows to zero for a noise near 1e-160.
         bounds=(1e-6, 1.0),
+        per_month="sd",
         doc="Sd of the monthly change of control around the trend (at least 1e-6: it is also "
         "the noise of every observation the parties learn from).",
     )
     breakthrough_probability: float = param(
-        0.005, bounds=(0.0, 1.0), doc="Chance per round of a breakthrough by either side."
+        0.005,
+        bounds=(0.0, 1.0),
+        per_month="probability",
+        doc="Chance per month of a breakthrough by either side.",
     )
     breakthrough_size: float = param(
         0.03, bounds=(0.0, 1.0), doc="Control shift of a breakthrough."
@@ -182,11 +202,12 @@ class Battlefield:
     ceasefire_cost_share: float = param(
         0.1, bounds=(0.0, 1.0), doc="Share of the cost of war still paid under a ceasefire."
     )
-    regroup_rounds: float = param(
+    regroup_months: float = param(
         3.0,
         bounds=(0.0, 60.0),
         open_low=True,
-        doc="Rounds of an unhindered ceasefire a side needs to bring its whole regroup "
+        per_month="duration",
+        doc="Months of an unhindered ceasefire a side needs to bring its whole regroup "
         "reserve to the front.",
     )
 
@@ -240,7 +261,10 @@ class Mediator:
         {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
     )
     sanctions: Mapping[str, float] = param(
-        {}, bounds=(0.0, 1.0), doc="Cost per round its sanctions impose on a party."
+        {},
+        bounds=(0.0, 1.0),
+        per_month="amount",
+        doc="Cost per month its sanctions impose on a party.",
     )
     guarantee: float = param(
         0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
@@ -248,7 +272,8 @@ class Mediator:
     sanctions_step: float = param(
         0.003,
         bounds=(0.0, 1.0),
-        doc="Cost per round a carried-out sanctions stick adds at full leverage.",
+        per_month="amount",
+        doc="Cost per month a carried-out sanctions stick adds at full leverage.",
     )
     credibility_update: float = param(
         0.5,
@@ -263,7 +288,10 @@ class Stakeholder:
     supports: str = param(doc="The party it backs.")
     aid: float = param(0.0, bounds=(0.0, None), doc="Capacity it supplies to that party.")
     sanctions: float = param(
-        0.0, bounds=(0.0, 1.0), doc="Cost per round it imposes on the other party."
+        0.0,
+        bounds=(0.0, 1.0),
+        per_month="amount",
+        doc="Cost per month it imposes on the other party.",
     )
     cover: float = param(
         0.0, bounds=(0.0, 1.0), doc="Share of sanctions costs on its party it offsets."
@@ -279,7 +307,10 @@ class Stakeholder:
 @dataclass(frozen=True)
 class Agreement:
     base_hazard: float = param(
-        0.02, bounds=(0.0, 1.0), doc="Per-round collapse chance of a bare agreement."
+        0.02,
+        bounds=(0.0, 1.0),
+        per_month="probability",
+        doc="Collapse chance of a bare agreement in its first month.",
     )
     guarantee_effect: float = param(
         1.5, bounds=(0.0, 10.0), doc="Log-hazard reduction at full enforcement (Fortna 2003)."
@@ -298,8 +329,11 @@ class Agreement:
     trust_loss_on_collapse: float = param(
         0.5, bounds=(0.0, 1.0), doc="Share of trust lost when an agreement collapses."
     )
-    ripe_rounds_to_freeze: int = param(
-        12, bounds=(1, 1000), doc="Rounds of ripeness without a deal before the front freezes."
+    ripe_months_to_freeze: float = param(
+        12.0,
+        bounds=(1.0, 1000.0),
+        per_month="duration",
+        doc="Mean months of ripeness without a deal before the front freezes.",
     )
     ceasefire_hazard_ratio: float = param(
         2.0,
@@ -309,7 +343,7 @@ class Agreement:
     hazard_shape: float = param(
         1.0,
         bounds=(0.1, 3.0),
-        doc="Weibull shape of the collapse hazard in the age of the peace (rounds since the "
+        doc="Weibull shape of the collapse hazard in the age of the peace (months since the "
         "fighting stopped): 1 keeps it constant; below 1 it falls as the peace lasts.",
     )
     ceasefire_exploitation: float = param(

@@ -108,8 +108,9 @@ def hazard(state: RunState, ctx: Context, t: int, truce: B, truce_enforced: F) -
     shape = np.asarray(p.hazard_shape, dtype=float)  # per run in a stacked batch
     if np.any(shape != 1.0):
         # Weibull duration dependence in the age of the peace (Werner 1999; Fortna 2003,
-        # 2004): base_hazard is the hazard in the first round after the fighting stopped.
-        age = np.maximum(t - state.peace_since, 1)
+        # 2004): base_hazard is the hazard in the first month after the fighting stopped,
+        # and the age is counted in months.
+        age = np.maximum((t - state.peace_since) * np.asarray(p.months_per_round), 1)
         log_h = log_h + (shape - 1.0) * np.log(age)
     return np.minimum(np.exp(log_h), 1.0)
 
