@@ -30,19 +30,24 @@ def param(
     doc: str = "",
     expected: str | None = None,
     per_month: str | None = None,
+    fixed: str | None = None,
 ) -> Any:
     """A dataclass field with a documented meaning and admissible range.
 
     `expected`, if given, is what an error about the field's own value says was expected
     (in place of the type's or the range's words); errors inside it keep their own.
     `per_month`, if given, says how the value, written for a month, scales to a round of
-    another length (`sim.model.params.TIME_SCALINGS`).
+    another length (`sim.model.params.TIME_SCALINGS`). `fixed`, if given, says why a
+    scenario's timeline cannot change the field: it is where the runs start ("start") or it
+    shapes the model rather than feeding it ("structure").
     """
     meta: dict[str, Any] = {"bounds": bounds, "open_low": open_low, "doc": doc}
     if expected is not None:
         meta["expected"] = expected
     if per_month is not None:
         meta["per_month"] = per_month
+    if fixed is not None:
+        meta["fixed"] = fixed
     if isinstance(default, dict):
         frozen = dict(default)
         return dataclasses.field(default_factory=lambda: dict(frozen), metadata=meta)

@@ -1,5 +1,5 @@
 """The batch summary in calendar terms: the median month of settlement and the share settled
-by the end of each year (sim.reports.dates, sim.reports.results.summarise)."""
+by the end of each year (sim.model.calendar, sim.reports.results.summarise)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sim import simulate
 from sim.cli import _summary_text
 from sim.experiments.storage import write_results
-from sim.reports.dates import round_month, year_ends
+from sim.model.calendar import round_month, year_ends
 from sim.reports.results import summarise, wilson_interval
 from tests.conftest import build_scenario, minimal_scenario_dict
 
@@ -32,7 +32,7 @@ def _table(settlement_rounds: list[int | None]) -> pd.DataFrame:
 
 
 def _old_month(start: str, offset: int, round_days: int) -> str:
-    # The story's mapping before it moved to sim.reports.dates, kept here for 30-day rounds.
+    # The mapping for 30-day rounds, written out month by month.
     year, month = (int(x) for x in start.split("-")[:2])
     months = (offset - 1) * round_days // 30
     year, month = year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1

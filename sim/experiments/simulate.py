@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from sim.model.config import Scenario
-from sim.model.params import STRUCTURAL, ModelParams, compile_params, stack_params, take_runs
+from sim.model.params import (
+    STRUCTURAL,
+    ModelParams,
+    compile_params,
+    epoch_rounds,
+    stack_params,
+    take_runs,
+)
 from sim.model.shell import NegotiationModel, release_finished_models
 from sim.reports.results import Summary, Tally, engine_table, summarise
 from sim.version import __version__
@@ -193,7 +200,10 @@ def simulate_points(
     compiled = {j: compile_params(sc) for j, sc in enumerate(scenarios) if counts[j] > 0}
     groups: dict[tuple[str, str], list[int]] = {}
     for j, p in compiled.items():
-        shape = repr([np.asarray(getattr(p, name)).tolist() for name in sorted(STRUCTURAL)])
+        shape = repr(
+            [np.asarray(getattr(p, name)).tolist() for name in sorted(STRUCTURAL)]
+            + [epoch_rounds(p)]
+        )
         groups.setdefault((_shell_key(scenarios[j]), shape), []).append(j)
     parts: dict[int, list[pd.DataFrame]] = {j: [] for j in range(m)}
     for members in groups.values():

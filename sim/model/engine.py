@@ -15,6 +15,7 @@ Runs in an absorbing state (`sim.model.outcomes`) are left alone for good.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -131,11 +132,44 @@ class Engine:
         and the trend is read only where talks go on."""
         self.round += 1
         self._mediator_rows = None
+        for epoch in self.p.later:
+            if epoch.round == self.round:
+                self._enter(epoch.params)
         talking = self._talking()
         rows = self._rows(talking)
         self._battle = self._apply(battlefield, rows)
         if rows is not None:
             np.copyto(self.live.front.change, 0.0, where=~talking)
+
+    def _enter(self, new: ModelParams) -> None:
+        """The timeline's parameters from this round on (docs/model.md §3.13). What the state
+        took from the parameters at the start and the mediator's sticks may have moved since
+        (aid, sanctions, the domestic hurdle) moves by the change, never below zero."""
+        old, parties, rows = self.p, self.live.parties, self.live_rows
+
+        def change(now: Any, before: Any) -> F:
+            delta = np.asarray(now, dtype=float) - np.asarray(before, dtype=float)
+            if delta.ndim == 2 and rows is not None:  # per run in a stacked batch
+                delta = delta[rows]
+            return delta
+
+        for held, name in (
+            ("aid_mediator", "mediator_aid"),
+            ("aid_stakeholders", "stakeholder_aid"),
+            ("sanctions_mediator", "mediator_sanctions"),
+        ):
+            delta = change(getattr(new, name), getattr(old, name))
+            if np.any(delta):
+                setattr(parties, held, np.maximum(getattr(parties, held) + delta, 0.0))
+        delta = change(
+            new.hardliner_cost + new.audience_cost, old.hardliner_cost + old.audience_cost
+        )
+        if np.any(delta):
+            parties.hurdle_base = parties.hurdle_base + delta
+        new = dataclasses.replace(new, later=old.later)
+        self.p = new
+        self._whole_ctx = Context.build(new, self.draws)
+        self.ctx = self._whole_ctx if rows is None else self._whole_ctx.take(rows)
 
     def costs(self) -> None:
         """Phase 2 for the runs that pay anything and can still change (at war, under a

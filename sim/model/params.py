@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from sim.model.bargaining import either_holds, trust_in_mediator
 from sim.model.config import Scenario
 from sim.model.config.scenario import Domestic, Mediator, Party, Stakeholder
+from sim.model.config.timeline import epochs
 
 F = NDArray[np.float64]
 
@@ -135,6 +136,8 @@ class ModelParams:
     ceasefire_hazard_ratio: float
     hazard_shape: float
     ceasefire_exploitation: float
+    # the timeline: the parameters in force from later rounds on
+    later: tuple[Epoch, ...] = ()
 
     @property
     def n_issues(self) -> int:
@@ -151,6 +154,16 @@ class ModelParams:
         saliences of the issues actually in dispute; 1 when every issue is)."""
         disputed = self.span[..., None, :] > 1e-12
         return (self.salience * disputed).sum(axis=-1)
+
+
+@dataclass
+class Epoch:
+    """The parameters in force from round `round` on (a scenario's timeline); `varying`
+    names those with a runs axis in a stacked batch."""
+
+    round: int
+    params: ModelParams
+    varying: tuple[str, ...] = ()
 
 
 def _numbers(section: type) -> tuple[str, ...]:
@@ -183,6 +196,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         **_mediator_params(sc, names, months),
         **_stakeholder_params(sc, names, months),
         **_section_values(sc.agreement, months),
+        later=tuple(Epoch(when, compile_params(esc)) for when, esc in epochs(sc)),
     )
 
 
@@ -316,6 +330,15 @@ def stack_params(
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(ModelParams):
         values = [getattr(q, f.name) for q in params]
+        if f.name == "later":
+            if any(epoch_rounds(q) != epoch_rounds(first) for q in params):
+                raise ValueError("scenarios stacked together must share their timeline's rounds")
+            if first.later:
+                changes["later"] = tuple(
+                    Epoch(e.round, *stack_params([q.later[k].params for q in params], counts))
+                    for k, e in enumerate(first.later)
+                )
+            continue
         if f.name in STRUCTURAL:
             if any(not np.array_equal(np.asarray(v), np.asarray(values[0])) for v in values):
                 raise ValueError(f"scenarios stacked together must share {f.name}")
@@ -327,8 +350,18 @@ def stack_params(
     return dataclasses.replace(first, **changes), tuple(changes)
 
 
+def epoch_rounds(p: ModelParams) -> tuple[int, ...]:
+    """The rounds at which the timeline changes the parameters."""
+    return tuple(e.round for e in p.later)
+
+
 def take_runs(params: ModelParams, rows: np.ndarray, names: Sequence[str]) -> ModelParams:
     """The parameters of some runs of a stacked batch (`names`: its per-run fields)."""
     if not names:
         return params
-    return dataclasses.replace(params, **{n: getattr(params, n)[rows] for n in names})
+    cut = {n: getattr(params, n)[rows] for n in names if n != "later"}
+    if "later" in names:
+        cut["later"] = tuple(
+            Epoch(e.round, take_runs(e.params, rows, e.varying), e.varying) for e in params.later
+        )
+    return dataclasses.replace(params, **cut)

@@ -10,10 +10,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sim.model.calendar import MONTH_DAYS, round_month, year_ends
 from sim.model.engine import Engine
 from sim.model.outcomes import KIND_NAMES, outcome_labels
 from sim.model.state import RunState
-from sim.reports.dates import MONTH_DAYS, round_month, year_ends
 from sim.reports.intervals import wilson
 
 
@@ -222,7 +222,8 @@ class Tally:
         """Share of all runs whose first agreement came by the end of each calendar year
         the horizon covers, with its 95% Wilson interval (as `p_settlement`, whose value
         the last entry repeats). A round counts in the year of the month it begins in
-        (`sim.reports.dates.round_month`); the horizon's last year may be partial (`whole_year`)."""
+        (`sim.model.calendar.round_month`); the horizon's last year may be partial
+        (`whole_year`)."""
         n = self.runs
         out = []
         for end in year_ends(start, horizon, round_days):

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.model.calendar import round_month
 from sim.model.outcomes import OUTCOMES, REASONS, Status
 from sim.model.rules.events import RoundRecord
-from sim.reports.dates import round_month
 from sim.reports.results import engine_table
 
 _TALKING = (Status.WAR, Status.CEASEFIRE)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.model.calendar import round_month
 from sim.model.outcomes import CAPITULATIONS, OUTCOMES, REASONS, Refusal, Status, outcome_labels
-from sim.reports.dates import round_month
 
 # Per-round records whose second axis runs over the issues (all other two-column records run
 # over the parties A, B).
@@ -132,5 +132,5 @@ def _codes_as_names(out: pd.DataFrame, sc: Any, parties: tuple[str, str]) -> pd.
 
 
 def _calendar_month(sc: Any, round_: int) -> str:
-    """YYYY-MM of the month a round begins in (`sim.reports.dates.round_month`)."""
+    """YYYY-MM of the month a round begins in (`sim.model.calendar.round_month`)."""
     return round_month(sc.start, round_, sc.round_days)

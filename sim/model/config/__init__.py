@@ -9,6 +9,7 @@ section.
     safe_yaml.py   reading YAML safely, within limits
     overrides.py   `--set PATH=VALUE` and dotted paths
     checks.py      the checks across sections, and the provenance section's
+    timeline.py    dated changes of a scenario's numbers
     loading.py     load_scenario, read_scenario, scenario_from_dict
 """
 

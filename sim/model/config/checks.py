@@ -33,7 +33,7 @@ def cross_check(sc: Scenario) -> None:
     _check_parties(sc)
     names = list(sc.parties)
     _check_issues(sc, names)
-    if not _is_month(sc.start):
+    if not is_month(sc.start):
         raise ConfigError("start", sc.start, "a month as YYYY-MM")
     bf = sc.battlefield
     if not bf.control_at_a_victory > bf.control_at_b_victory:
@@ -230,7 +230,7 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _is_month(text: str) -> bool:
+def is_month(text: str) -> bool:
     # The single-run story dates every round from it (and there is no year 0).
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     return match is not None and int(match[1]) >= 1 and 1 <= int(match[2]) <= 12

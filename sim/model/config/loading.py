@@ -13,6 +13,7 @@ from sim.model.config.checks import check_provenance, cross_check
 from sim.model.config.overrides import apply_overrides, parse_overrides
 from sim.model.config.safe_yaml import read_yaml
 from sim.model.config.scenario import Scenario
+from sim.model.config.timeline import check_timeline
 
 
 def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = None) -> Scenario:
@@ -37,6 +38,7 @@ def scenario_from_dict(data: Any, *, file: str | None = None, written: Any = Non
             )
         sc = schema.build(Scenario, data)
         cross_check(sc)
+        check_timeline(sc)
         if written is not None:
             check_provenance(sc, written)
     except ConfigError as err:

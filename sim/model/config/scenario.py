@@ -23,17 +23,21 @@ MAX_INDIVISIBLE = 4
 class Issue:
     description: str = param("", doc="What the issue is about and what its scale means.")
     deferrable: bool = param(
-        False, doc="May be left open by a framework agreement (settled later or never)."
+        False,
+        doc="May be left open by a framework agreement (settled later or never).",
+        fixed="structure",
     )
     open_position: float | None = param(
         None,
         bounds=(0.0, 1.0),
         doc="Position that holds on this issue while it is left open by a framework deal.",
+        fixed="structure",
     )
     indivisible: bool = param(
         False,
         doc="Cannot be split: a text places it at one party's ideal or the other's "
         "(an issue of principle; Fearon 1995). Other issues can still compensate.",
+        fixed="structure",
     )
     assures: Mapping[str, float] = param(
         {},
@@ -69,7 +73,7 @@ class Domestic:
 
 @dataclass(frozen=True)
 class Party:
-    role: Literal["A", "B"]
+    role: Literal["A", "B"] = param(fixed="structure", doc="A (holds part of B's territory) or B.")
     ideal: Mapping[str, float] = param(bounds=(0.0, 1.0), doc="Ideal position on each issue.")
     salience: Mapping[str, float] = param(
         bounds=(0.0, 1.0), doc="Weight of each issue in the party's utility; sums to 1."
@@ -95,6 +99,7 @@ class Party:
         per_month="amount",
         doc="Initial bias of the believed trend toward own side "
         "(control share per month; Blainey 1973, Fearon 1995).",
+        fixed="start",
     )
     belief_sd: float = param(
         0.002,
@@ -102,11 +107,13 @@ class Party:
         per_month="amount",
         doc="Initial uncertainty (sd) of the believed trend, per month; 0 means the party "
         "knows the trend exactly (complete information) and its belief never moves.",
+        fixed="start",
     )
     trust: float = param(
         0.5,
         bounds=(0.0, 1.0),
         doc="Belief that the other side will comply with a deal (Kydd 2005).",
+        fixed="start",
     )
     exploitation_loss: float = param(
         0.1,
@@ -164,7 +171,7 @@ class Party:
 @dataclass(frozen=True)
 class Battlefield:
     initial_control: float = param(
-        0.0, bounds=(0.0, 1.0), doc="Share of B's territory held by A at the start."
+        0.0, bounds=(0.0, 1.0), doc="Share of B's territory held by A at the start.", fixed="start"
     )
     control_at_a_victory: float = param(
         1.0, bounds=(0.0, 1.0), doc="Control at which A could impose all its terms."
@@ -231,13 +238,18 @@ class Phase:
 
 @dataclass(frozen=True)
 class Mediator:
-    name: str = param("mediator", doc="Who mediates.")
-    strategy: str = param("none", doc="Registered strategy name or 'module:Class'.")
-    options: Mapping[str, Any] = param({}, doc="Settings passed to the strategy.")
+    name: str = param("mediator", doc="Who mediates.", fixed="structure")
+    strategy: str = param(
+        "none", doc="Registered strategy name or 'module:Class'.", fixed="structure"
+    )
+    options: Mapping[str, Any] = param(
+        {}, doc="Settings passed to the strategy.", fixed="structure"
+    )
     schedule: tuple[Phase, ...] = param(
         (),
         doc="Strategies in phases, in order (replaces `strategy`); the last phase lasts "
         "to the end.",
+        fixed="structure",
     )
     bias: float = param(
         0.0,
@@ -249,7 +261,10 @@ class Mediator:
         {}, bounds=(0.0, 1.0), doc="Carrots and sticks it can bring to bear on each party."
     )
     credibility: float = param(
-        0.5, bounds=(0.0, 1.0), doc="Initial belief that its threats will be carried out."
+        0.5,
+        bounds=(0.0, 1.0),
+        doc="Initial belief that its threats will be carried out.",
+        fixed="start",
     )
     follow_through: float = param(
         0.5, bounds=(0.0, 1.0), doc="Chance it carries out a threat after a refusal."
@@ -285,7 +300,7 @@ class Mediator:
 
 @dataclass(frozen=True)
 class Stakeholder:
-    supports: str = param(doc="The party it backs.")
+    supports: str = param(doc="The party it backs.", fixed="structure")
     aid: float = param(0.0, bounds=(0.0, None), doc="Capacity it supplies to that party.")
     sanctions: float = param(
         0.0,
@@ -355,6 +370,17 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One dated change of a scenario's timeline (docs/model.md §3.13)."""
+
+    at: str = param(doc="Calendar month (YYYY-MM) from whose first round the values hold.")
+    set: Mapping[str, Any] = param(
+        doc="Dotted paths and their new values, as `--set` writes them (numbers only)."
+    )
+    note: str = param("", doc="What happens then.")
+
+
+@dataclass(frozen=True)
 class Source:
     facts: tuple[str, ...] = param((), doc="Fact ids in seeds/ that justify the value.")
     assumption: tuple[float, ...] | None = param(
@@ -369,13 +395,23 @@ class Scenario:
     issues: Mapping[str, Issue]
     parties: Mapping[str, Party]
     description: str = ""
-    start: str = param("2025-01", doc="Calendar month of round 1 (YYYY-MM).")
-    round_days: int = param(30, bounds=(1, 366), doc="Length of a round in days.")
-    horizon: int = param(60, bounds=(1, 2000), doc="Rounds simulated (right-censoring).")
+    start: str = param("2025-01", doc="Calendar month of round 1 (YYYY-MM).", fixed="structure")
+    round_days: int = param(
+        30, bounds=(1, 366), doc="Length of a round in days.", fixed="structure"
+    )
+    horizon: int = param(
+        60, bounds=(1, 2000), doc="Rounds simulated (right-censoring).", fixed="structure"
+    )
     battlefield: Battlefield = dataclasses.field(default_factory=Battlefield)
     mediator: Mediator | None = None
     stakeholders: Mapping[str, Stakeholder] = param({})
     agreement: Agreement = dataclasses.field(default_factory=Agreement)
+    timeline: tuple[Change, ...] = param(
+        (),
+        doc="Values that change at known dates: aid cut, an offensive, an election, a "
+        "guarantee that lapses (docs/model.md §3.13).",
+        fixed="structure",
+    )
     provenance: Mapping[str, Source] = param({})
     source_file: str | None = None
 

@@ -1,4 +1,5 @@
-"""Rounds as calendar months: the month a round begins in, and the last round of a year.
+"""Rounds as calendar months: the month a round begins in, the last round of a year, and the
+first round of a month.
 
 A scenario starts on the first day of its `start` month, and a round lasts `round_days`.
 With the default 30 days a round is one calendar month: round t is month start + (t - 1).
@@ -50,3 +51,13 @@ def year_ends(start: str, horizon: int, round_days: int = MONTH_DAYS) -> list[di
                 }
             )
     return out
+
+
+def first_round_in(start: str, month: str, round_days: int = MONTH_DAYS) -> int:
+    """The first round that begins in `month` (YYYY-MM) or later."""
+    year, first = _start(start)
+    to_year, to_month = _start(month)
+    if round_days == MONTH_DAYS:
+        return (to_year - year) * 12 + (to_month - first) + 1
+    days = (dt.date(to_year, to_month, 1) - dt.date(year, first, 1)).days
+    return -(-days // round_days) + 1
