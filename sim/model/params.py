@@ -92,6 +92,8 @@ class ModelParams:
     patience_rounds: F
     screening_z: F
     decision_noise: F
+    entrapment: F
+    grievance: F
     audience_cost: F
     victory_threshold: F
     hardliner_cost: F

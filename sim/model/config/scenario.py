@@ -165,6 +165,18 @@ class Party:
         bounds=(0.0, 1.0),
         doc="Scale of logistic noise in accepting (bounded rationality; McKelvey & Palfrey 1995).",
     )
+    entrapment: float = param(
+        0.0,
+        bounds=(0.0, 10.0),
+        doc="Utility its demands harden by per unit of cost it has suffered: sunk costs that "
+        "must be justified (entrapment; Staw 1976, Brockner & Rubin 1985).",
+    )
+    grievance: float = param(
+        0.0,
+        bounds=(0.0, 100.0),
+        doc="Share of its trust lost per unit of cost it suffers: losses breed hatred "
+        "(Kaufman 2001); trust falls by exp(-grievance x cost) each round.",
+    )
     domestic: Domestic = dataclasses.field(default_factory=Domestic)
 
 

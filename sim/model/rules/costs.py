@@ -21,6 +21,8 @@ def costs(state: RunState, ctx: Context, t: int) -> Costs:
     sanctions = (parties.sanctions_mediator + p.stakeholder_sanctions) * (1.0 - p.cover)
     cost = p.cost_per_round * intensity[:, None] + sanctions * (fighting | ceasefire)[:, None]
     parties.exhaustion += cost
+    if np.any(p.grievance):  # losses breed hatred: trust falls with the round's cost
+        parties.trust = parties.trust * np.exp(-p.grievance * cost)
     ratio = parties.exhaustion / p.breaking_point
     broken = fighting[:, None] & (ratio >= 1.0)
     # If both break in the same round, the one further past its breaking point yields.

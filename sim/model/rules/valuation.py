@@ -95,8 +95,10 @@ def valuations(state: RunState, ctx: Context, belief_mean: F, cost: F) -> tuple[
     # The other side's value under i's belief: A projects B's value with A's share, etc.
     other_view = war_utilities(ctx, share[:, ::-1])
     future_cost = cost * ctx.annuity
-    reservation = own_view - future_cost + p.payoff_of_fighting
-    estimate = other_view - future_cost + p.payoff_of_fighting
+    # Entrapment: the costs already suffered harden demands, in plain view of the other.
+    held = p.payoff_of_fighting + p.entrapment * state.parties.exhaustion
+    reservation = own_view - future_cost + held
+    estimate = other_view - future_cost + held
     now = war_utilities(ctx, share_of_stakes(ctx, control))
     net_gain = own_view - now - future_cost
     return reservation, estimate, net_gain
