@@ -74,6 +74,12 @@ class Engine:
         # every run) and, once runs have ended for good, the whole state they are written
         # back into (`_retire`).
         self.live = self._whole = start(params, self.ctx, self.runs)
+        # A frozen front ends a run for good unless it may thaw or be talked across in
+        # some period of the timeline (§3.5).
+        self._frozen_final = not any(
+            np.any(np.asarray(q.thaw_hazard) > 0) or q.talks_while_frozen
+            for q in (params, *(e.params for e in params.later))
+        )
         self.live_rows: I | None = None
         self.trace = trace
         self.records: list[RoundRecord] = []
@@ -124,7 +130,14 @@ class Engine:
 
     def _talking(self) -> B:
         status = self.live.status
-        return (status == Status.WAR) | (status == Status.CEASEFIRE)
+        talking = (status == Status.WAR) | (status == Status.CEASEFIRE)
+        if self.p.talks_while_frozen:
+            talking |= status == Status.FROZEN
+        return talking
+
+    def _ended(self, status: NDArray[np.int8]) -> B:
+        """The runs that ended for good."""
+        return absorbing(status, self._frozen_final)
 
     # -- the phases, in the order of docs/model.md §2 ----------------------------------------
     def battlefield(self) -> None:
@@ -176,6 +189,8 @@ class Engine:
         ceasefire or a framework)."""
         s = self.live.status
         paying = (s == Status.WAR) | (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK)
+        if not self._frozen_final:
+            paying |= s == Status.FROZEN
         self._costs = self._apply(costs, self._rows(paying, _LIGHT_SHARE))
 
     def beliefs(self) -> None:
@@ -185,7 +200,7 @@ class Engine:
         moves their belief (the regrouping, §3.8)."""
         s, t = self.live.status, self.round
         observed = (s == Status.WAR) | (self.live.end_round == t)
-        live = ~absorbing(s)
+        live = ~self._ended(s)
         rows = self._rows(live & (observed | ~self._belief_fixed | (s == Status.CEASEFIRE)))
         parties = self.live.parties
         if rows is None:
@@ -213,7 +228,7 @@ class Engine:
         """What the mediator sees (phase 5): the runs that can still change, or only those
         still talking for a strategy that acts on no others (`acts_after_settlement`)."""
         status = self.live.status
-        rows = self._rows(self._talking() if not settled_too else ~absorbing(status))
+        rows = self._rows(self._talking() if not settled_too else ~self._ended(status))
         self._mediator_rows = rows
         return self._apply(observe, rows, reads_only=True)
 
@@ -259,7 +274,7 @@ class Engine:
         if talk_rows is not None:
             deal = _scattered(deal, talk_rows, self.live.n)
             accept = _scattered(accept, talk_rows, self.live.n)
-        standing = ~absorbing(s) & (s != Status.WAR)
+        standing = ~self._ended(s) & (s != Status.WAR)
         rows = self._rows(standing, _LIGHT_SHARE)
         if rows is None:
             standing_ev = self._apply(durability, None, deal, both(accept))
@@ -275,7 +290,7 @@ class Engine:
         live = self.live
         if self.trace or live.n < _COMPACT_MIN_RUNS:
             return
-        ended = absorbing(live.status)
+        ended = self._ended(live.status)
         keep = np.flatnonzero(~ended)
         if keep.size == 0 or keep.size > (1.0 - _RETIRE_SHARE) * live.n:
             return
@@ -332,7 +347,7 @@ class Engine:
     @property
     def finished(self) -> bool:
         """True when no run can change any more (every run ended in an absorbing state)."""
-        return bool(absorbing(self.live.status).all())
+        return bool(self._ended(self.live.status).all())
 
 
 def start(p: ModelParams, ctx: Context, runs: I) -> RunState:

@@ -138,6 +138,8 @@ class ModelParams:
     ceasefire_hazard_ratio: float
     hazard_shape: float
     ceasefire_exploitation: float
+    thaw_hazard: float
+    talks_while_frozen: bool
     # the timeline: the parameters in force from later rounds on
     later: tuple[Epoch, ...] = ()
 
@@ -312,6 +314,7 @@ STRUCTURAL = frozenset(
         "indivisible",
         "has_mediator",
         "ripe_rounds_to_freeze",
+        "talks_while_frozen",
     }
 )
 

@@ -49,6 +49,7 @@ class Stream(enum.IntEnum):
     PARTIAL = 15
     FREEZE = 16
     STEPS = 17
+    THAW = 18
 
 
 def _mix(z: U64) -> U64:

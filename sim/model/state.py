@@ -15,7 +15,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.outcomes import OUTCOMES
+from sim.model.outcomes import OUTCOMES, Status
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -24,9 +24,13 @@ I = NDArray[np.int64]
 _ABSORBING = np.array([o.absorbing for o in OUTCOMES])
 
 
-def absorbing(status: NDArray[np.int8]) -> B:
-    """Runs in a state nothing leaves (`sim.model.outcomes.Outcome.absorbing`)."""
-    return _ABSORBING[status]
+_ABSORBING_BUT_FROZEN = _ABSORBING & (np.arange(len(OUTCOMES)) != Status.FROZEN)
+
+
+def absorbing(status: NDArray[np.int8], frozen_final: bool = True) -> B:
+    """Runs in a state nothing leaves (`sim.model.outcomes.Outcome.absorbing`); a frozen
+    front is left where it may thaw or be talked across (`frozen_final` False, §3.5)."""
+    return (_ABSORBING if frozen_final else _ABSORBING_BUT_FROZEN)[status]
 
 
 class Group:
@@ -150,6 +154,7 @@ class Talks(Group):
     ripe_streak: I
     failed_texts: I  # texts refused in a row
     rounds_talking: I  # rounds since the talks (re)started
+    thaws: I  # frozen fronts that thawed into war (§3.5)
 
 
 @dataclass
@@ -268,6 +273,7 @@ class RunState:
                 ripe_streak=_count(n),
                 failed_texts=_count(n),
                 rounds_talking=_count(n),
+                thaws=_count(n),
             ),
             agreement=_blank_agreement(n, issues),
             ceasefire=_blank_ceasefire(n, parties),

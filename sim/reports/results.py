@@ -51,6 +51,7 @@ _RUN_COLUMNS: tuple[tuple[str, Callable[[RunState], Any]], ...] = (
     ("collapses_after_exit", lambda s: s.agreement.collapses_after_exit),
     ("ceasefire_rounds", lambda s: s.ceasefire.rounds),
     ("partial_agreements", lambda s: s.agreement.partial),
+    ("thaws", lambda s: s.talks.thaws),
     ("final_control", lambda s: s.front.control),
 )
 _MEDIATOR_COLUMNS: tuple[tuple[str, Callable[[RunState], Any]], ...] = (

@@ -373,6 +373,17 @@ class Agreement:
         doc="Weibull shape of the collapse hazard in the age of the peace (months since the "
         "fighting stopped): 1 keeps it constant; below 1 it falls as the peace lasts.",
     )
+    thaw_hazard: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        per_month="probability",
+        doc="Chance per month that a frozen front thaws into war (0: freezing is final).",
+    )
+    talks_while_frozen: bool = param(
+        False,
+        doc="Talks go on across a frozen front, and a text signed there ends the conflict.",
+        fixed="structure",
+    )
     ceasefire_exploitation: float = param(
         0.5,
         bounds=(0.0, 1.0),

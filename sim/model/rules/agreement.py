@@ -45,6 +45,8 @@ def sign(
     runs whose comprehensive text stands as a framework until its steps are carried out."""
     ag = state.agreement
     rows = np.flatnonzero(verdict.deal)  # the runs that signed
+    # A text signed across a frozen front (§3.5) ends the frozen conflict: the run goes on.
+    state.end_round[rows] = np.where(state.status[rows] == Status.FROZEN, -1, state.end_round[rows])
     signed = framework[rows]
     ext = external[rows]
     signed_kind = np.where(signed, Status.FRAMEWORK, Status.COMPREHENSIVE)

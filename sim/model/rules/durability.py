@@ -30,6 +30,7 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
     deals it brokers (public commitments bind more, private ones less).
     """
     status, ag, cf, active = state.status, state.agreement, state.ceasefire, state.mediation.active
+    thaw(state, ctx, t)
     agreed = (status == Status.FRAMEWORK) | (status == Status.COMPREHENSIVE)
     standing = agreed & ~new_deal
     truce = (status == Status.CEASEFIRE) & ~new_ceasefire
@@ -68,6 +69,25 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
         ceasefire_collapse=truce_ends,
         ceasefire_breach=breaker,
     )
+
+
+def thaw(state: RunState, ctx: Context, t: int) -> None:
+    """A frozen front thaws into war with the scenario's chance per round (§3.5): the
+    frozen line is no longer in force, and the talks start over."""
+    if not np.any(ctx.p.thaw_hazard):
+        return
+    frozen = (state.status == Status.FROZEN) & (state.end_round < t)  # not this round's
+    thawed = frozen & (ctx.draws.uniform(t, Stream.THAW) < ctx.p.thaw_hazard)
+    if not thawed.any():
+        return
+    state.status[thawed] = Status.WAR
+    state.end_round[thawed] = -1
+    state.agreement.terms[thawed] = np.nan
+    talks = state.talks
+    talks.thaws += thawed
+    talks.rounds_talking[thawed] = 0
+    talks.failed_texts[thawed] = 0
+    talks.ripe_streak[thawed] = 0
 
 
 def carry_out_steps(state: RunState, ctx: Context, t: int, standing: B) -> B:

@@ -29,9 +29,12 @@ def talks(state: RunState, ctx: Context, t: int, decision: Decision) -> Talking:
     """Put a text on the table, let both sides decide, and apply the consequences."""
     n = state.n
     fighting = state.status == Status.WAR
-    # Talks go on while fighting and under a bare ceasefire; `at_war` below means "no
-    # agreement yet", the runs where a text can be signed.
+    # Talks go on while fighting and under a bare ceasefire, and across a frozen front
+    # where the scenario says so (§3.5); `at_war` below means "no agreement yet", the runs
+    # where a text can be signed.
     at_war = fighting | (state.status == Status.CEASEFIRE)
+    if ctx.p.talks_while_frozen:
+        at_war |= state.status == Status.FROZEN
     mediating = at_war & state.mediation.active
     # In a recess no session is held: nothing is proposed, so nothing is signed or
     # refused, while the war (and its clock of rounds at war) goes on.
