@@ -37,7 +37,7 @@ from sim.model.rules.mediation import withdraw
 from sim.model.rules.observe import observe
 from sim.model.rules.reservation import reservation_values
 from sim.model.rules.talks import talks
-from sim.model.rules.valuation import trend
+from sim.model.rules.valuation import share_of_stakes, trend
 from sim.model.state import RunState, absorbing
 from sim.model.strategies.base import Decision, Observation
 
@@ -371,7 +371,27 @@ def start(p: ModelParams, ctx: Context, runs: I) -> RunState:
     st.front.trend = trend0
     hurdle = p.hardliner_cost + p.audience_cost
     parties.hurdle_base = np.broadcast_to(hurdle, (n, 2)).astype(float)
+    _open(st, p, ctx)
     return st
+
+
+def _open(st: RunState, p: ModelParams, ctx: Context) -> None:
+    """Runs that start under a standing ceasefire or on a frozen front (§3.14): the
+    ceasefire as if signed at round 0, with its provisions and no side's taste for it either
+    way; the frozen line at the initial front."""
+    if p.initial_state == "ceasefire":
+        cf = st.ceasefire
+        st.status[:] = Status.CEASEFIRE
+        st.peace_since[:] = 0
+        cf.signed_round[:] = 0
+        cf.enforcement = np.full(st.n, p.initial_ceasefire_provisions, dtype=float)
+        cf.provisions = cf.enforcement.copy()
+    elif p.initial_state == "frozen":
+        st.status[:] = Status.FROZEN
+        st.end_round[:] = 0
+        share = share_of_stakes(ctx, st.front.control)
+        ideal = np.broadcast_to(p.ideal, (st.n, 2, p.n_issues))
+        st.agreement.terms = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
 
 
 def _on_runs(decision: Decision, seen: I | None, rows: I | None, n: int) -> Decision:

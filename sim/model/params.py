@@ -99,6 +99,8 @@ class ModelParams:
     hardliner_cost: F
     payoff_of_fighting: F
     # battlefield
+    initial_state: str
+    initial_ceasefire_provisions: float
     initial_control: float
     control_at_a_victory: float
     control_at_b_victory: float
@@ -315,6 +317,7 @@ STRUCTURAL = frozenset(
         "has_mediator",
         "ripe_rounds_to_freeze",
         "talks_while_frozen",
+        "initial_state",
     }
 )
 

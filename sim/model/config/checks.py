@@ -42,6 +42,14 @@ def cross_check(sc: Scenario) -> None:
             bf.control_at_a_victory,
             f"a value above battlefield.control_at_b_victory ({bf.control_at_b_victory})",
         )
+    ag = sc.agreement
+    if bf.initial_state == "frozen" and not (ag.thaw_hazard > 0 or ag.talks_while_frozen):
+        raise ConfigError(
+            "battlefield.initial_state",
+            "frozen",
+            "a frozen start only with agreement.thaw_hazard above 0 or "
+            "agreement.talks_while_frozen (else nothing could ever happen)",
+        )
     if sc.mediator is not None:
         _check_mediator(sc.mediator, names)
     _check_stakeholders_and_ranges(sc, names)

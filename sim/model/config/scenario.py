@@ -182,6 +182,19 @@ class Party:
 
 @dataclass(frozen=True)
 class Battlefield:
+    initial_state: Literal["war", "ceasefire", "frozen"] = param(
+        "war",
+        doc="Where the runs start: at war, under a standing ceasefire with talks going on, "
+        "or on a frozen front (which needs agreement.thaw_hazard or talks_while_frozen).",
+        fixed="start",
+    )
+    initial_ceasefire_provisions: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Enforcement a ceasefire standing at the start has without a guarantor: its "
+        "monitors and buffer zones.",
+        fixed="start",
+    )
     initial_control: float = param(
         0.0, bounds=(0.0, 1.0), doc="Share of B's territory held by A at the start.", fixed="start"
     )
