@@ -109,6 +109,7 @@ class ModelParams:
     breakthrough_probability: float
     breakthrough_size: float
     exhaustion_drag: float
+    ceasefire_violence: float
     ceasefire_cost_share: float
     regroup_rounds: float
     # mediator
@@ -140,6 +141,8 @@ class ModelParams:
     ceasefire_hazard_ratio: float
     hazard_shape: float
     ceasefire_exploitation: float
+    violation_probability: float
+    violation_hazard_ratio: float
     thaw_hazard: float
     talks_while_frozen: bool
     # the timeline: the parameters in force from later rounds on

@@ -50,6 +50,7 @@ class Stream(enum.IntEnum):
     FREEZE = 16
     STEPS = 17
     THAW = 18
+    VIOLATION = 19
 
 
 def _mix(z: U64) -> U64:

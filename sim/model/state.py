@@ -194,6 +194,7 @@ class Ceasefire(Group):
     signed_round: I
     regrouping: B  # (R, P) signed to bring in its reserve
     breaches: I
+    violations: I  # rounds with a serious violation (§3.7)
     count: I
     collapses: I
     first_round: I
@@ -346,6 +347,7 @@ def _blank_ceasefire(n: int, p: int) -> Ceasefire:
         signed_round=_never(n),
         regrouping=np.zeros((n, p), dtype=bool),
         breaches=_count(n),
+        violations=_count(n),
         count=_count(n),
         collapses=_count(n),
         first_round=_never(n),

@@ -42,6 +42,7 @@ _RUN_COLUMNS: tuple[tuple[str, Callable[[RunState], Any]], ...] = (
     ("ceasefires", lambda s: s.ceasefire.count),
     ("ceasefire_collapses", lambda s: s.ceasefire.collapses),
     ("ceasefire_breaches", lambda s: s.ceasefire.breaches),
+    ("ceasefire_violations", lambda s: s.ceasefire.violations),
     ("steps_pending", lambda s: s.agreement.steps_pending),
     ("steps_carried_round", _round(lambda s: s.agreement.steps_carried_round)),
     ("first_ceasefire_round", _round(lambda s: s.ceasefire.first_round)),

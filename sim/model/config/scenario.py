@@ -231,6 +231,12 @@ class Battlefield:
     exhaustion_drag: float = param(
         0.5, bounds=(0.0, 1.0), doc="Share of capacity lost at the breaking point."
     )
+    ceasefire_violence: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Intensity of the fighting that goes on under a bare ceasefire, as a share of "
+        "full war, before its monitors and guarantee deter part of it.",
+    )
     ceasefire_cost_share: float = param(
         0.1, bounds=(0.0, 1.0), doc="Share of the cost of war still paid under a ceasefire."
     )
@@ -385,6 +391,17 @@ class Agreement:
         bounds=(0.1, 3.0),
         doc="Weibull shape of the collapse hazard in the age of the peace (months since the "
         "fighting stopped): 1 keeps it constant; below 1 it falls as the peace lasts.",
+    )
+    violation_probability: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        per_month="probability",
+        doc="Chance per month of a serious violation of a bare ceasefire at full violence.",
+    )
+    violation_hazard_ratio: float = param(
+        1.0,
+        bounds=(1.0, 100.0),
+        doc="Hazard ratio of a ceasefire's breakdown in a round with a serious violation.",
     )
     thaw_hazard: float = param(
         0.0,

@@ -30,10 +30,24 @@ def battlefield(state: RunState, ctx: Context, t: int) -> Battle:
     breakthrough = d.uniform(t, Stream.BREAKTHROUGH) < p.breakthrough_probability
     a_side = d.uniform(t, Stream.BREAKTHROUGH_SIDE) < cap[:, 0] / total
     change += np.where(breakthrough, np.where(a_side, 1.0, -1.0) * p.breakthrough_size, 0.0)
+    if np.any(p.ceasefire_violence):
+        # Low-intensity war under a bare ceasefire (§3.7): the front moves at its intensity.
+        violence = ceasefire_violence(state, ctx)
+        change = change * np.where(fighting, 1.0, violence)
+        fighting = fighting | (violence > 0)
     new = np.where(fighting, np.clip(front.control + change, 0.0, 1.0), front.control)
     front.change = new - front.control
     front.control = new
     return Battle(breakthrough=breakthrough & fighting)
+
+
+def ceasefire_violence(state: RunState, ctx: Context) -> F:
+    """The intensity of the fighting that goes on under a bare ceasefire, as a share of full
+    war (§3.7): the scenario's, less the share its monitors and guarantee deter; 0 outside
+    a bare ceasefire."""
+    paused = state.status == Status.CEASEFIRE
+    deterred = 1.0 - truce_enforcement(state)
+    return np.where(paused, ctx.p.ceasefire_violence * deterred, 0.0)
 
 
 def truce_enforcement(state: RunState) -> F:

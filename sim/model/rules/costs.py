@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.outcomes import Status
+from sim.model.rules.battlefield import ceasefire_violence
 from sim.model.rules.context import Context
 from sim.model.rules.events import Costs
 from sim.model.state import RunState
@@ -18,6 +19,8 @@ def costs(state: RunState, ctx: Context, t: int) -> Costs:
     fighting = s == Status.WAR
     ceasefire = (s == Status.CEASEFIRE) | (s == Status.FRAMEWORK) | (s == Status.FROZEN)
     intensity = np.where(fighting, 1.0, np.where(ceasefire, p.ceasefire_cost_share, 0.0))
+    if np.any(p.ceasefire_violence):  # the fighting under a bare ceasefire costs as it goes
+        intensity = np.maximum(intensity, ceasefire_violence(state, ctx))
     sanctions = (parties.sanctions_mediator + p.stakeholder_sanctions) * (1.0 - p.cover)
     cost = p.cost_per_round * intensity[:, None] + sanctions * (fighting | ceasefire)[:, None]
     parties.exhaustion += cost

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from sim.model.outcomes import Status
 from sim.model.rng import Stream
 from sim.model.rules.axes import by_side, either, mean
-from sim.model.rules.battlefield import truce_enforcement
+from sim.model.rules.battlefield import ceasefire_violence, truce_enforcement
 from sim.model.rules.ceasefire import ceasefire_score
 from sim.model.rules.context import Context
 from sim.model.rules.events import Standing
@@ -48,7 +48,10 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
         )  # fmt: skip
     carried = carry_out_steps(state, ctx, t, standing)
     truce_enforced = truce_enforcement(state)
-    falls = ctx.draws.uniform(t, Stream.COLLAPSE) < hazard(state, ctx, t, truce, truce_enforced)
+    violated = violations(state, ctx, t, truce)
+    falls = ctx.draws.uniform(t, Stream.COLLAPSE) < hazard(
+        state, ctx, t, truce, truce_enforced, violated
+    )
     collapse = standing & falls
     # A ceasefire holds only while both sides would still sign it (§3.8): a side
     # whose score has fallen below zero, its taste kept from the signing, breaks it;
@@ -110,9 +113,24 @@ def carry_out_steps(state: RunState, ctx: Context, t: int, standing: B) -> B:
     return carried
 
 
-def hazard(state: RunState, ctx: Context, t: int, truce: B, truce_enforced: F) -> F:
+def violations(state: RunState, ctx: Context, t: int, truce: B) -> B:
+    """A serious violation of a bare ceasefire this round, with the scenario's chance at full
+    violence, scaled to the violence that goes on (§3.7)."""
+    p = ctx.p
+    if not np.any(p.violation_probability) or not np.any(p.ceasefire_violence):
+        return np.zeros(state.n, dtype=bool)
+    violence = ceasefire_violence(state, ctx)
+    chance = 1.0 - np.power(1.0 - np.asarray(p.violation_probability), violence)
+    violated = truce & (ctx.draws.uniform(t, Stream.VIOLATION) < chance)
+    state.ceasefire.violations += violated
+    return violated
+
+
+def hazard(
+    state: RunState, ctx: Context, t: int, truce: B, truce_enforced: F, violated: B | None = None
+) -> F:
     """The chance this round that a standing agreement (or, in `truce`, a bare ceasefire)
-    collapses."""
+    collapses; a serious violation this round raises a ceasefire's (`violated`)."""
     p, ag, active = ctx.p, state.agreement, state.mediation.active
     unpropped = ag.imposed & ~active
     common = np.log(p.base_hazard + 1e-300) - p.trust_effect * mean(state.parties.trust)
@@ -124,6 +142,8 @@ def hazard(state: RunState, ctx: Context, t: int, truce: B, truce_enforced: F) -
         + np.log(p.framework_hazard_ratio) * (state.status == Status.FRAMEWORK)
     )
     truce_h = common - p.guarantee_effect * truce_enforced + np.log(p.ceasefire_hazard_ratio)
+    if violated is not None and violated.any():
+        truce_h = truce_h + np.log(p.violation_hazard_ratio) * violated
     log_h = np.where(truce, truce_h, deal_h)
     shape = np.asarray(p.hazard_shape, dtype=float)  # per run in a stacked batch
     if np.any(shape != 1.0):
