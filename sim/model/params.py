@@ -122,6 +122,8 @@ class ModelParams:
     mediator_aid: F
     mediator_sanctions: F
     sanctions_step: float
+    partial_chance: float
+    partial_trust: float
     guarantee: float
     credibility_update: float
     # stakeholders, aggregated over all of them
@@ -284,6 +286,12 @@ def _mediator_params(sc: Scenario, names: tuple[str, str], months: float) -> dic
         ),
         "guarantee": med.guarantee if med is not None else 0.0,
         "credibility_update": med.credibility_update if med is not None else 0.0,
+        "partial_chance": (
+            per_round(Mediator, "partial_chance", med.partial_chance, months)
+            if med is not None
+            else 0.0
+        ),
+        "partial_trust": med.partial_trust if med is not None else 0.0,
     }
 
 

@@ -315,6 +315,16 @@ class Mediator:
     guarantee: float = param(
         0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
     )
+    partial_chance: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        per_month="probability",
+        doc="Chance per month, while it is in session, of a self-enforcing partial deal "
+        "(a prisoner exchange, a humanitarian or energy pause), whatever its strategy.",
+    )
+    partial_trust: float = param(
+        0.03, bounds=(0.0, 1.0), doc="Share of the remaining distrust each partial deal removes."
+    )
     sanctions_step: float = param(
         0.003,
         bounds=(0.0, 1.0),

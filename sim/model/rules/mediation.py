@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.bargaining import either_holds
 from sim.model.rng import Stream
 from sim.model.rules.axes import by_side, count, either
 from sim.model.rules.context import Context
@@ -57,12 +58,21 @@ def partial_track(
     state: RunState, ctx: Context, t: int, decision: Decision, mediating: B
 ) -> B | None:
     """Self-enforcing partial agreements (prisoner exchanges, humanitarian pauses): each
-    one concluded is a costly signal that removes some distrust (Osgood 1962; Kydd 2000)."""
-    if decision.partial_track is None:
+    one concluded is a costly signal that removes some distrust (Osgood 1962; Kydd 2000).
+    A strategy may run its own track; the scenario's humanitarian track (§3.6) runs under
+    any mediator in session, alongside it."""
+    p = ctx.p
+    own = decision.partial_track
+    if own is None and not np.any(p.partial_chance):
         return None
-    chance = np.where(mediating, decision.partial_track, 0.0)
+    if own is None:
+        chance = np.where(mediating, p.partial_chance, 0.0)
+    elif np.any(p.partial_chance):
+        chance = np.where(mediating, either_holds(own, p.partial_chance), 0.0)
+    else:
+        chance = np.where(mediating, own, 0.0)
     success = ctx.draws.uniform(t, Stream.PARTIAL) < chance
-    trust_gain = decision.partial_trust
+    trust_gain = decision.partial_trust if own is not None else p.partial_trust
     gain = np.zeros(state.n) if trust_gain is None else np.where(success, trust_gain, 0.0)
     state.parties.trust += gain[:, None] * (1.0 - state.parties.trust)
     state.agreement.partial += success
