@@ -123,6 +123,7 @@ class ModelParams:
     mediator_sanctions: F
     sanctions_step: float
     partial_chance: float
+    guarantee_cover: F  # (K,) the share of each issue's clause the guarantee enforces
     partial_trust: float
     guarantee: float
     credibility_update: float
@@ -292,6 +293,9 @@ def _mediator_params(sc: Scenario, names: tuple[str, str], months: float) -> dic
             else 0.0
         ),
         "partial_trust": med.partial_trust if med is not None else 0.0,
+        "guarantee_cover": np.array(
+            [1.0 if med is None else float(med.guarantee_covers.get(i, 1.0)) for i in sc.issues]
+        ),
     }
 
 

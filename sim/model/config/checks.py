@@ -51,7 +51,7 @@ def cross_check(sc: Scenario) -> None:
             "agreement.talks_while_frozen (else nothing could ever happen)",
         )
     if sc.mediator is not None:
-        _check_mediator(sc.mediator, names)
+        _check_mediator(sc.mediator, names, list(sc.issues))
     _check_stakeholders_and_ranges(sc, names)
 
 
@@ -109,10 +109,18 @@ def _check_issues(sc: Scenario, names: list[str]) -> None:
         )
 
 
-def _check_mediator(med: Mediator, names: list[str]) -> None:
-    """The mediator's parties, strategy, options and schedule."""
+def _check_mediator(med: Mediator, names: list[str], issues: list[str]) -> None:
+    """The mediator's parties, issues, strategy, options and schedule."""
     for section in ("leverage", "aid", "sanctions"):
         _check_party_keys(getattr(med, section), f"mediator.{section}", names)
+    for key, value in med.guarantee_covers.items():
+        if key not in issues:
+            raise ConfigError(
+                f"mediator.guarantee_covers.{key}",
+                value,
+                f"an issue name, one of {issues}",
+                hint=schema.suggest(key, issues),
+            )
     # Imported here: the strategy registry imports the engine, which imports this module.
     from sim.model.strategies import registry
 

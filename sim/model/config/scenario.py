@@ -325,6 +325,12 @@ class Mediator:
     partial_trust: float = param(
         0.03, bounds=(0.0, 1.0), doc="Share of the remaining distrust each partial deal removes."
     )
+    guarantee_covers: Mapping[str, float] = param(
+        {},
+        bounds=(0.0, 1.0),
+        doc="Per issue, the share of its clause the guarantee enforces (an issue left out: "
+        "all of it); steps on an issue it does not cover are not carried out by it.",
+    )
     sanctions_step: float = param(
         0.003,
         bounds=(0.0, 1.0),

@@ -79,6 +79,8 @@ def inducements(
         if decision.guarantee is not None
         else zeros2
     )
+    if decision.guarantee is not None and np.any(p.guarantee_cover < 1.0):
+        external = external * guarantee_coverage(ctx)
     refusal_cost = (
         np.where(mediated_text[:, None], decision.refusal_cost, 0.0)
         if decision.refusal_cost is not None
@@ -106,6 +108,16 @@ def inducements(
         hurdle_scale=per_run(decision, "hurdle_scale", mediating)[:, None],
         provisions=provisions,
     )
+
+
+def guarantee_coverage(ctx: Context) -> F:
+    """How much of what each side stands to lose the guarantee covers (2,) or (R, 2): the
+    salience-weighted share of the disputed issues whose clause it enforces (§3.10)."""
+    p = ctx.p
+    disputed = (np.asarray(p.span)[..., None, :] > 1e-12).astype(float)
+    weight = np.asarray(p.salience) * disputed
+    covered = (weight * np.asarray(p.guarantee_cover)[..., None, :]).sum(axis=-1)
+    return np.asarray(covered / np.maximum(weight.sum(axis=-1), 1e-12))
 
 
 def held(assurance: F, provisions: F | None) -> F:

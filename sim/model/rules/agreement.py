@@ -100,6 +100,15 @@ class _Steps:
     provisions: F | None
 
 
+def _steps_cover(ctx: Context, moved: B) -> F:
+    """The share of the steps owed that the guarantee covers: its cover of the issues the
+    steps move, the least covered binding (a guarantor has steps carried out together)."""
+    cover = np.asarray(ctx.p.guarantee_cover)
+    if not np.any(cover < 1.0):
+        return np.ones(moved.shape[0])
+    return np.asarray(np.where(moved, cover, 1.0).min(axis=1))
+
+
 def _steps(
     state: RunState, ctx: Context, deal: _Steps, signed: tuple[NDArray[np.int8], F, F]
 ) -> tuple[B, NDArray[np.int8], F, F]:
@@ -128,7 +137,7 @@ def _steps(
     at = rows[left]
     ag.signed_terms[at] = deal.text[left]
     ag.terms[at] = space.positions(in_effect)[left]
-    ag.steps_guarantee[at] = mean(deal.external)[left]
+    ag.steps_guarantee[at] = mean(deal.external)[left] * _steps_cover(ctx, moved[left])
     ag.steps_enforcement[at] = enforcement[left]
     ag.steps_text_enforcement[at] = text_enforcement[left]
     kept_now = np.clip(held(assurance_now, deal.provisions), 0, 1)
