@@ -133,6 +133,8 @@ class ModelParams:
     cover: F
     compensates_aid_cut: F
     veto_floor: F  # nan where no stakeholder protects that party
+    patron_share: F  # share of its patrons' aid they threaten to withhold if it refuses
+    patron_follow_through: F  # the chance they do, weighted by the aid at stake
     # agreements
     base_hazard: float
     guarantee_effect: float
@@ -303,6 +305,7 @@ def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> 
     """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder)."""
     st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
     st_comp, veto = np.zeros(2), np.full(2, np.nan)
+    stake, follow = np.zeros(2), np.zeros(2)
     for st in sc.stakeholders.values():
         j = names.index(st.supports)
         st_aid[j] += st.aid
@@ -311,12 +314,16 @@ def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> 
         st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
         if st.veto_utility_floor is not None:
             veto[j] = np.fmax(veto[j], st.veto_utility_floor)
+        stake[j] += st.pressure * st.aid
+        follow[j] += st.pressure * st.aid * st.follow_through
     return {
         "stakeholder_aid": st_aid,
         "stakeholder_sanctions": st_sanc,
         "cover": st_cover,
         "compensates_aid_cut": st_comp,
         "veto_floor": veto,
+        "patron_share": np.divide(stake, st_aid, out=np.zeros(2), where=st_aid > 0),
+        "patron_follow_through": np.divide(follow, stake, out=np.zeros(2), where=stake > 0),
     }
 
 

@@ -51,6 +51,8 @@ class Stream(enum.IntEnum):
     STEPS = 17
     THAW = 18
     VIOLATION = 19
+    PATRON_A = 20
+    PATRON_B = 21
 
 
 def _mix(z: U64) -> U64:

@@ -361,6 +361,15 @@ class Stakeholder:
     compensates_aid_cut: float = param(
         0.0, bounds=(0.0, 1.0), doc="Share of a mediator's aid cut to its party it replaces."
     )
+    pressure: float = param(
+        0.0,
+        bounds=(0.0, 1.0),
+        doc="Share of its aid it threatens to withhold from its party each time that party "
+        "refuses a mediator's text (a patron pressing its client).",
+    )
+    follow_through: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Chance it withholds that aid after its party refused."
+    )
     veto_utility_floor: float | None = param(
         None, bounds=(0.0, 1.0), doc="Blocks texts giving its party less utility than this."
     )

@@ -14,7 +14,7 @@ from sim.model.outcomes import Refusal
 from sim.model.rng import Stream
 from sim.model.rules.axes import both, by_side, either
 from sim.model.rules.context import Context
-from sim.model.rules.mediation import per_run, stick_loss
+from sim.model.rules.mediation import patron_loss, per_run, stick_loss
 from sim.model.state import RunState
 from sim.model.strategies.base import Decision
 
@@ -32,6 +32,7 @@ class Inducements:
     stick_loss: F  # what a threatened stick would cost, as the side reckons it
     external: F  # the guarantee, as the side perceives it
     refusal_cost: F
+    pressed: B  # pressed by its patrons to sign (their staked aid is in stick_loss)
     hurdle_scale: F  # (R, 1)
     provisions: F | None  # (R,) the ceasefire provisions written into the text
 
@@ -88,6 +89,14 @@ def inducements(
     )
     threatened = threats > 0
     loss = stick_loss(state, ctx, threats) * credibility[:, None] if threatened.any() else zeros2
+    # A patron presses its own party to sign the mediator's text: the aid it stakes, as
+    # likely to be withheld as the patron is to follow through (§3.10, patrons).
+    pressed = np.zeros((n, 2), dtype=bool)
+    if np.any(p.patron_share):
+        pressed = mediated_text[:, None] & (np.broadcast_to(p.patron_share, (n, 2)) > 0)
+        if pressed.any():
+            staked = patron_loss(state, ctx) * np.asarray(p.patron_follow_through)
+            loss = loss + np.where(pressed, staked, 0.0)
     # A text may carry the provisions of the ceasefire it brings, monitors or peacekeepers
     # and a separation of forces (§3.9): they guard the armies (an armistice leaves them
     # in place; a settlement's withdrawal has to be watched too), so each side counts
@@ -105,6 +114,7 @@ def inducements(
         stick_loss=loss,
         external=external,
         refusal_cost=refusal_cost,
+        pressed=pressed,
         hurdle_scale=per_run(decision, "hurdle_scale", mediating)[:, None],
         provisions=provisions,
     )
@@ -184,7 +194,8 @@ def weigh(
 
     # A deal is imposed when some side would not have signed without carrots or sticks.
     free = bargaining.acceptance_score(utility, parties.reservation, comply, loss, hurdle)
-    imposed = deal & either((free + noise < 0.0) & ((ind.carrots > 0) | ind.threatened))
+    pushed = (ind.carrots > 0) | ind.threatened | ind.pressed
+    imposed = deal & either((free + noise < 0.0) & pushed)
     return Verdict(
         utility=utility,
         provisions=ind.provisions,

@@ -105,6 +105,28 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
     return np.where(threats > 0, np.maximum(parties.reservation - after, 0.0), 0.0)
 
 
+def patron_loss(state: RunState, ctx: Context) -> F:
+    """What each side would lose, as it reckons it, if its patrons withheld the aid they
+    stake on its signing (R, 2): the fall in its reservation value (§3.10, patrons)."""
+    p, parties = ctx.p, state.parties
+    stake = np.asarray(p.patron_share) * parties.aid_stakeholders
+    aid = parties.aid_mediator + parties.aid_stakeholders - stake
+    exhaustion = parties.exhaustion
+    shift = (trend(state, ctx, exhaustion, aid) - trend(state, ctx, exhaustion))[:, None]
+    after = valuations(state, ctx, parties.belief_mean + shift, war_cost(state, ctx))[0]
+    return np.where(stake > 0, np.maximum(parties.reservation - after, 0.0), 0.0)
+
+
+def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> None:
+    """A patron whose party refused withholds the aid it staked, with its chance."""
+    p, d, parties = ctx.p, ctx.draws, state.parties
+    streams = (Stream.PATRON_A, Stream.PATRON_B)
+    follow = np.stack([d.uniform(t, s) for s in streams], -1) < np.asarray(p.patron_follow_through)
+    carried = called & follow
+    kept = np.where(carried, 1.0 - np.asarray(p.patron_share), 1.0)
+    parties.aid_stakeholders = parties.aid_stakeholders * kept
+
+
 def apply_sticks(state: RunState, ctx: Context, intensity: F) -> None:
     """Carry out sticks: cut the aid of an armed side (its backers replace a share), or
     tighten sanctions on the other."""

@@ -60,6 +60,8 @@ def talks(state: RunState, ctx: Context, t: int, decision: Decision) -> Talking:
     called = ind.threatened & refused & mediating[:, None]
     if called.any():
         mediation.follow_through(state, ctx, t, ind.threats, called)
+    if ind.pressed.any():
+        mediation.patrons_follow_through(state, ctx, t, ind.pressed & refused)
     _record(state, mediating, mediated_text, recess, deal, refused, ind.carrots, ind.threatened)
     state.talks.rounds_talking += at_war
     if decision.withdraw is not None:
