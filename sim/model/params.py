@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import either_holds, trust_in_mediator
 from sim.model.config import Scenario
-from sim.model.config.scenario import Domestic, Mediator, Party, Stakeholder
+from sim.model.config.scenario import CoMediator, Domestic, Mediator, Party, Stakeholder
 from sim.model.config.timeline import epochs
 
 F = NDArray[np.float64]
@@ -115,6 +115,7 @@ class ModelParams:
     # mediator
     has_mediator: bool
     bias: float
+    mediator_trust: F  # (2,) each side's trust in the mediators' word
     leverage: F
     credibility: float
     follow_through: float
@@ -159,8 +160,9 @@ class ModelParams:
 
     @property
     def trust_in_mediator(self) -> F:
-        """Perceived bias lowers the disfavoured side's trust in the mediator's word."""
-        return trust_in_mediator(self.bias)
+        """Perceived bias lowers the disfavoured side's trust in the mediator's word; with
+        co-mediators, each side trusts the member it trusts most."""
+        return self.mediator_trust
 
     @property
     def stakes_at_risk(self) -> F:
@@ -273,9 +275,10 @@ def _mediator_params(sc: Scenario, names: tuple[str, str], months: float) -> dic
         pair = np.array([float(mapping.get(n, 0.0)) for n in names])
         return per_round(Mediator, section, pair, months)
 
-    return {
+    out = {
         "has_mediator": med is not None and (med.strategy != "none" or bool(med.schedule)),
         "bias": med.bias if med is not None else 0.0,
+        "mediator_trust": trust_in_mediator(med.bias if med is not None else 0.0),
         "leverage": med_pair("leverage"),
         "credibility": med.credibility if med is not None else 0.0,
         "follow_through": med.follow_through if med is not None else 0.0,
@@ -298,6 +301,45 @@ def _mediator_params(sc: Scenario, names: tuple[str, str], months: float) -> dic
         "guarantee_cover": np.array(
             [1.0 if med is None else float(med.guarantee_covers.get(i, 1.0)) for i in sc.issues]
         ),
+    }
+    if med is not None and med.co_mediators:
+        out.update(_team(med, names, months, out))
+    return out
+
+
+def _team(
+    med: Mediator, names: tuple[str, str], months: float, lead: dict[str, Any]
+) -> dict[str, Any]:
+    """A lead mediator and its co-mediators as one team (docs/model.md §3.6, co-mediation):
+    one text, tilted by their mean lean; each side trusts the member it trusts most; leverage
+    and guarantees combine as independent sources, aid and sanctions add up, and the
+    team's threats are as credible as its members' credibility weighted by their leverage."""
+    members = list(med.co_mediators.values())
+
+    def pair(member: CoMediator, section: str) -> F:
+        values = np.array([float(getattr(member, section).get(n, 0.0)) for n in names])
+        return per_round(CoMediator, section, values, months)
+
+    leverage, guarantee = lead["leverage"], lead["guarantee"]
+    aid, sanctions = lead["mediator_aid"], lead["mediator_sanctions"]
+    trust = lead["mediator_trust"]
+    weights, credibilities = [float(leverage.sum())], [med.credibility]
+    for m in members:
+        leverage = either_holds(leverage, pair(m, "leverage"))
+        guarantee = either_holds(guarantee, m.guarantee)
+        aid, sanctions = aid + pair(m, "aid"), sanctions + pair(m, "sanctions")
+        trust = np.maximum(trust, trust_in_mediator(m.bias))
+        weights.append(float(sum(m.leverage.values())))
+        credibilities.append(m.credibility)
+    w = np.array(weights) if sum(weights) > 0 else np.ones(len(weights))
+    return {
+        "bias": (med.bias + sum(m.bias for m in members)) / (1 + len(members)),
+        "mediator_trust": trust,
+        "leverage": leverage,
+        "guarantee": guarantee,
+        "mediator_aid": aid,
+        "mediator_sanctions": sanctions,
+        "credibility": float(np.dot(w, credibilities) / w.sum()),
     }
 
 

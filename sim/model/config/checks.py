@@ -113,6 +113,11 @@ def _check_mediator(med: Mediator, names: list[str], issues: list[str]) -> None:
     """The mediator's parties, issues, strategy, options and schedule."""
     for section in ("leverage", "aid", "sanctions"):
         _check_party_keys(getattr(med, section), f"mediator.{section}", names)
+    for name, co in med.co_mediators.items():
+        for section in ("leverage", "aid", "sanctions"):
+            _check_party_keys(
+                getattr(co, section), f"mediator.co_mediators.{name}.{section}", names
+            )
     for key, value in med.guarantee_covers.items():
         if key not in issues:
             raise ConfigError(

@@ -268,6 +268,32 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class CoMediator:
+    """A mediator that works beside the lead: its own lean, leverage, credibility and means
+    (docs/model.md §3.6, co-mediation)."""
+
+    bias: float = param(0.0, bounds=(-1.0, 1.0), doc="Perceived bias toward B (+) or A (-).")
+    leverage: Mapping[str, float] = param(
+        {}, bounds=(0.0, 1.0), doc="Carrots and sticks it brings to bear on each party."
+    )
+    credibility: float = param(
+        0.5, bounds=(0.0, 1.0), doc="Initial belief that its threats will be carried out."
+    )
+    guarantee: float = param(
+        0.0, bounds=(0.0, 1.0), doc="Strength of the guarantee it adds to the team's texts."
+    )
+    aid: Mapping[str, float] = param(
+        {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
+    )
+    sanctions: Mapping[str, float] = param(
+        {},
+        bounds=(0.0, 1.0),
+        per_month="amount",
+        doc="Cost per month its sanctions impose on a party.",
+    )
+
+
+@dataclass(frozen=True)
 class Mediator:
     name: str = param("mediator", doc="Who mediates.", fixed="structure")
     strategy: str = param(
@@ -324,6 +350,11 @@ class Mediator:
     )
     partial_trust: float = param(
         0.03, bounds=(0.0, 1.0), doc="Share of the remaining distrust each partial deal removes."
+    )
+    co_mediators: Mapping[str, CoMediator] = param(
+        {},
+        doc="Mediators that work beside this one, by name: the team drafts one text, each "
+        "side trusts the member it trusts most, and leverage and guarantees combine.",
     )
     guarantee_covers: Mapping[str, float] = param(
         {},

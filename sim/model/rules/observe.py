@@ -48,6 +48,7 @@ def observe(state: RunState, ctx: Context, t: int) -> Observation:
         leverage=np.asarray(p.leverage, dtype=float),
         credibility=mediation.credibility.copy(),
         bias=np.asarray(p.bias, dtype=float),
+        mediator_trust=np.asarray(p.mediator_trust, dtype=float),
         guarantee=np.asarray(p.guarantee, dtype=float),
         refused_last_round=parties.refused_last.copy(),
         failed_texts=talks.failed_texts.copy(),

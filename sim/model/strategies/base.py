@@ -67,6 +67,9 @@ class Observation:
     # Share of the exploitation loss a side risks under a framework (an armistice that
     # leaves the armies in place), as under a bare ceasefire (docs/model.md §3.9).
     framework_loss_share: float | F = 1.0
+    # Each side's trust in the mediators' word (2,) or (R, 2): with co-mediators, the trust it
+    # puts in the one it trusts most (docs/model.md §3.6); None: from `bias` alone.
+    mediator_trust: F | None = None
 
     def for_framework(self, framework: B) -> Observation:
         """The observation as the parties weigh framework texts in the rows `framework`."""
@@ -84,7 +87,7 @@ class Observation:
     def carrot_worth(self) -> F:
         """What a unit of promised carrot is worth to each side (R, 2): the mediator's word
         is discounted by the side's trust in it and by the mediator's credibility."""
-        q = trust_in_mediator(self.bias)
+        q = trust_in_mediator(self.bias) if self.mediator_trust is None else self.mediator_trust
         return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
 
     def subset(self, rows: NDArray[np.int64]) -> Observation:
@@ -189,6 +192,7 @@ _PER_RUN_NDIM = {
     "hardliner_cost": 2,
     "audience_cost": 2,
     "victory_threshold": 2,
+    "mediator_trust": 2,
 }
 _SUBSET_PLANS: dict[type, tuple[tuple[str, int], ...]] = {}
 
