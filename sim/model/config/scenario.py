@@ -452,7 +452,8 @@ class Agreement:
         0.0,
         bounds=(0.0, 1.0),
         per_month="probability",
-        doc="Chance per month of a serious violation of a bare ceasefire at full violence.",
+        doc="Chance per month of a serious violation of a bare ceasefire, before its monitors "
+        "and guarantee deter part of them.",
     )
     violation_hazard_ratio: float = param(
         1.0,

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from sim.model.outcomes import Status
 from sim.model.rng import Stream
 from sim.model.rules.axes import by_side, either, mean
-from sim.model.rules.battlefield import ceasefire_violence, truce_enforcement
+from sim.model.rules.battlefield import truce_enforcement
 from sim.model.rules.ceasefire import ceasefire_score
 from sim.model.rules.context import Context
 from sim.model.rules.events import Standing
@@ -114,13 +114,12 @@ def carry_out_steps(state: RunState, ctx: Context, t: int, standing: B) -> B:
 
 
 def violations(state: RunState, ctx: Context, t: int, truce: B) -> B:
-    """A serious violation of a bare ceasefire this round, with the scenario's chance at full
-    violence, scaled to the violence that goes on (§3.7)."""
+    """A serious violation of a bare ceasefire this round: the scenario's chance, less the
+    share its monitors and guarantee deter (§3.7)."""
     p = ctx.p
-    if not np.any(p.violation_probability) or not np.any(p.ceasefire_violence):
+    if not np.any(p.violation_probability):
         return np.zeros(state.n, dtype=bool)
-    violence = ceasefire_violence(state, ctx)
-    chance = 1.0 - np.power(1.0 - np.asarray(p.violation_probability), violence)
+    chance = p.violation_probability * (1.0 - truce_enforcement(state))
     violated = truce & (ctx.draws.uniform(t, Stream.VIOLATION) < chance)
     state.ceasefire.violations += violated
     return violated
