@@ -118,14 +118,7 @@ def _check_mediator(med: Mediator, names: list[str], issues: list[str]) -> None:
             _check_party_keys(
                 getattr(co, section), f"mediator.co_mediators.{name}.{section}", names
             )
-    for key, value in med.guarantee_covers.items():
-        if key not in issues:
-            raise ConfigError(
-                f"mediator.guarantee_covers.{key}",
-                value,
-                f"an issue name, one of {issues}",
-                hint=schema.suggest(key, issues),
-            )
+    _check_party_keys(med.guarantee_covers, "mediator.guarantee_covers", issues, "an issue name")
     # Imported here: the strategy registry imports the engine, which imports this module.
     from sim.model.strategies import registry
 
@@ -257,12 +250,11 @@ def is_month(text: str) -> bool:
     return match is not None and int(match[1]) >= 1 and 1 <= int(match[2]) <= 12
 
 
-def _check_party_keys(mapping: Mapping[str, Any], path: str, names: list[str]) -> None:
+def _check_party_keys(
+    mapping: Mapping[str, Any], path: str, names: list[str], what: str = "a party name"
+) -> None:
     for key, value in mapping.items():
         if key not in names:
             raise ConfigError(
-                f"{path}.{key}",
-                value,
-                f"a party name, one of {names}",
-                hint=schema.suggest(key, names),
+                f"{path}.{key}", value, f"{what}, one of {names}", hint=schema.suggest(key, names)
             )

@@ -267,14 +267,19 @@ class Phase:
     )
 
 
+def _per_party(doc: str, *, high: float | None = 1.0, per_month: str | None = None) -> Any:
+    """A mediator's mapping from party name to a non-negative number."""
+    return param({}, bounds=(0.0, high), per_month=per_month, doc=doc)
+
+
 @dataclass(frozen=True)
 class CoMediator:
     """A mediator that works beside the lead: its own lean, leverage, credibility and means
     (docs/model.md §3.6, co-mediation)."""
 
     bias: float = param(0.0, bounds=(-1.0, 1.0), doc="Perceived bias toward B (+) or A (-).")
-    leverage: Mapping[str, float] = param(
-        {}, bounds=(0.0, 1.0), doc="Carrots and sticks it brings to bear on each party."
+    leverage: Mapping[str, float] = _per_party(
+        "Carrots and sticks it brings to bear on each party."
     )
     credibility: float = param(
         0.5, bounds=(0.0, 1.0), doc="Initial belief that its threats will be carried out."
@@ -282,14 +287,11 @@ class CoMediator:
     guarantee: float = param(
         0.0, bounds=(0.0, 1.0), doc="Strength of the guarantee it adds to the team's texts."
     )
-    aid: Mapping[str, float] = param(
-        {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
+    aid: Mapping[str, float] = _per_party(
+        "Capacity it supplies to a party (military aid).", high=None
     )
-    sanctions: Mapping[str, float] = param(
-        {},
-        bounds=(0.0, 1.0),
-        per_month="amount",
-        doc="Cost per month its sanctions impose on a party.",
+    sanctions: Mapping[str, float] = _per_party(
+        "Cost per month its sanctions impose on a party.", per_month="amount"
     )
 
 
@@ -314,8 +316,8 @@ class Mediator:
         doc="Perceived bias toward B (+) or A (-); lowers the "
         "trust the disfavoured side puts in its texts and promises.",
     )
-    leverage: Mapping[str, float] = param(
-        {}, bounds=(0.0, 1.0), doc="Carrots and sticks it can bring to bear on each party."
+    leverage: Mapping[str, float] = _per_party(
+        "Carrots and sticks it can bring to bear on each party."
     )
     credibility: float = param(
         0.5,
@@ -329,14 +331,11 @@ class Mediator:
     information_noise: float = param(
         0.05, bounds=(0.0, 1.0), doc="Sd of its estimates of the parties' reservation values."
     )
-    aid: Mapping[str, float] = param(
-        {}, bounds=(0.0, None), doc="Capacity it supplies to a party (military aid)."
+    aid: Mapping[str, float] = _per_party(
+        "Capacity it supplies to a party (military aid).", high=None
     )
-    sanctions: Mapping[str, float] = param(
-        {},
-        bounds=(0.0, 1.0),
-        per_month="amount",
-        doc="Cost per month its sanctions impose on a party.",
+    sanctions: Mapping[str, float] = _per_party(
+        "Cost per month its sanctions impose on a party.", per_month="amount"
     )
     guarantee: float = param(
         0.0, bounds=(0.0, 1.0), doc="Strength of the third-party guarantee it can attach."
