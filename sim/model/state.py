@@ -15,6 +15,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model import rows as _rows
 from sim.model.outcomes import OUTCOMES
 
 F = NDArray[np.float64]
@@ -34,7 +35,9 @@ class Group:
 
     def take(self, rows: I) -> Self:
         """The group for some runs (copies)."""
-        return type(self)(**{f.name: getattr(self, f.name)[rows] for f in _fields(type(self))})
+        return type(self)(
+            **{f.name: _rows.take(getattr(self, f.name), rows) for f in _fields(type(self))}
+        )
 
     def lazy(self, rows: I) -> Self:
         """The group for some runs, each array copied only when first read: a phase pays
@@ -51,7 +54,7 @@ class Group:
             if not value.flags.writeable:
                 value = value.copy()
                 setattr(self, name, value)
-            value[rows] = getattr(part, name)
+            _rows.put(value, rows, getattr(part, name))
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
@@ -88,7 +91,7 @@ def _lazy_class(cls: type) -> type:
             if name not in names:
                 raise AttributeError(name)
             whole, rows = self.__dict__["_source"]
-            value = getattr(whole, name)[rows]
+            value = _rows.take(getattr(whole, name), rows)
             self.__dict__[name] = value
             return value
 

@@ -21,6 +21,7 @@ from sim.model.bargaining import (
     domestic_hurdle,
     trust_in_mediator,
 )
+from sim.model.rows import take
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -98,7 +99,7 @@ class Observation:
             if value.ndim < ndim:
                 continue  # shared by all runs
             if value.shape[0] == n:
-                changes[name] = value[rows]
+                changes[name] = take(value, rows)
         changes["space"] = self.space.take(rows)
         return self._replace(**changes)
 

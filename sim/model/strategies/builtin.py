@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sim.model import bargaining
+from sim.model import rows as _rows
 from sim.model.strategies.base import Decision, Observation, Strategy
 from sim.schema import param
 
@@ -137,7 +138,8 @@ def draft_nash_text(
                 external=sub_ext,
                 provisions=provisions,
             )
-            text[talking], framework[talking], feasible[talking] = t, f, ok
+            _rows.put(text, talking, t)
+            framework[talking], feasible[talking] = f, ok
         return text, framework, feasible
     return _draft_everywhere(
         obs, framework_after_failures, framework_first, tilt, external, provisions
@@ -211,7 +213,7 @@ def _shared_frontier_nash(
             sub = sub.for_framework(np.ones(rows.size, dtype=bool))
         sub_ext = ext[rows] if ext.ndim == 1 else ext
         lam, ok = score_nash_point(sub, path, sub_ext, power_b[rows])
-        progress[rows] = path.point(lam, start_v, mov)
+        _rows.put(progress, rows, path.point(lam, start_v, mov))
         feasible[rows] = ok
     return progress, feasible
 
@@ -382,7 +384,9 @@ def backed_text(obs: Observation, text: np.ndarray, framework: np.ndarray, opts:
     if drafted.size:
         seen = obs if drafted.size == n else obs.subset(drafted)
         seen = seen.for_framework(np.asarray(framework, dtype=bool)[drafted])
-        carrots[drafted], threats[drafted] = _inducements(seen, text[drafted], opts)
+        carrot, threat = _inducements(seen, _rows.take(text, drafted), opts)
+        _rows.put(carrots, drafted, carrot)
+        _rows.put(threats, drafted, threat)
     return Decision(
         text=text, framework=framework, carrots=carrots, threats=threats, guarantee=guarantee
     )
