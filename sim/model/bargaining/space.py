@@ -75,7 +75,7 @@ class IssueSpace:
             whole = np.asarray(indivisible, dtype=bool)
         return cls(lower=lower, upper=upper, weights=weights, offset=offset, indivisible=whole)
 
-    def take(self, rows: NDArray[np.int64]) -> IssueSpace:
+    def take(self, rows: NDArray[np.int64] | slice) -> IssueSpace:
         """The space of some runs (itself when every run shares it)."""
         if self.weights.ndim != 3:
             return self

@@ -88,8 +88,9 @@ class Observation:
         q = trust_in_mediator(self.bias)
         return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
 
-    def subset(self, rows: NDArray[np.int64]) -> Observation:
-        """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
+    def subset(self, rows: NDArray[np.int64] | slice) -> Observation:
+        """The observation restricted to some runs (per-run arrays sliced, shared kept);
+        a slice of runs gives views, not copies."""
         n = self.control.shape[0]
         changes: dict[str, Any] = {}
         for name, ndim in _subset_plan(type(self)):
@@ -99,7 +100,7 @@ class Observation:
             if value.ndim < ndim:
                 continue  # shared by all runs
             if value.shape[0] == n:
-                changes[name] = take(value, rows)
+                changes[name] = value[rows] if isinstance(rows, slice) else take(value, rows)
         changes["space"] = self.space.take(rows)
         return self._replace(**changes)
 

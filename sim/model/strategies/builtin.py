@@ -260,7 +260,39 @@ def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndar
     return bargaining.either_holds(np.asarray(external, dtype=float), provisions)
 
 
+# Runs per block of the Nash solver: its temporaries (runs x 3K pieces) then stay in the
+# processor's cache. Over a whole chunk they would not, and the solver would wait on
+# memory: blocks of 4,096 runs solved it about twice as fast as 32,768 at once (Ukraine
+# scenario, measured interleaved). Runs are solved independently, so the numbers are the
+# same whatever the blocks.
+_NASH_BLOCK = 4096
+
+
 def score_nash_point(
+    obs: Observation, path: bargaining.Path, external: np.ndarray | float, power_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nash point of the acceptance scores along `path` (A giving to B), solved block by
+    block of runs (`_nash_on_path`)."""
+    n = power_b.shape[0]
+    if n <= _NASH_BLOCK:
+        return _nash_on_path(obs, path, external, power_b)
+    lam, feasible = np.empty(n), np.empty(n, dtype=bool)
+    ext = np.asarray(external, dtype=float)
+    for start in range(0, n, _NASH_BLOCK):
+        part = slice(start, min(start + _NASH_BLOCK, n))
+        sub_path = path
+        if path.u.shape[0] == n:  # a path per run
+            ranks = path.ranks[part] if path.ranks.shape[0] == n else path.ranks
+            sub_path = bargaining.Path(
+                giver=path.giver, ranks=ranks, u=path.u[part], g=path.g[part]
+            )
+        lam[part], feasible[part] = _nash_on_path(
+            obs.subset(part), sub_path, ext[part] if ext.ndim == 1 else ext, power_b[part]
+        )
+    return lam, feasible
+
+
+def _nash_on_path(
     obs: Observation, path: bargaining.Path, external: np.ndarray | float, power_b: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nash point of the acceptance scores along `path` (A giving to B).
