@@ -34,6 +34,30 @@ F = NDArray[np.float64]
 # in dispute.
 _TINY = 1e-12
 _SIGN = np.array([1.0, -1.0, 1.0, -1.0])
+# numpy sums a last axis of up to this many items one item after the other, in order (from
+# eight on it sums in pairs, unrolled), so `_weighted_sums` repeats its sums exactly there.
+_SEQUENTIAL_SUM = 7
+# From this many texts on the column-wise sums are faster than numpy's sum over the short
+# issue axis (which runs its inner loop over a handful of issues per text).
+_COLUMNS_FROM = 256
+
+
+def _weighted_sums(t: F, weights: F) -> F:
+    """(t[:, None, :] * weights).sum(axis=-1) for texts t (R, K) and shared weights (4, K),
+    with K <= _SEQUENTIAL_SUM: the same products added in the same order, issue by issue
+    over contiguous columns (about five times faster on many texts)."""
+    n, k = t.shape
+    columns = np.ascontiguousarray(t.T)
+    out = np.empty((n, weights.shape[0]))
+    acc, term = np.empty(n), np.empty(n)
+    for row in range(weights.shape[0]):
+        # numpy's sum starts from zero: +0.0 + (-0.0) is +0.0, and so is the sign here.
+        acc.fill(0.0)
+        for issue in range(k):
+            np.multiply(columns[issue], weights[row, issue], out=term)
+            acc += term
+        out[:, row] = acc
+    return out
 
 
 @dataclass(frozen=True)
@@ -99,7 +123,11 @@ class IssueSpace:
 
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
-        v = (t[:, None, :] * self.weights).sum(axis=-1)
+        n, k = t.shape
+        if self.weights.ndim == 2 and 0 < k <= _SEQUENTIAL_SUM and n >= _COLUMNS_FROM:
+            v = _weighted_sums(t, self.weights)
+        else:
+            v = (t[:, None, :] * self.weights).sum(axis=-1)
         v *= _SIGN
         v += self.offset
         return v[:, :2], v[:, 2:]
