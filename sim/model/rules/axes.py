@@ -26,6 +26,14 @@ def by_side(x: Any) -> Any:
     return x
 
 
+def side(x: Any, i: int) -> Any:
+    """Side i's value of a per-side number: x[i] of a shared (2,), the column x[:, i] of a
+    per-run (R, 2) in a batch of scenarios; a number for both sides stays as it is."""
+    if isinstance(x, np.ndarray) and x.ndim >= 1:
+        return x[..., i]
+    return x
+
+
 def both(x: B) -> B:
     """x.all(axis=1)"""
     return x[:, 0] & x[:, 1]
