@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.rng import Stream
-from sim.model.rules.axes import by_side, count, either
+from sim.model.rules.axes import by_side, count, either, pair, sides
 from sim.model.rules.context import Context
 from sim.model.rules.valuation import trend, valuations, war_cost
 from sim.model.state import RunState, absorbing
@@ -75,11 +75,11 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
     A stick against a side the mediator arms is an aid cut; against the other, more
     sanctions. The loss is the fall in the side's reservation value if carried out.
     """
-    p, parties = ctx.p, state.parties
-    cut = threats * p.leverage
+    p, parties, n = ctx.p, state.parties, state.n
+    cut = threats * sides(p.leverage, n)
     armed = parties.aid_mediator > 0
     new_aid = parties.aid_mediator * np.where(armed, 1.0 - cut, 1.0)
-    replaced = (parties.aid_mediator - new_aid) * p.compensates_aid_cut
+    replaced = (parties.aid_mediator - new_aid) * sides(p.compensates_aid_cut, n)
     aid = new_aid + replaced + parties.aid_stakeholders
     new_sanctions = parties.sanctions_mediator + np.where(
         armed, 0.0, cut * by_side(p.sanctions_step)
@@ -88,7 +88,7 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
     # exhaustion (the front's trend was read before this round's costs wore the sides
     # down): an empty threat shifts nothing and costs nothing.
     exhaustion = parties.exhaustion
-    shift = (trend(state, ctx, exhaustion, aid) - trend(state, ctx, exhaustion))[:, None]
+    shift = pair(trend(state, ctx, exhaustion, aid) - trend(state, ctx, exhaustion))
     after = valuations(
         state, ctx, parties.belief_mean + shift, war_cost(state, ctx, new_sanctions)
     )[0]
