@@ -8,6 +8,11 @@ Writing rows back goes through a view of each row as one opaque item, so that nu
 whole rows too. The engine copies runs in and out of every phase (`sim.model.engine`), and
 the strategies restrict their observation to the runs still talking, so this is paid many
 times a round. One-axis arrays are indexed as usual: numpy is fastest there already.
+
+Combining arrays of runs has the like cost: numpy combines two (R, 2) arrays in one pass
+over their 2R numbers, but an (R, 2) array with a shared (2,) parameter, or with an
+(R, 1) column, in R passes of two. `sides` and `pair` make such operands whole (R, 2)
+arrays first; the values are those of broadcasting.
 """
 
 from __future__ import annotations
@@ -57,3 +62,36 @@ def _as_items(array: NDArray[Any]) -> NDArray[Any]:
     """A C-contiguous array (R, ...) seen as R opaque items, one per row (shares memory)."""
     width = array.itemsize * (array.size // array.shape[0])
     return array.reshape(array.shape[0], -1).view(np.dtype((np.void, width))).reshape(-1)
+
+
+# Shared per-side numbers repeated over many runs (`sides`), by the array they repeat.
+_REPEATED: dict[int, tuple[NDArray[Any], NDArray[Any]]] = {}
+
+
+def sides(x: Any, n: int, *, cache: bool = True) -> Any:
+    """A per-side number of n runs as an (R, 2) array: a shared (2,) one repeated over the
+    runs (a read-only view of a cached block), a per-run (R, 2) one as it is, a number
+    for both sides as it is.
+
+    The same values as broadcasting, faster: numpy combines two (R, 2) arrays in one pass
+    over their 2R numbers, but an (R, 2) array and a (2,) one in R passes of two.
+    `cache=False` for an array made for this call only (it is then repeated afresh).
+    """
+    if not (isinstance(x, np.ndarray) and x.shape == (2,)):
+        return x
+    if not cache:  # an array made for this call only
+        return np.tile(x, (n, 1))
+    hit = _REPEATED.get(id(x))
+    if hit is None or hit[0] is not x or hit[1].shape[0] < n:
+        if len(_REPEATED) > 256:
+            _REPEATED.clear()
+        block = np.tile(x, (max(n, 4096), 1))
+        block.flags.writeable = False
+        hit = _REPEATED[id(x)] = (x, block)
+    return hit[1][:n]
+
+
+def pair(x: NDArray[Any]) -> NDArray[Any]:
+    """A per-run (R,) array as (R, 2), the same value for both sides: x[:, None] made
+    whole, which numpy then combines with (R, 2) arrays in one pass."""
+    return np.stack((x, x), axis=1)

@@ -11,9 +11,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.rows import pair, sides
+
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]
+
+__all__ = ["SIGN", "both", "by_side", "count", "either", "flag", "mean", "pair", "side", "sides"]
 
 SIGN = np.array([1.0, -1.0])  # + trend favours A; party axis (A, B)
 
@@ -24,36 +28,6 @@ def by_side(x: Any) -> Any:
     if isinstance(x, np.ndarray) and x.ndim == 1:
         return x[:, None]
     return x
-
-
-# Shared per-side numbers repeated over many runs (`sides`), by the array they repeat.
-_REPEATED: dict[int, tuple[F, F]] = {}
-
-
-def sides(x: Any, n: int) -> Any:
-    """A per-side number of n runs as an (R, 2) array: a shared (2,) one repeated over the
-    runs (a read-only view of a cached block), a per-run (R, 2) one as it is, a number
-    for both sides as it is.
-
-    The same values as broadcasting, faster: numpy combines two (R, 2) arrays in one pass
-    over their 2R numbers, but an (R, 2) array and a (2,) one in R passes of two.
-    """
-    if not (isinstance(x, np.ndarray) and x.shape == (2,)):
-        return x
-    hit = _REPEATED.get(id(x))
-    if hit is None or hit[0] is not x or hit[1].shape[0] < n:
-        if len(_REPEATED) > 256:
-            _REPEATED.clear()
-        block = np.tile(x, (max(n, 4096), 1))
-        block.flags.writeable = False
-        hit = _REPEATED[id(x)] = (x, block)
-    return hit[1][:n]
-
-
-def pair(x: NDArray[Any]) -> NDArray[Any]:
-    """A per-run (R,) array as (R, 2), the same value for both sides: x[:, None] made
-    whole, which numpy then combines with (R, 2) arrays in one pass."""
-    return np.stack((x, x), axis=1)
 
 
 def side(x: Any, i: int) -> Any:

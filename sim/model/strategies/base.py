@@ -21,7 +21,7 @@ from sim.model.bargaining import (
     domestic_hurdle,
     trust_in_mediator,
 )
-from sim.model.rows import take
+from sim.model.rows import pair, sides, take
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -86,7 +86,8 @@ class Observation:
         """What a unit of promised carrot is worth to each side (R, 2): the mediator's word
         is discounted by the side's trust in it and by the mediator's credibility."""
         q = trust_in_mediator(self.bias)
-        return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
+        n = self.control.shape[0]
+        return np.broadcast_to(sides(q, n, cache=False), (n, 2)) * pair(self.credibility)
 
     def subset(self, rows: NDArray[np.int64] | slice) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept);

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.model import bargaining
 from sim.model import rows as _rows
+from sim.model.rows import pair, sides
 from sim.model.strategies.base import Decision, Observation, Strategy
 from sim.schema import param
 
@@ -441,14 +442,14 @@ def _inducements(obs: Observation, text: np.ndarray, opts: Any) -> tuple[np.ndar
     guarantee = np.broadcast_to(np.asarray(obs.guarantee, dtype=float), (n,))
     utility, enforcement = obs.space.evaluate(obs.space.progress(text))
     score = obs.scores(utility, enforcement, guarantee)
-    pi = bargaining.compliance(obs.trust, enforcement, guarantee[:, None])
+    pi = bargaining.compliance(obs.trust, enforcement, pair(guarantee))
     # A carrot c is worth pi * w * c on the score: it is paid only if the deal holds, and a
     # side believes the promise only as far as w (its trust in the mediator times the
     # mediator's credibility, §3.9). The mediator promises what closes the gap, up to what
     # its leverage allows.
     worth = np.maximum(obs.carrot_worth(), 1e-9)
     shortfall = -score / np.maximum(pi, 1e-9) / worth
-    leverage = np.broadcast_to(obs.leverage, (n, 2))
+    leverage = np.broadcast_to(sides(obs.leverage, n), (n, 2))
     carrots = np.clip(shortfall + opts.margin, 0.0, leverage * opts.carrot_value)
     # Threaten whoever it still expects to balk after the carrot.
     threats = np.where(shortfall + opts.margin > carrots, 1.0, 0.0)
