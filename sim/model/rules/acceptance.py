@@ -161,11 +161,12 @@ def weigh(
 
     # Why each refusal happened: the first constraint that binds.
     trusting = comply * (value - reservation + loss) - loss
-    reason = np.select(
-        [accept, value < reservation, trusting < 0.0, score < 0.0],
-        [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
-        Refusal.NOISE,
-    ).astype(np.int8)
+    # np.select's choice, written from the last constraint to the first on int8 codes.
+    reason = np.full(accept.shape, Refusal.NOISE, dtype=np.int8)
+    np.copyto(reason, Refusal.DOMESTIC, where=score < 0.0)
+    np.copyto(reason, Refusal.TRUST, where=trusting < 0.0)
+    np.copyto(reason, Refusal.TERMS, where=value < reservation)
+    np.copyto(reason, Refusal.NONE, where=accept)
     reason = np.where(pair(talking), reason, Refusal.NONE)
     reason = np.where(pair(vetoed), Refusal.VETO, reason)
 

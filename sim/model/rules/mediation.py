@@ -98,12 +98,12 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
 def apply_sticks(state: RunState, ctx: Context, intensity: F) -> None:
     """Carry out sticks: cut the aid of an armed side (its backers replace a share), or
     tighten sanctions on the other."""
-    p, parties = ctx.p, state.parties
-    cut = intensity * p.leverage
+    p, parties, n = ctx.p, state.parties, state.n
+    cut = intensity * sides(p.leverage, n)
     armed = parties.aid_mediator > 0
     removed = np.where(armed, parties.aid_mediator * cut, 0.0)
     parties.aid_mediator = parties.aid_mediator - removed
-    parties.aid_stakeholders = parties.aid_stakeholders + removed * p.compensates_aid_cut
+    parties.aid_stakeholders = parties.aid_stakeholders + removed * sides(p.compensates_aid_cut, n)
     parties.sanctions_mediator = parties.sanctions_mediator + np.where(
         armed, 0.0, cut * by_side(p.sanctions_step)
     )
