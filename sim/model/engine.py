@@ -162,10 +162,11 @@ class Engine:
                 mean, precision, parties.belief_mean, parties.belief_precision
             )
             return
-        mean, precision = parties.belief_mean[rows], parties.belief_precision[rows]
+        take = _rows.take
+        mean, precision = take(parties.belief_mean, rows), take(parties.belief_precision, rows)
         self._apply(beliefs, rows)
         self._belief_fixed[rows] = ~observed[rows] & _unchanged(
-            mean, precision, parties.belief_mean[rows], parties.belief_precision[rows]
+            mean, precision, take(parties.belief_mean, rows), take(parties.belief_precision, rows)
         )
 
     def reservation_values(self) -> None:
