@@ -81,6 +81,12 @@ def sides(x: Any, n: int, *, cache: bool = True) -> Any:
         return x
     if not cache:  # an array made for this call only
         return np.tile(x, (n, 1))
+    return repeated(x, n)
+
+
+def repeated(x: NDArray[Any], n: int) -> NDArray[Any]:
+    """A shared row x (K,) repeated over n runs, (R, K): a read-only view of a block cached
+    for x (x must not change while it is in use, as the scenario's parameters do not)."""
     hit = _REPEATED.get(id(x))
     if hit is None or hit[0] is not x or hit[1].shape[0] < n:
         if len(_REPEATED) > 256:

@@ -22,10 +22,13 @@ axis (shared by all runs) or carry it (a sweep varying them per run).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
+
+from sim.model.rows import repeated
 
 F = NDArray[np.float64]
 
@@ -135,12 +138,33 @@ class IssueSpace:
     def utilities(self, t: F) -> F:
         return self.evaluate(t)[0]
 
+    @cached_property
+    def _spans(self) -> tuple[F, F, NDArray[np.bool_]]:
+        """(width, width or 1 where not disputed, disputed) of each issue (K,)."""
+        width = self.upper - self.lower
+        disputed = np.abs(width) > _TINY
+        return width, np.where(disputed, width, 1.0), disputed
+
+    def _shared_rows(self, x: F) -> int:
+        """The number of texts in x to repeat the shared issue rows over (0: broadcast as
+        it is, for few texts or ideals per run)."""
+        if self.lower.ndim == 1 and x.ndim == 2 and x.shape[0] >= _COLUMNS_FROM:
+            return int(x.shape[0])
+        return 0
+
     def positions(self, t: F) -> F:
         """Substantive positions x of progress vectors t."""
+        if n := self._shared_rows(t):
+            # The issue rows repeated over the texts: the same values, in one pass.
+            return repeated(self.lower, n) + t * repeated(self._spans[0], n)
         return self.lower + t * (self.upper - self.lower)
 
     def progress(self, x: F) -> F:
         """Progress t of positions x (clipped to the segment between the ideals)."""
+        if n := self._shared_rows(x):
+            _, safe, disputed = self._spans
+            shift = (x - repeated(self.lower, n)) / repeated(safe, n)
+            return np.clip(np.where(repeated(disputed, n), shift, 1.0), 0.0, 1.0)
         width = self.upper - self.lower
         safe = np.where(np.abs(width) > _TINY, width, 1.0)
         return np.clip(np.where(np.abs(width) > _TINY, (x - self.lower) / safe, 1.0), 0.0, 1.0)
