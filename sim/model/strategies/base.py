@@ -76,10 +76,12 @@ class Observation:
             return self
         loss = np.asarray(self.exploitation_loss, dtype=float)
         n = self.control.shape[0]
-        per_run = np.broadcast_to(loss, (n, 2))
+        per_run = np.broadcast_to(sides(loss, n), (n, 2))
         # One share for every run, or one per run in a batch of scenarios.
-        factor = share[:, None] if share.ndim == 1 else share
-        scaled = np.where(framework[:, None], per_run * factor, per_run)
+        factor = pair(share) if share.ndim == 1 else share
+        chosen = np.asarray(framework)
+        chosen = pair(chosen) if chosen.ndim == 1 else chosen[..., None]
+        scaled = np.where(chosen, per_run * factor, per_run)
         return self._replace(exploitation_loss=scaled)
 
     def carrot_worth(self) -> F:
