@@ -35,8 +35,8 @@ def moves(state: RunState, ctx: Context, t: int, decision: Decision, mediating: 
     the mediator is in session. Returns the partial agreements concluded (None: no track)."""
     p, parties = ctx.p, state.parties
     if decision.trust_building is not None:
-        rate = np.where(mediating, decision.trust_building, 0.0)[:, None]
-        parties.trust += rate * (1.0 - parties.trust) * p.trust_in_mediator
+        rate = pair(np.where(mediating, decision.trust_building, 0.0))
+        parties.trust += rate * (1.0 - parties.trust) * sides(p.trust_in_mediator, state.n)
     state.mediation.information = per_run(decision, "information", mediating)
     support(state, decision, mediating)
     return partial_track(state, ctx, t, decision, mediating)
@@ -64,7 +64,7 @@ def partial_track(
     success = ctx.draws.uniform(t, Stream.PARTIAL) < chance
     trust_gain = decision.partial_trust
     gain = np.zeros(state.n) if trust_gain is None else np.where(success, trust_gain, 0.0)
-    state.parties.trust += gain[:, None] * (1.0 - state.parties.trust)
+    state.parties.trust += pair(gain) * (1.0 - state.parties.trust)
     state.agreement.partial += success
     return success
 

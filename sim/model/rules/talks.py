@@ -125,7 +125,9 @@ def on_the_table(
     own, giver = own_offer(state, ctx, t)
     if not mediated_text.any():
         return mediated_text, framework, own, np.full(n, giver)
-    progress = np.where(mediated_text[:, None], drafted_t, own)
+    # The mask made whole (R, K): numpy then picks in one pass, not R passes of K.
+    chosen = np.repeat(mediated_text, ctx.p.n_issues).reshape(n, ctx.p.n_issues)
+    progress = np.where(chosen, drafted_t, own)
     return mediated_text, framework, progress, np.where(mediated_text, 2, giver)
 
 
