@@ -100,4 +100,4 @@ def repeated(x: NDArray[Any], n: int) -> NDArray[Any]:
 def pair(x: NDArray[Any]) -> NDArray[Any]:
     """A per-run (R,) array as (R, 2), the same value for both sides: x[:, None] made
     whole, which numpy then combines with (R, 2) arrays in one pass."""
-    return np.stack((x, x), axis=1)
+    return np.column_stack((x, x))
