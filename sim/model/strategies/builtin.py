@@ -76,8 +76,9 @@ class Mediating(Strategy):
         decision = self.moves(obs)
         decision.information = np.full(n, self.options.information)
         decision.trust_building = np.full(n, self.options.trust_building)
-        recess = np.isin(obs.phase_round, getattr(self.options, "recess_rounds", ()))
-        if recess.any():
+        recess_rounds = getattr(self.options, "recess_rounds", ())
+        recess = np.isin(obs.phase_round, recess_rounds) if recess_rounds else None
+        if recess is not None and recess.any():
             # The moves are drafted all the same and the engine holds them back in the runs
             # in recess, so that what a run gets never depends on the other runs of its
             # batch (a schedule's phases start in different rounds in different runs).
