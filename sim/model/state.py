@@ -22,12 +22,16 @@ F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]
 
-_ABSORBING = np.array([o.absorbing for o in OUTCOMES])
+_ABSORBING = tuple(code for code, o in enumerate(OUTCOMES) if o.absorbing)
 
 
 def absorbing(status: NDArray[np.int8]) -> B:
-    """Runs in a state nothing leaves (`sim.model.outcomes.Outcome.absorbing`)."""
-    return _ABSORBING[status]
+    """Runs in a state nothing leaves (`sim.model.outcomes.Outcome.absorbing`): compared
+    code by code, several times faster than a lookup table indexed by int8 codes."""
+    out = np.zeros(np.shape(status), dtype=bool)
+    for code in _ABSORBING:
+        out |= status == code
+    return out
 
 
 class Group:
