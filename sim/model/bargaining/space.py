@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -137,6 +137,12 @@ class IssueSpace:
 
     def utilities(self, t: F) -> F:
         return self.evaluate(t)[0]
+
+    @cached_property
+    def paths(self) -> dict[Any, Any]:
+        """Room for the concession paths built on this space, by what they start from (a
+        strategy that drafts on the same frontier every round builds it once)."""
+        return {}
 
     @cached_property
     def _spans(self) -> tuple[F, F, NDArray[np.bool_]]:

@@ -209,7 +209,11 @@ def _shared_frontier_nash(
         if rows.size == 0:
             continue
         start_v = np.where(mov, 1.0, open_t)[None, :]
-        path = bargaining.concession_path(0, space, mov, start_v)
+        # The same frontier every round: built once per space and start.
+        key = (mov.tobytes(), start_v.tobytes())
+        path = space.paths.get(key)
+        if path is None:
+            path = space.paths[key] = bargaining.concession_path(0, space, mov, start_v)
         sub = obs if rows.size == n else obs.subset(rows)
         if variant:
             sub = sub.for_framework(np.ones(rows.size, dtype=bool))
