@@ -64,37 +64,41 @@ def _as_items(array: NDArray[Any]) -> NDArray[Any]:
     return array.reshape(array.shape[0], -1).view(np.dtype((np.void, width))).reshape(-1)
 
 
-# Shared per-side numbers repeated over many runs (`sides`), by the array they repeat.
-_REPEATED: dict[int, tuple[NDArray[Any], NDArray[Any]]] = {}
+# Shared rows repeated over many runs (`repeated`), by their values: a few blocks for a
+# scenario's parameters, whatever arrays hold them, so a sweep that compiles its points
+# afresh finds them again; the least recently made go first.
+_REPEATED: dict[tuple[str, tuple[int, ...], bytes], NDArray[Any]] = {}
+_REPEATED_MAX = 32
 
 
-def sides(x: Any, n: int, *, cache: bool = True) -> Any:
+def sides(x: Any, n: int) -> Any:
     """A per-side number of n runs as an (R, 2) array: a shared (2,) one repeated over the
-    runs (a read-only view of a cached block), a per-run (R, 2) one as it is, a number
-    for both sides as it is.
+    runs (`repeated`), a per-run (R, 2) one as it is, a number for both sides as it is.
 
     The same values as broadcasting, faster: numpy combines two (R, 2) arrays in one pass
     over their 2R numbers, but an (R, 2) array and a (2,) one in R passes of two.
-    `cache=False` for an array made for this call only (it is then repeated afresh).
     """
     if not (isinstance(x, np.ndarray) and x.shape == (2,)):
         return x
-    if not cache:  # an array made for this call only
-        return np.tile(x, (n, 1))
     return repeated(x, n)
 
 
 def repeated(x: NDArray[Any], n: int) -> NDArray[Any]:
-    """A shared row x (K,) repeated over n runs, (R, K): a read-only view of a block cached
-    for x (x must not change while it is in use, as the scenario's parameters do not)."""
-    hit = _REPEATED.get(id(x))
-    if hit is None or hit[0] is not x or hit[1].shape[0] < n:
-        if len(_REPEATED) > 256:
-            _REPEATED.clear()
-        block = np.tile(x, (max(n, 4096), 1))
+    """A shared row x (K,) repeated over n runs, (R, K): a read-only view of a cached block
+    with x's values in every row."""
+    key = (x.dtype.str, x.shape, x.tobytes())
+    block = _REPEATED.get(key)
+    if block is None or block.shape[0] < n:
+        while len(_REPEATED) >= _REPEATED_MAX:
+            del _REPEATED[next(iter(_REPEATED))]
+        rows = 4096
+        while rows < n:
+            rows *= 2
+        block = np.tile(x, (rows, 1))
         block.flags.writeable = False
-        hit = _REPEATED[id(x)] = (x, block)
-    return hit[1][:n]
+        _REPEATED.pop(key, None)
+        _REPEATED[key] = block
+    return block[:n]
 
 
 def pair(x: NDArray[Any]) -> NDArray[Any]:

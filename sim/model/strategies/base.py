@@ -89,7 +89,7 @@ class Observation:
         is discounted by the side's trust in it and by the mediator's credibility."""
         q = trust_in_mediator(self.bias)
         n = self.control.shape[0]
-        return np.broadcast_to(sides(q, n, cache=False), (n, 2)) * pair(self.credibility)
+        return np.broadcast_to(sides(q, n), (n, 2)) * pair(self.credibility)
 
     def subset(self, rows: NDArray[np.int64] | slice) -> Observation:
         """The observation restricted to some runs (per-run arrays sliced, shared kept);
