@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model import bargaining
+from sim.model import rows as _rows
 from sim.model.outcomes import Status
 from sim.model.params import ModelParams
 from sim.model.rng import Draws
@@ -210,10 +211,11 @@ class Engine:
                 mean, precision, parties.belief_mean, parties.belief_precision
             )
             return
-        mean, precision = parties.belief_mean[rows], parties.belief_precision[rows]
+        take = _rows.take
+        mean, precision = take(parties.belief_mean, rows), take(parties.belief_precision, rows)
         self._apply(beliefs, rows)
         self._belief_fixed[rows] = ~observed[rows] & _unchanged(
-            mean, precision, parties.belief_mean[rows], parties.belief_precision[rows]
+            mean, precision, take(parties.belief_mean, rows), take(parties.belief_precision, rows)
         )
 
     def reservation_values(self) -> None:
@@ -406,7 +408,7 @@ def _on_runs(decision: Decision, seen: I | None, rows: I | None, n: int) -> Deci
     changes = {}
     for key, value in decision.fields().items():
         if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == m:
-            changes[key] = value[at]
+            changes[key] = _rows.take(value, at)
     return Decision(**{**decision.fields(), **changes})
 
 
@@ -422,7 +424,7 @@ def _on_runs_flag(value: Any, seen: I | None, n: int) -> B:
 
 def _scattered(value: NDArray[Any], rows: I, n: int) -> NDArray[Any]:
     full = np.zeros((n, *value.shape[1:]), dtype=value.dtype)
-    full[rows] = value
+    _rows.put(full, rows, value)
     return full
 
 

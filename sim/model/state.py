@@ -15,22 +15,27 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model import rows as _rows
 from sim.model.outcomes import OUTCOMES, Status
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]
 
-_ABSORBING = np.array([o.absorbing for o in OUTCOMES])
+_ABSORBING = tuple(code for code, o in enumerate(OUTCOMES) if o.absorbing)
 
 
-_ABSORBING_BUT_FROZEN = _ABSORBING & (np.arange(len(OUTCOMES)) != Status.FROZEN)
+_ABSORBING_BUT_FROZEN = tuple(code for code in _ABSORBING if code != Status.FROZEN)
 
 
 def absorbing(status: NDArray[np.int8], frozen_final: bool = True) -> B:
     """Runs in a state nothing leaves (`sim.model.outcomes.Outcome.absorbing`); a frozen
-    front is left where it may thaw or be talked across (`frozen_final` False, §3.5)."""
-    return (_ABSORBING if frozen_final else _ABSORBING_BUT_FROZEN)[status]
+    front is left where it may thaw or be talked across (`frozen_final` False, §3.5).
+    Compared code by code, several times faster than a lookup table indexed by int8 codes."""
+    out = np.zeros(np.shape(status), dtype=bool)
+    for code in _ABSORBING if frozen_final else _ABSORBING_BUT_FROZEN:
+        out |= status == code
+    return out
 
 
 class Group:
@@ -38,7 +43,9 @@ class Group:
 
     def take(self, rows: I) -> Self:
         """The group for some runs (copies)."""
-        return type(self)(**{f.name: getattr(self, f.name)[rows] for f in _fields(type(self))})
+        return type(self)(
+            **{f.name: _rows.take(getattr(self, f.name), rows) for f in _fields(type(self))}
+        )
 
     def lazy(self, rows: I) -> Self:
         """The group for some runs, each array copied only when first read: a phase pays
@@ -55,7 +62,7 @@ class Group:
             if not value.flags.writeable:
                 value = value.copy()
                 setattr(self, name, value)
-            value[rows] = getattr(part, name)
+            _rows.put(value, rows, getattr(part, name))
 
 
 _FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
@@ -92,7 +99,7 @@ def _lazy_class(cls: type) -> type:
             if name not in names:
                 raise AttributeError(name)
             whole, rows = self.__dict__["_source"]
-            value = getattr(whole, name)[rows]
+            value = _rows.take(getattr(whole, name), rows)
             self.__dict__[name] = value
             return value
 

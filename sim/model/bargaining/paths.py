@@ -267,12 +267,17 @@ def nash_on_segments(
     # The Nash product only where both surpluses are nonnegative (a few percent of the
     # pieces, so the logarithms are taken there only); -inf elsewhere.
     objective = np.full(a_s.shape, -np.inf)
-    if feasible_seg.any():
-        weight = np.broadcast_to(beta, a_s.shape)[feasible_seg]
+    # The feasible pieces by their flat positions: one scan of the mask, not one a use.
+    where = np.flatnonzero(feasible_seg)
+    if where.size:
+        if power_b.shape[0] == a_s.shape[0]:  # each piece's run's bargaining power
+            weight = power_b[where // a_s.shape[1]]
+        else:
+            weight = np.broadcast_to(beta, a_s.shape).ravel()[where]
         with np.errstate(divide="ignore", invalid="ignore"):
-            objective[feasible_seg] = (1 - weight) * np.log(
-                np.maximum(a_s[feasible_seg], 1e-300)
-            ) + weight * np.log(np.maximum(b_s[feasible_seg], 1e-300))
+            objective.ravel()[where] = (1 - weight) * np.log(
+                np.maximum(a_s.ravel()[where], 1e-300)
+            ) + weight * np.log(np.maximum(b_s.ravel()[where], 1e-300))
     if ignore is not None:
         objective[ignore] = -np.inf
     best = np.argmax(objective, axis=1)

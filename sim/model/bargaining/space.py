@@ -22,10 +22,13 @@ axis (shared by all runs) or carry it (a sweep varying them per run).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import overload
+from functools import cached_property
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
+
+from sim.model.rows import repeated
 
 F = NDArray[np.float64]
 
@@ -34,6 +37,30 @@ F = NDArray[np.float64]
 # in dispute.
 _TINY = 1e-12
 _SIGN = np.array([1.0, -1.0, 1.0, -1.0])
+# numpy sums a last axis of up to this many items one item after the other, in order (from
+# eight on it sums in pairs, unrolled), so `_weighted_sums` repeats its sums exactly there.
+_SEQUENTIAL_SUM = 7
+# From this many texts on the column-wise sums are faster than numpy's sum over the short
+# issue axis (which runs its inner loop over a handful of issues per text).
+_COLUMNS_FROM = 256
+
+
+def _weighted_sums(t: F, weights: F) -> F:
+    """(t[:, None, :] * weights).sum(axis=-1) for texts t (R, K) and shared weights (4, K),
+    with K <= _SEQUENTIAL_SUM: the same products added in the same order, issue by issue
+    over contiguous columns (about five times faster on many texts)."""
+    n, k = t.shape
+    columns = np.ascontiguousarray(t.T)
+    out = np.empty((n, weights.shape[0]))
+    acc, term = np.empty(n), np.empty(n)
+    for row in range(weights.shape[0]):
+        # numpy's sum starts from zero: +0.0 + (-0.0) is +0.0, and so is the sign here.
+        acc.fill(0.0)
+        for issue in range(k):
+            np.multiply(columns[issue], weights[row, issue], out=term)
+            acc += term
+        out[:, row] = acc
+    return out
 
 
 @dataclass(frozen=True)
@@ -75,7 +102,7 @@ class IssueSpace:
             whole = np.asarray(indivisible, dtype=bool)
         return cls(lower=lower, upper=upper, weights=weights, offset=offset, indivisible=whole)
 
-    def take(self, rows: NDArray[np.int64]) -> IssueSpace:
+    def take(self, rows: NDArray[np.int64] | slice) -> IssueSpace:
         """The space of some runs (itself when every run shares it)."""
         if self.weights.ndim != 3:
             return self
@@ -99,7 +126,11 @@ class IssueSpace:
 
     def evaluate(self, t: F) -> tuple[F, F]:
         """Utilities (R, 2) and text enforcement (R, 2) of texts t (R, K)."""
-        v = (t[:, None, :] * self.weights).sum(axis=-1)
+        n, k = t.shape
+        if self.weights.ndim == 2 and 0 < k <= _SEQUENTIAL_SUM and n >= _COLUMNS_FROM:
+            v = _weighted_sums(t, self.weights)
+        else:
+            v = (t[:, None, :] * self.weights).sum(axis=-1)
         v *= _SIGN
         v += self.offset
         return v[:, :2], v[:, 2:]
@@ -107,12 +138,39 @@ class IssueSpace:
     def utilities(self, t: F) -> F:
         return self.evaluate(t)[0]
 
+    @cached_property
+    def paths(self) -> dict[Any, Any]:
+        """Room for the concession paths built on this space, by what they start from (a
+        strategy that drafts on the same frontier every round builds it once)."""
+        return {}
+
+    @cached_property
+    def _spans(self) -> tuple[F, F, NDArray[np.bool_]]:
+        """(width, width or 1 where not disputed, disputed) of each issue (K,)."""
+        width = self.upper - self.lower
+        disputed = np.abs(width) > _TINY
+        return width, np.where(disputed, width, 1.0), disputed
+
+    def _shared_rows(self, x: F) -> int:
+        """The number of texts in x to repeat the shared issue rows over (0: broadcast as
+        it is, for few texts or ideals per run)."""
+        if self.lower.ndim == 1 and x.ndim == 2 and x.shape[0] >= _COLUMNS_FROM:
+            return int(x.shape[0])
+        return 0
+
     def positions(self, t: F) -> F:
         """Substantive positions x of progress vectors t."""
+        if n := self._shared_rows(t):
+            # The issue rows repeated over the texts: the same values, in one pass.
+            return repeated(self.lower, n) + t * repeated(self._spans[0], n)
         return self.lower + t * (self.upper - self.lower)
 
     def progress(self, x: F) -> F:
         """Progress t of positions x (clipped to the segment between the ideals)."""
+        if n := self._shared_rows(x):
+            _, safe, disputed = self._spans
+            shift = (x - repeated(self.lower, n)) / repeated(safe, n)
+            return np.clip(np.where(repeated(disputed, n), shift, 1.0), 0.0, 1.0)
         width = self.upper - self.lower
         safe = np.where(np.abs(width) > _TINY, width, 1.0)
         return np.clip(np.where(np.abs(width) > _TINY, (x - self.lower) / safe, 1.0), 0.0, 1.0)

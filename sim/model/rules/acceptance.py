@@ -12,7 +12,7 @@ from sim.model import bargaining
 from sim.model.bargaining import either_holds
 from sim.model.outcomes import Refusal
 from sim.model.rng import Stream
-from sim.model.rules.axes import both, by_side, either
+from sim.model.rules.axes import both, by_side, either, pair, sides
 from sim.model.rules.context import Context
 from sim.model.rules.mediation import patron_loss, per_run, stick_loss
 from sim.model.state import RunState
@@ -33,7 +33,7 @@ class Inducements:
     external: F  # the guarantee, as the side perceives it
     refusal_cost: F
     pressed: B  # pressed by its patrons to sign (their staked aid is in stick_loss)
-    hurdle_scale: F  # (R, 1)
+    hurdle_scale: F  # (R, 2), the same for both sides
     provisions: F | None  # (R,) the ceasefire provisions written into the text
 
 
@@ -64,31 +64,29 @@ def inducements(
     # (its trust in the mediator) and of its commitments (its credibility, which its
     # threats also carry; Schelling 1966 on promises and threats alike).
     carrots = (
-        np.where(mediating[:, None], decision.carrots, 0.0)
-        * p.trust_in_mediator
-        * credibility[:, None]
+        np.where(pair(mediating), decision.carrots, 0.0)
+        * sides(p.trust_in_mediator, n)
+        * pair(credibility)
         if decision.carrots is not None
         else zeros2
     )
     threats = (
-        np.where(mediating[:, None], decision.threats, 0.0)
-        if decision.threats is not None
-        else zeros2
+        np.where(pair(mediating), decision.threats, 0.0) if decision.threats is not None else zeros2
     )
     external = (
-        np.where(mediating, decision.guarantee, 0.0)[:, None] * p.trust_in_mediator
+        pair(np.where(mediating, decision.guarantee, 0.0)) * sides(p.trust_in_mediator, n)
         if decision.guarantee is not None
         else zeros2
     )
     if decision.guarantee is not None and np.any(p.guarantee_cover < 1.0):
         external = external * guarantee_coverage(ctx)
     refusal_cost = (
-        np.where(mediated_text[:, None], decision.refusal_cost, 0.0)
+        np.where(pair(mediated_text), decision.refusal_cost, 0.0)
         if decision.refusal_cost is not None
         else zeros2
     )
     threatened = threats > 0
-    loss = stick_loss(state, ctx, threats) * credibility[:, None] if threatened.any() else zeros2
+    loss = stick_loss(state, ctx, threats) * pair(credibility) if threatened.any() else zeros2
     # A patron presses its own party to sign the mediator's text: the aid it stakes, as
     # likely to be withheld as the patron is to follow through (§3.10, patrons).
     pressed = np.zeros((n, 2), dtype=bool)
@@ -115,7 +113,7 @@ def inducements(
         external=external,
         refusal_cost=refusal_cost,
         pressed=pressed,
-        hurdle_scale=per_run(decision, "hurdle_scale", mediating)[:, None],
+        hurdle_scale=pair(per_run(decision, "hurdle_scale", mediating)),
         provisions=provisions,
     )
 
@@ -157,7 +155,12 @@ def weigh(
     held_by_text = held(text_assurance, ind.provisions)
     comply = bargaining.compliance(parties.trust, held_by_text, ind.external)
     hurdle = (
-        bargaining.domestic_hurdle(p.hardliner_cost, p.audience_cost, p.victory_threshold, utility)
+        bargaining.domestic_hurdle(
+            sides(p.hardliner_cost, n),
+            sides(p.audience_cost, n),
+            sides(p.victory_threshold, n),
+            utility,
+        )
         * ind.hurdle_scale
     )
     reservation = parties.reservation - ind.stick_loss - ind.refusal_cost
@@ -165,32 +168,29 @@ def weigh(
     # An armistice-style framework leaves both armies in place: reneging on it exposes a
     # side only as a ceasefire does (the share `ceasefire_exploitation`, §3.7), not as a
     # settlement that disarms or withdraws it.
-    loss = np.where(
-        framework[:, None],
-        p.exploitation_loss * by_side(p.ceasefire_exploitation),
-        p.exploitation_loss,
-    )
+    exploitation = sides(p.exploitation_loss, n)
+    loss = np.where(pair(framework), exploitation * by_side(p.ceasefire_exploitation), exploitation)
     score = bargaining.acceptance_score(value, reservation, comply, loss, hurdle)
-    noise = (
-        np.stack([d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1)
-        * p.decision_noise
-    )
-    accept = (score + noise >= 0.0) & talking[:, None]
+    noise = np.stack(
+        [d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1
+    ) * sides(p.decision_noise, n)
+    accept = (score + noise >= 0.0) & pair(talking)
 
-    floor = np.broadcast_to(p.veto_floor, (n, 2))
+    floor = np.broadcast_to(sides(p.veto_floor, n), (n, 2))
     signed = both(accept)
     vetoed = at_war & signed & either(utility < np.nan_to_num(floor, nan=-1))
     deal = at_war & signed & ~vetoed
 
     # Why each refusal happened: the first constraint that binds.
     trusting = comply * (value - reservation + loss) - loss
-    reason = np.select(
-        [accept, value < reservation, trusting < 0.0, score < 0.0],
-        [Refusal.NONE, Refusal.TERMS, Refusal.TRUST, Refusal.DOMESTIC],
-        Refusal.NOISE,
-    ).astype(np.int8)
-    reason = np.where(talking[:, None], reason, Refusal.NONE)
-    reason = np.where(vetoed[:, None], Refusal.VETO, reason)
+    # np.select's choice, written from the last constraint to the first on int8 codes.
+    reason = np.full(accept.shape, Refusal.NOISE, dtype=np.int8)
+    np.copyto(reason, Refusal.DOMESTIC, where=score < 0.0)
+    np.copyto(reason, Refusal.TRUST, where=trusting < 0.0)
+    np.copyto(reason, Refusal.TERMS, where=value < reservation)
+    np.copyto(reason, Refusal.NONE, where=accept)
+    reason = np.where(pair(talking), reason, Refusal.NONE)
+    reason = np.where(pair(vetoed), Refusal.VETO, reason)
 
     # A deal is imposed when some side would not have signed without carrots or sticks.
     free = bargaining.acceptance_score(utility, parties.reservation, comply, loss, hurdle)

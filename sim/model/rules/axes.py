@@ -11,9 +11,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model.rows import pair, sides
+
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]
+
+__all__ = ["SIGN", "both", "by_side", "count", "either", "flag", "mean", "pair", "side", "sides"]
 
 SIGN = np.array([1.0, -1.0])  # + trend favours A; party axis (A, B)
 
@@ -23,6 +27,14 @@ def by_side(x: Any) -> Any:
     per-side arrays (R, 2): a per-run value gets a side axis, a shared one stays as it is."""
     if isinstance(x, np.ndarray) and x.ndim == 1:
         return x[:, None]
+    return x
+
+
+def side(x: Any, i: int) -> Any:
+    """Side i's value of a per-side number: x[i] of a shared (2,), the column x[:, i] of a
+    per-run (R, 2) in a batch of scenarios; a number for both sides stays as it is."""
+    if isinstance(x, np.ndarray) and x.ndim >= 1:
+        return x[..., i]
     return x
 
 

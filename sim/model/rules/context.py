@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model import bargaining
+from sim.model import rows as _rows
 from sim.model.params import ModelParams, take_runs
 from sim.model.rng import Draws
 
@@ -72,7 +73,8 @@ class Context:
         n = self.n
 
         def cut(x: F) -> F:
-            return x[rows] if isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == n else x
+            per_run = isinstance(x, np.ndarray) and x.ndim >= 1 and x.shape[0] == n
+            return _rows.take(x, rows) if per_run else x
 
         return dataclasses.replace(
             self,
@@ -107,4 +109,9 @@ def take_path(path: bargaining.Path, rows: I, n: int) -> bargaining.Path:
     """A path of some of n runs (itself when every run shares it)."""
     if path.u.shape[0] != n or n == 1:
         return path
-    return bargaining.Path(giver=path.giver, ranks=path.ranks[rows], u=path.u[rows], g=path.g[rows])
+    return bargaining.Path(
+        giver=path.giver,
+        ranks=_rows.take(path.ranks, rows),
+        u=_rows.take(path.u, rows),
+        g=_rows.take(path.g, rows),
+    )

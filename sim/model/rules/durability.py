@@ -160,19 +160,22 @@ def _back_to_war(state: RunState, ctx: Context, t: int, collapse: B, truce_ends:
     p, ag, cf, talks, active = (
         ctx.p, state.agreement, state.ceasefire, state.talks, state.mediation.active
     )  # fmt: skip
-    back = collapse | truce_ends
+    # By the few rows concerned (their positions), not by masks over every run.
+    back = np.flatnonzero(collapse | truce_ends)
+    fell = np.flatnonzero(collapse)
+    ended = np.flatnonzero(truce_ends)
     state.status[back] = Status.WAR
     state.peace_since[back] = -1
-    ag.terms[collapse] = np.nan
-    ag.steps_pending[collapse] = False
+    ag.terms[fell] = np.nan
+    ag.steps_pending[fell] = False
     keep = np.broadcast_to(1.0 - by_side(p.trust_loss_on_collapse), (state.n, 1))
     state.parties.trust[back] *= keep[back]
-    first = collapse & (ag.first_collapse_round < 0)
+    first = fell[ag.first_collapse_round[fell] < 0]
     ag.first_collapse_round[first] = t
-    ag.collapses += collapse
-    ag.collapses_after_exit += collapse & ~active
-    cf.collapses += truce_ends
-    first_truce = truce_ends & (cf.first_collapse_round < 0)
+    ag.collapses[fell] += 1
+    ag.collapses_after_exit[fell[~active[fell]]] += 1
+    cf.collapses[ended] += 1
+    first_truce = ended[cf.first_collapse_round[ended] < 0]
     cf.first_collapse_round[first_truce] = t
     talks.rounds_talking[back] = 0
     talks.failed_texts[back] = 0

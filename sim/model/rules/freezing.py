@@ -34,7 +34,8 @@ def freeze(
         return
     state.status[frozen] = Status.FROZEN
     state.end_round[frozen] = t
-    share = share_of_stakes(ctx, state.front.control)
-    ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))
-    line = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
-    state.agreement.terms[frozen] = line[frozen]
+    # The line is drawn for the runs that froze only.
+    rows = np.flatnonzero(frozen)
+    share = share_of_stakes(ctx, state.front.control)[rows]
+    ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))[rows]
+    state.agreement.terms[rows] = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import either_holds
 from sim.model.rng import Stream
-from sim.model.rules.axes import by_side, count, either
+from sim.model.rules.axes import by_side, count, either, pair, sides
 from sim.model.rules.context import Context
 from sim.model.rules.valuation import trend, valuations, war_cost
 from sim.model.state import RunState, absorbing
@@ -36,8 +36,8 @@ def moves(state: RunState, ctx: Context, t: int, decision: Decision, mediating: 
     the mediator is in session. Returns the partial agreements concluded (None: no track)."""
     p, parties = ctx.p, state.parties
     if decision.trust_building is not None:
-        rate = np.where(mediating, decision.trust_building, 0.0)[:, None]
-        parties.trust += rate * (1.0 - parties.trust) * p.trust_in_mediator
+        rate = pair(np.where(mediating, decision.trust_building, 0.0))
+        parties.trust += rate * (1.0 - parties.trust) * sides(p.trust_in_mediator, state.n)
     state.mediation.information = per_run(decision, "information", mediating)
     support(state, decision, mediating)
     return partial_track(state, ctx, t, decision, mediating)
@@ -74,7 +74,7 @@ def partial_track(
     success = ctx.draws.uniform(t, Stream.PARTIAL) < chance
     trust_gain = decision.partial_trust if own is not None else p.partial_trust
     gain = np.zeros(state.n) if trust_gain is None else np.where(success, trust_gain, 0.0)
-    state.parties.trust += gain[:, None] * (1.0 - state.parties.trust)
+    state.parties.trust += pair(gain) * (1.0 - state.parties.trust)
     state.agreement.partial += success
     return success
 
@@ -85,11 +85,11 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
     A stick against a side the mediator arms is an aid cut; against the other, more
     sanctions. The loss is the fall in the side's reservation value if carried out.
     """
-    p, parties = ctx.p, state.parties
-    cut = threats * p.leverage
+    p, parties, n = ctx.p, state.parties, state.n
+    cut = threats * sides(p.leverage, n)
     armed = parties.aid_mediator > 0
     new_aid = parties.aid_mediator * np.where(armed, 1.0 - cut, 1.0)
-    replaced = (parties.aid_mediator - new_aid) * p.compensates_aid_cut
+    replaced = (parties.aid_mediator - new_aid) * sides(p.compensates_aid_cut, n)
     aid = new_aid + replaced + parties.aid_stakeholders
     new_sanctions = parties.sanctions_mediator + np.where(
         armed, 0.0, cut * by_side(p.sanctions_step)
@@ -98,7 +98,7 @@ def stick_loss(state: RunState, ctx: Context, threats: F) -> F:
     # exhaustion (the front's trend was read before this round's costs wore the sides
     # down): an empty threat shifts nothing and costs nothing.
     exhaustion = parties.exhaustion
-    shift = (trend(state, ctx, exhaustion, aid) - trend(state, ctx, exhaustion))[:, None]
+    shift = pair(trend(state, ctx, exhaustion, aid) - trend(state, ctx, exhaustion))
     after = valuations(
         state, ctx, parties.belief_mean + shift, war_cost(state, ctx, new_sanctions)
     )[0]
@@ -130,12 +130,12 @@ def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> 
 def apply_sticks(state: RunState, ctx: Context, intensity: F) -> None:
     """Carry out sticks: cut the aid of an armed side (its backers replace a share), or
     tighten sanctions on the other."""
-    p, parties = ctx.p, state.parties
-    cut = intensity * p.leverage
+    p, parties, n = ctx.p, state.parties, state.n
+    cut = intensity * sides(p.leverage, n)
     armed = parties.aid_mediator > 0
     removed = np.where(armed, parties.aid_mediator * cut, 0.0)
     parties.aid_mediator = parties.aid_mediator - removed
-    parties.aid_stakeholders = parties.aid_stakeholders + removed * p.compensates_aid_cut
+    parties.aid_stakeholders = parties.aid_stakeholders + removed * sides(p.compensates_aid_cut, n)
     parties.sanctions_mediator = parties.sanctions_mediator + np.where(
         armed, 0.0, cut * by_side(p.sanctions_step)
     )

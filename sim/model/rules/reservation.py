@@ -6,6 +6,7 @@ import numpy as np
 
 from sim.model import bargaining
 from sim.model.outcomes import Status
+from sim.model.rows import take
 from sim.model.rules.axes import both
 from sim.model.rules.context import Context, take_path
 from sim.model.rules.valuation import valuations, war_cost
@@ -28,7 +29,7 @@ def reservation_values(state: RunState, ctx: Context, t: int) -> None:
     stalemate = both(parties.stalemate) & (state.status == Status.WAR)
     # The way out is looked for where there is a stalemate at all.
     rows = np.flatnonzero(stalemate)
-    need = (reservation + parties.hurdle_base)[rows]
+    need = take(reservation + parties.hurdle_base, rows)
     ones, zeros = np.ones(rows.size), np.zeros(rows.size)
     found = np.zeros(rows.size, dtype=bool)
     for whole in ctx.frontiers:

@@ -11,7 +11,7 @@ from sim.model.outcomes import Status
 from sim.model.rules import mediation
 from sim.model.rules.acceptance import inducements, weigh
 from sim.model.rules.agreement import left_open, sign
-from sim.model.rules.axes import count, flag
+from sim.model.rules.axes import count, flag, pair
 from sim.model.rules.ceasefire import offer_ceasefire
 from sim.model.rules.context import Context
 from sim.model.rules.events import Talking
@@ -56,8 +56,8 @@ def talks(state: RunState, ctx: Context, t: int, decision: Decision) -> Talking:
     deal = verdict.deal
 
     # The mediator follows through on threats against a side that refused, or not.
-    refused = talking[:, None] & ~verdict.accept
-    called = ind.threatened & refused & mediating[:, None]
+    refused = pair(talking) & ~verdict.accept
+    called = ind.threatened & refused & pair(mediating)
     if called.any():
         mediation.follow_through(state, ctx, t, ind.threats, called)
     if ind.pressed.any():
@@ -130,7 +130,9 @@ def on_the_table(
     own, giver = own_offer(state, ctx, t)
     if not mediated_text.any():
         return mediated_text, framework, own, np.full(n, giver)
-    progress = np.where(mediated_text[:, None], drafted_t, own)
+    # The mask made whole (R, K): numpy then picks in one pass, not R passes of K.
+    chosen = np.repeat(mediated_text, ctx.p.n_issues).reshape(n, ctx.p.n_issues)
+    progress = np.where(chosen, drafted_t, own)
     return mediated_text, framework, progress, np.where(mediated_text, 2, giver)
 
 
@@ -147,10 +149,11 @@ def _record(
     """The mediator's record and the course of the talks."""
     med, talks = state.mediation, state.talks
     med.texts_proposed += mediated_text
-    med.carrots_offered += count(mediating[:, None] & (carrots > 0))
-    med.threats_made += count(mediating[:, None] & threatened)
+    in_session = pair(mediating)
+    med.carrots_offered += count(in_session & (carrots > 0))
+    med.threats_made += count(in_session & threatened)
     # A recess neither ends nor extends a run of refused texts.
     talks.failed_texts = np.where(
         recess, talks.failed_texts, np.where(mediated_text & ~deal, talks.failed_texts + 1, 0)
     )
-    state.parties.refused_last = np.where(recess[:, None], state.parties.refused_last, refused)
+    state.parties.refused_last = np.where(pair(recess), state.parties.refused_last, refused)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.model.rules.axes import by_side
+from sim.model.rules.axes import by_side, pair, sides
 from sim.model.rules.context import Context
 from sim.model.state import RunState
 
@@ -26,10 +26,12 @@ def capacity(
 ) -> F:
     """Each side's fighting capacity (R, 2): its own, worn by exhaustion, plus the reserve
     brought in under a ceasefire (fresh: exhaustion does not wear it), plus its backers' aid."""
-    p, parties = ctx.p, state.parties
-    worn = np.clip(exhaustion / p.breaking_point, 0.0, 1.0)
+    p, parties, n = ctx.p, state.parties, exhaustion.shape[0]
+    worn = np.clip(exhaustion / sides(p.breaking_point, n), 0.0, 1.0)
     brought = parties.reserve_in if reserve is None else reserve
-    own = p.capacity * (1.0 - by_side(p.exhaustion_drag) * worn + p.regroup * brought)
+    own = sides(p.capacity, n) * (
+        1.0 - by_side(p.exhaustion_drag) * worn + sides(p.regroup, n) * brought
+    )
     support = parties.aid_mediator + parties.aid_stakeholders if aid is None else aid
     return own + support
 
@@ -51,7 +53,10 @@ def war_cost(state: RunState, ctx: Context, sanctions: F | None = None) -> F:
     """Cost of one more round of full-scale war, per side (R, 2)."""
     p = ctx.p
     sanc = state.parties.sanctions_mediator if sanctions is None else sanctions
-    return p.cost_per_round + (sanc + p.stakeholder_sanctions) * (1.0 - p.cover)
+    n = sanc.shape[0]
+    return sides(p.cost_per_round, n) + (sanc + sides(p.stakeholder_sanctions, n)) * (
+        1.0 - sides(p.cover, n)
+    )
 
 
 def share_of_stakes(ctx: Context, control: F) -> F:
@@ -87,16 +92,18 @@ def valuations(state: RunState, ctx: Context, belief_mean: F, cost: F) -> tuple[
     beyond what it costs, on the side's own reckoning (§3.4).
     """
     p = ctx.p
-    control = state.front.control
-    horizon = np.asarray(p.planning_horizon, dtype=float)
-    expected = control[:, None] + horizon * belief_mean  # (R, 2): each side's view
+    control, n = state.front.control, belief_mean.shape[0]
+    horizon = sides(np.asarray(p.planning_horizon, dtype=float), n)
+    expected = pair(control) + horizon * belief_mean  # (R, 2): each side's view
     share = share_of_stakes(ctx, expected)
     own_view = war_utilities(ctx, share)  # column i: i's value under i's belief
     # The other side's value under i's belief: A projects B's value with A's share, etc.
     other_view = war_utilities(ctx, share[:, ::-1])
-    future_cost = cost * ctx.annuity
-    # Entrapment: the costs already suffered harden demands, in plain view of the other.
-    held = p.payoff_of_fighting + p.entrapment * state.parties.exhaustion
+    future_cost = cost * sides(ctx.annuity, n)
+    held = sides(p.payoff_of_fighting, n)
+    if np.any(p.entrapment):
+        # Entrapment: the costs already suffered harden demands, in plain view of the other.
+        held = held + sides(p.entrapment, n) * state.parties.exhaustion
     reservation = own_view - future_cost + held
     estimate = other_view - future_cost + held
     now = war_utilities(ctx, share_of_stakes(ctx, control))

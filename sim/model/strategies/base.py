@@ -21,6 +21,7 @@ from sim.model.bargaining import (
     domestic_hurdle,
     trust_in_mediator,
 )
+from sim.model.rows import pair, sides, take
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -78,20 +79,24 @@ class Observation:
             return self
         loss = np.asarray(self.exploitation_loss, dtype=float)
         n = self.control.shape[0]
-        per_run = np.broadcast_to(loss, (n, 2))
+        per_run = np.broadcast_to(sides(loss, n), (n, 2))
         # One share for every run, or one per run in a batch of scenarios.
-        factor = share[:, None] if share.ndim == 1 else share
-        scaled = np.where(framework[:, None], per_run * factor, per_run)
+        factor = pair(share) if share.ndim == 1 else share
+        chosen = np.asarray(framework)
+        chosen = pair(chosen) if chosen.ndim == 1 else chosen[..., None]
+        scaled = np.where(chosen, per_run * factor, per_run)
         return self._replace(exploitation_loss=scaled)
 
     def carrot_worth(self) -> F:
         """What a unit of promised carrot is worth to each side (R, 2): the mediator's word
         is discounted by the side's trust in it and by the mediator's credibility."""
         q = trust_in_mediator(self.bias) if self.mediator_trust is None else self.mediator_trust
-        return np.broadcast_to(q, (self.control.shape[0], 2)) * self.credibility[:, None]
+        n = self.control.shape[0]
+        return np.broadcast_to(sides(q, n), (n, 2)) * pair(self.credibility)
 
-    def subset(self, rows: NDArray[np.int64]) -> Observation:
-        """The observation restricted to some runs (per-run arrays sliced, shared kept)."""
+    def subset(self, rows: NDArray[np.int64] | slice) -> Observation:
+        """The observation restricted to some runs (per-run arrays sliced, shared kept);
+        a slice of runs gives views, not copies."""
         n = self.control.shape[0]
         changes: dict[str, Any] = {}
         for name, ndim in _subset_plan(type(self)):
@@ -101,7 +106,7 @@ class Observation:
             if value.ndim < ndim:
                 continue  # shared by all runs
             if value.shape[0] == n:
-                changes[name] = value[rows]
+                changes[name] = value[rows] if isinstance(rows, slice) else take(value, rows)
         changes["space"] = self.space.take(rows)
         return self._replace(**changes)
 
