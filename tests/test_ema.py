@@ -5,6 +5,7 @@ Skipped without the extra (`pip install -e ".[ema]"`); CI installs it.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -187,3 +188,145 @@ def test_batch_evaluator_refuses_other_models() -> None:
     other = ema_workbench.Model("other", function=lambda **kw: {})
     with pytest.raises(TypeError, match="NegsimModel"):
         BatchEvaluator(other)
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario discovery: negsim discover
+
+
+def _synthetic_folder(folder, kind: str = "sensitivity", n: int = 800) -> None:
+    """Points where p_settlement is low exactly in trust < 0.1 and guarantee > 0.6."""
+    from sim.experiments.storage import write_manifest, write_table
+
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame(
+        {
+            "point": np.arange(n),
+            "parties.russia.trust": rng.uniform(0.0, 0.3, n),
+            "mediator.guarantee": rng.uniform(0.0, 1.0, n),
+            "horizon": rng.integers(24, 121, n),
+        }
+    )
+    inside = (table["parties.russia.trust"] < 0.1) & (table["mediator.guarantee"] > 0.6)
+    table["runs"] = 100
+    table["settled"] = np.where(inside, 20, 80)
+    table["p_settlement"] = table["settled"] / 100
+    table["p_collapse"] = rng.uniform(0.0, 1.0, n)
+    parameters = ["parties.russia.trust", "mediator.guarantee", "horizon"]
+    if kind == "sweep":
+        write_table(table, folder / "summary.parquet")
+        write_manifest(folder, {"kind": "sweep", "status": "complete", "parameters": parameters})
+    else:
+        write_table(table, folder / "design.parquet")
+        write_manifest(folder, {"kind": "sensitivity", "parameters": parameters})
+
+
+def _spec(tmp_path, text: str):
+    path = tmp_path / "discovery.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["sensitivity", "sweep"])
+def test_prim_recovers_a_known_box(tmp_path, kind: str) -> None:
+    from sim.experiments.discover import discover, load_spec, write_discovery
+
+    _synthetic_folder(tmp_path / "results", kind)
+    spec = load_spec(
+        _spec(tmp_path, "folder: results\ncondition: p_settlement < 0.5\ndensity: 0.95\n")
+    )
+    result = discover(spec)
+    assert len(result.boxes) == 1
+    box = result.boxes[0]
+    assert box.coverage >= 0.9 and box.density >= 0.95
+    limits = box.limits.set_index("parameter")
+    # The two parameters that matter are restricted, near the true edges; horizon is not.
+    assert set(limits.index) == {"parties.russia.trust", "mediator.guarantee"}
+    assert limits.loc["parties.russia.trust", "high"] == pytest.approx(0.1, abs=0.015)
+    assert limits.loc["mediator.guarantee", "low"] == pytest.approx(0.6, abs=0.05)
+    written = write_discovery(result)
+    assert {p.name for p in written} == {
+        "boxes.json",
+        "boxes.csv",
+        "peeling.csv",
+        "peeling.png",
+        "box_limits.png",
+    }
+    assert written[0].parent == tmp_path / "results" / "discovery" / "discovery"
+    data = json.loads(written[0].read_text())
+    assert data["condition"] == "p_settlement < 0.5"
+    assert data["boxes"][0]["coverage"] == box.coverage
+    peeling = pd.read_csv(written[0].parent / "peeling.csv")
+    assert peeling["selected"].sum() == 1
+
+
+def test_discover_command(tmp_path, capsys) -> None:
+    from sim.cli import main
+
+    _synthetic_folder(tmp_path / "results")
+    spec = _spec(tmp_path, "condition: p_settlement < 0.5\nboxes: 2\n")
+    out = tmp_path / "boxes"
+    assert (
+        main(["discover", str(spec), "--folder", str(tmp_path / "results"), "--out", str(out)]) == 0
+    )
+    text = capsys.readouterr().out
+    assert "box 1: coverage" in text and "parties.russia.trust" in text
+    assert (out / "boxes.csv").is_file()
+    assert main(["discover", str(spec), "--folder", str(tmp_path / "results"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["points"] == 800
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("folder: results\ncondition: p_setlement < 0.5\n", "did you mean 'p_settlement'?"),
+        ("folder: results\ncondition: p_settlement << 0.5\n", "condition = 'p_settlement << 0.5'"),
+        (
+            "folder: results\ncondition: p_settlement < 0.5\ndensty: 0.9\n",
+            "did you mean 'density'?",
+        ),
+        ("folder: results\ncondition: p_settlement < 0.5\ndensity: 2\n", "density = 2"),
+        ("folder: nowhere\ncondition: p_settlement < 0.5\n", "an existing results folder"),
+        ("condition: p_settlement < 0.5\n", "folder = ''"),
+        (
+            "folder: results\ncondition: p_settlement < 0.5\nparameters: [horizn]\n",
+            "did you mean 'horizon'?",
+        ),
+        ("[1, 2]\n", "a mapping"),
+    ],
+)
+def test_bad_spec_is_one_line_and_exit_2(tmp_path, capsys, text: str, message: str) -> None:
+    from sim.cli import main
+
+    _synthetic_folder(tmp_path / "results")
+    assert main(["discover", str(_spec(tmp_path, text))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("negsim: error: ")
+    assert message in err
+
+
+def test_a_condition_that_holds_nowhere_gives_no_box(tmp_path, capsys) -> None:
+    from sim.cli import main
+
+    _synthetic_folder(tmp_path / "results")
+    spec = _spec(tmp_path, "folder: results\ncondition: p_settlement < 0.1\n")
+    assert main(["discover", str(spec)]) == 0
+    assert "no box to find: the condition holds at no point" in capsys.readouterr().out
+    data = json.loads((tmp_path / "results/discovery/discovery/boxes.json").read_text())
+    assert data["boxes"] == [] and data["points_of_interest"] == 0
+
+
+def test_discover_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch) -> None:
+    import importlib.util
+
+    from sim.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ema_workbench" else real(name, *a),
+    )
+    assert main(["discover", str(_spec(tmp_path, "condition: p_settlement < 0.5\n"))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and 'pip install -e ".[ema]"' in err
