@@ -330,3 +330,36 @@ def test_discover_without_the_extra_is_one_line(tmp_path, capsys, monkeypatch) -
     assert main(["discover", str(_spec(tmp_path, "condition: p_settlement < 0.5\n"))]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'pip install -e ".[ema]"' in err
+
+
+def test_blocks_may_come_back_in_any_order(model: NegsimModel, monkeypatch) -> None:
+    """An executor's map may return the blocks out of order: each point's outcomes still go
+    to its own experiment."""
+    import sim.experiments.ema as ema
+
+    uncertainties = [u.name for u in model.uncertainties]
+    rng = np.random.default_rng(3)
+    rows = [
+        {r.name: float(rng.uniform(r.low, r.high)) for r in model.ranges if not r.lever}
+        for _ in range(5)
+    ]
+    for row in rows:
+        for r in model.ranges:
+            if r.integer and r.name in row:
+                row[r.name] = int(round(row[r.name]))
+    scenarios = _samples("Scenario", rows)
+    policies = _samples("Policy", [{r.name: r.low for r in model.ranges if r.lever}])
+    with BatchEvaluator(model) as evaluator:
+        _, in_order = evaluator.perform_experiments(scenarios=scenarios, policies=policies)
+    monkeypatch.setattr(ema, "points_per_block", lambda runs: 2)
+
+    def backwards(function, blocks):
+        return reversed([function(block) for block in blocks])
+
+    with BatchEvaluator(model, map_fn=backwards) as evaluator:
+        experiments, reordered = evaluator.perform_experiments(
+            scenarios=scenarios, policies=policies
+        )
+    assert list(experiments[uncertainties[0]]) == [row[uncertainties[0]] for row in rows]
+    for name, values in in_order.items():
+        np.testing.assert_array_equal(values, reordered[name], err_msg=name)

@@ -321,7 +321,14 @@ class BatchEvaluator(BaseEvaluator):
     EMA's own evaluators call the model once per point; this one takes every experiment
     EMA generates, turns each into a point of its `NegsimModel`, and evaluates the points
     in blocks (`sim.experiments.sensitivity.points_per_block`), reporting each point's
-    outcomes to EMA's callback in the order EMA made them. Other kinds of model are refused.
+    outcomes to EMA's callback. Other kinds of model are refused.
+
+    Args:
+        msis: The `NegsimModel` (or a list of them) to run.
+        map_fn: Applies `sim.experiments.sensitivity.evaluate_points` to the blocks of
+            points: builtin `map` runs them here, one after the other; an executor's `map`
+            (`concurrent.futures`, Dask) runs them elsewhere. Blocks may come back in any
+            order.
     """
 
     def __init__(
