@@ -214,7 +214,7 @@ def run(argv: list[str], cwd: Path, stdout_to: str | None) -> subprocess.Complet
 
 
 # Blocks that need the optional EMA Workbench extra (pip install -e ".[ema]"; CI has it).
-NEEDS_EMA = ("negsim discover", "bench_ema", "ema_workbench")
+NEEDS_EMA = ("negsim discover", "bench_ema", "ema_workbench", "sim.experiments.ema")
 NO_EMA = pytest.mark.skipif(
     importlib.util.find_spec("ema_workbench") is None, reason='needs pip install -e ".[ema]"'
 )
