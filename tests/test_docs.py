@@ -16,7 +16,8 @@ follow one convention, which these tests hold them to:
   sizes and as the declared known failures do at any size), and a command followed by a line
   starting `negsim: error:` is a documented error, which must exit 2 and print exactly that
   line on stderr. The set-up lines (a virtual environment, the
-  install, the test suite itself) are in SETUP_LINES and are not run.
+  install, the test suite itself) are in SETUP_LINES and are not run. Blocks that need the
+  optional EMA Workbench extra (NEEDS_EMA) are skipped without it.
 - ```python: executed in the same kind of scratch folder, with every `runs=N` shrunk.
 - ```yaml: must parse. When its first line is a comment naming a file of the repository
   (`# experiments/guarantee.yaml`), it must parse to the same data as that file.
@@ -29,6 +30,7 @@ A block fenced with any other language, or with none, fails.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -179,7 +181,7 @@ def shrunk(argv: tuple[str, ...]) -> list[str]:
         args = _set_option(args, "--runs", SMALL_RUNS, add=True)
         args = _set_option(args, "--single-runs", 2, add=True)
         args = _set_option(args, "--repeats", 1, add=True)
-    if script in ("bench_sweep.py", "bench_batching.py", "make_figures.py") and (
+    if script in ("bench_sweep.py", "bench_batching.py", "bench_ema.py", "make_figures.py") and (
         "--quick" not in args
     ):
         args.append("--quick")
@@ -211,8 +213,18 @@ def run(argv: list[str], cwd: Path, stdout_to: str | None) -> subprocess.Complet
     return done
 
 
+# Blocks that need the optional EMA Workbench extra (pip install -e ".[ema]"; CI has it).
+NEEDS_EMA = ("negsim discover", "bench_ema", "ema_workbench", "sim.experiments.ema")
+NO_EMA = pytest.mark.skipif(
+    importlib.util.find_spec("ema_workbench") is None, reason='needs pip install -e ".[ema]"'
+)
+
+
 def _param(block: Block, slow: bool) -> object:
-    return pytest.param(block, id=block.name, marks=[pytest.mark.slow] if slow else [])
+    marks = [pytest.mark.slow] if slow else []
+    if any(word in block.text for word in NEEDS_EMA):
+        marks.append(NO_EMA)
+    return pytest.param(block, id=block.name, marks=marks)
 
 
 CONSOLE = [

@@ -6,6 +6,7 @@ The only package that prints. Bad input ends with one line on stderr and exit co
     commands.py   run, compare, plot, sensitivity
     listing.py    provenance, strategies, scenarios
     validate.py   validate
+    discover.py   discover (scenario discovery with EMA Workbench's PRIM, an optional extra)
     forecast.py   forecast
     (sweep_cli.py, beside the package, holds `negsim sweep`)
 
@@ -21,6 +22,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from sim.cli import discover as discover_cli
 from sim.cli import forecast as forecast_cli
 from sim.cli import sweep as sweep_cli
 from sim.cli.commands import _summary_text as _summary_text  # the tests read it here
@@ -43,6 +45,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "compare": cmd_compare,
     "plot": cmd_plot,
     "sensitivity": cmd_sensitivity,
+    "discover": discover_cli.command,
     "sweep": sweep_cli.command,
     "validate": cmd_validate,
     "forecast": forecast_cli.command,

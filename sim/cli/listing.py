@@ -65,7 +65,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         )
     sections = (
         ("scenarios (negsim run NAME, negsim compare NAME ...)", "scenario"),
-        ("experiment specs (negsim sweep NAME, negsim sensitivity NAME)", "spec"),
+        (
+            "experiment specs (negsim sweep NAME, negsim sensitivity NAME, negsim discover NAME)",
+            "spec",
+        ),
     )
     for title, kind in sections:
         print(f"{title}:")
@@ -87,6 +90,8 @@ def _about_spec(data: Any) -> str:
         return ""
     params = data.get("parameters") or {}
     base = Path(str(data.get("base", ""))).stem
+    if "condition" in data:
+        return f"scenario discovery (PRIM) of where {data['condition']}"
     if "method" in data:
         return f"sensitivity ({data['method']}) over {len(params)} parameters of {base}"
     design = data.get("design", "grid")

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+from sim.cli import discover as discover_cli
 from sim.cli import forecast as forecast_cli
 from sim.cli import sweep as sweep_cli
 from sim.errors import printable
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_compare(sub)
     _add_plot(sub)
     _add_sensitivity(sub)
+    discover_cli.add_parser(sub)
     sweep_cli.add_parser(sub)
     _add_validate(sub)
     forecast_cli.add_parser(sub)

@@ -12,9 +12,11 @@ Time axes count rounds; `time_label(round_days)` says what a round is (a month b
     settlement.py   whether, when and how the war ends
     single_run.py   one run, round by round
     indices.py      sensitivity indices
+    discovery.py    scenario discovery: PRIM's peeling trajectory and box limits
     forecast.py     forecasts against outcomes: reliability and ROC
 """
 
+from sim.reports.plots.discovery import plot_box_limits, plot_peeling_trajectory
 from sim.reports.plots.forecast import plot_reliability, plot_roc
 from sim.reports.plots.indices import (
     OUTPUT_LABELS,
@@ -61,8 +63,10 @@ __all__ = [
     "SENSITIVITY_MEASURES",
     "STYLE",
     "outcome_colours",
+    "plot_box_limits",
     "plot_hazard",
     "plot_outcome_shares",
+    "plot_peeling_trajectory",
     "plot_reliability",
     "plot_roc",
     "plot_run",
