@@ -23,10 +23,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# One measurement: warm up, then time `simulate` and print the rate and a digest of the
-# table (the same runs must give the same numbers in both versions).
+# One measurement: warm up, then time `simulate` and print the rate and a digest of each
+# column of the table (the same runs must give the same numbers in both versions, in the
+# columns both have: a later version may add columns).
 PROBE = """
-import hashlib, sys, time
+import hashlib, json, sys, time
 import pandas as pd
 import sim
 sc = sim.load_scenario(sys.argv[1])
@@ -35,12 +36,16 @@ sim.simulate(sc, runs=2000, seed=99)
 start = time.perf_counter()
 table = sim.simulate(sc, runs=runs, seed=1).table
 rate = runs / (time.perf_counter() - start)
-digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).values.tobytes())
-print(rate, digest.hexdigest())
+digests = {
+    str(c): hashlib.sha256(pd.util.hash_pandas_object(table[c], index=False).values.tobytes())
+    .hexdigest()
+    for c in table.columns
+}
+print(rate, json.dumps(digests, separators=(",", ":")))
 """
 
 
-def measure(tree: Path, scenario: str, runs: int) -> tuple[float, str]:
+def measure(tree: Path, scenario: str, runs: int) -> tuple[float, dict[str, str]]:
     env = {**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"}
     out = subprocess.run(
         [sys.executable, "-c", PROBE, scenario, str(runs)],
@@ -49,8 +54,8 @@ def measure(tree: Path, scenario: str, runs: int) -> tuple[float, str]:
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
-    return float(out[0]), out[1]
+    ).stdout.split(maxsplit=1)
+    return float(out[0]), json.loads(out[1])
 
 
 def main() -> None:
@@ -69,13 +74,15 @@ def main() -> None:
             capture_output=True,
         )
         try:
-            now, before, same = [], [], None
+            now, before = [], []
             for _ in range(args.pairs):
                 rate_base, digest_base = measure(base, args.scenario, args.runs)
                 rate_now, digest_now = measure(ROOT, args.scenario, args.runs)
-                same = digest_base == digest_now if same is None else same
                 before.append(rate_base)
                 now.append(rate_now)
+            common = [c for c in digest_base if c in digest_now]
+            same = all(digest_base[c] == digest_now[c] for c in common)
+            added = [c for c in digest_now if c not in digest_base]
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
@@ -92,7 +99,8 @@ def main() -> None:
         "ratio_median": statistics.median(ratios),
         "ratio_min": min(ratios),
         "ratio_max": max(ratios),
-        "same_table": same,
+        "same_table": same,  # in the columns both versions have
+        "columns_added": added,
         "python": platform.python_version(),
         "machine": platform.machine(),
     }
