@@ -61,7 +61,7 @@ def run_lab(
         progress.set(0.0)
         result.set(logic.run_lab(scenario, names, runs, seed, overrides, progress=progress.set))
         batch.set((path, shown, tuple(overrides), seed, runs))
-    except (ConfigError, OSError) as err:
+    except Exception as err:  # any failure is a line on the page, and the app goes on
         lab_error.set(logic.message(err))
 
 
@@ -100,7 +100,7 @@ def _picked(value: Any) -> None:
 def ScenarioPicker() -> None:
     names = logic.shipped_scenarios()
     shown = uploaded_name.value
-    chosen: str | None = scenario_path.value if shown is None else None
+    chosen: str | None = scenario_path.value if scenario_path.value in names else None
     solara.Select(
         "Shipped scenario",
         values=names,
@@ -117,6 +117,8 @@ def ScenarioPicker() -> None:
     )
     if shown is not None:
         solara.Text(f"Uploaded: {shown}", classes=["lab-uploaded"])
+    elif scenario_path.value not in names:
+        solara.Text(f"File: {scenario_path.value}")  # as given to `negsim app`
 
 
 @solara.component
