@@ -5,8 +5,11 @@ stepped as `--run-index` tells it, and bad input in the CLI's one line."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +184,27 @@ def test_cli_does_not_load_solara() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.split() == ["2", "False", "False"], proc.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_command_stops_the_server(tmp_path: Path) -> None:
+    pid_file = tmp_path / "server.pid"
+    fake_server = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    code = (
+        "import sys; from sim.app.serve import serve; "
+        f"sys.exit(serve('ukraine_2025', 1, [sys.executable, '-c', {fake_server!r}]))"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.1)
+    child = int(pid_file.read_text())
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(timeout=20) == 128 + signal.SIGTERM
+    with pytest.raises(ProcessLookupError):
+        for _ in range(100):
+            os.kill(child, 0)  # still there (or a zombie not yet reaped by init)
+            time.sleep(0.1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 
@@ -56,12 +57,26 @@ def environment(scenario: str) -> dict[str, str]:
     return env
 
 
-def serve(scenario: str, port: int) -> int:
-    """Run the app until Ctrl-C; return the server's exit code."""
-    with subprocess.Popen(command(port), env=environment(scenario)) as server:
+def serve(scenario: str, port: int, argv: list[str] | None = None) -> int:
+    """Run the app until Ctrl-C or a SIGTERM; return the server's exit code (128 + the
+    signal's number when a signal stopped it).
+
+    A SIGTERM to this process (`kill PID`) stops the server too: it would otherwise go on
+    serving on its own. Ctrl-C reaches both, as they share the terminal's process group.
+    `argv` replaces the server's command line (tests).
+    """
+    with subprocess.Popen(argv or command(port), env=environment(scenario)) as server:
+
+        def stop(signum: int, frame: object) -> None:
+            server.terminate()
+
+        previous = signal.signal(signal.SIGTERM, stop)
         try:
-            return server.wait()
+            code = server.wait()
         except KeyboardInterrupt:
             server.terminate()
             server.wait()
             raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 128 - code if code < 0 else code
