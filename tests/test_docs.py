@@ -9,7 +9,8 @@ follow one convention, which these tests hold them to:
   `python3 <path>.py` is a command; a trailing backslash continues it on the next line,
   `# ...` after it is a comment and `> FILE` sends its output to FILE. Sizes are shrunk for
   speed: `--runs N` becomes a few hundred runs at most, a sweep gets `--runs`, a sensitivity
-  analysis `--samples` and `--runs`, `--over-assumptions N` a couple of points, and the
+  analysis `--samples` and `--runs`, `--over-assumptions N` a couple of points, `negsim app`
+  only `--help` (it serves until Ctrl-C; tests/e2e/ serves it), and the
   benchmark and figure scripts their quick forms; `negsim validate` runs two of its checks
   (VALIDATE_ONLY), since all of them take about a minute even at 100 runs. Each command must
   exit 0, except that `negsim validate` may exit 1 (a check missed, as checks do at these
@@ -50,6 +51,7 @@ DOCUMENTS = sorted(
 LANGUAGES = {"console", "python", "yaml", "toml", "text"}
 SETUP_LINES = {
     'python3 -m venv .venv && . .venv/bin/activate && python3 -m pip install -e ".[dev]"',
+    'python3 -m pip install -e ".[app]"',
     "python3 -m pytest -n 2",
     'python3 -m pytest -n 2 -m "not slow"',
 }
@@ -170,6 +172,9 @@ def shrunk(argv: tuple[str, ...]) -> list[str]:
         elif command == "sensitivity":
             args = _set_option(args, "--samples", SENSITIVITY_SAMPLES, add=True)
             args = _set_option(args, "--runs", SENSITIVITY_RUNS, add=True)
+        elif command == "app":
+            # It serves until Ctrl-C: here its arguments are only parsed (tests/e2e/ serves it).
+            args.append("--help")
         elif command == "validate":
             args = _set_option(args, "--runs", VALIDATE_RUNS, add=True)
             args = _set_option(args, "--over-assumptions", OVER_ASSUMPTIONS, add=False)

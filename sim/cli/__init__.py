@@ -3,7 +3,7 @@
 The only package that prints. Bad input ends with one line on stderr and exit code 2.
 
     parser.py     the argument parser, one function per command
-    commands.py   run, compare, plot, sensitivity
+    commands.py   run, compare, plot, sensitivity, app (the browser app, sim/app/)
     listing.py    provenance, strategies, scenarios
     validate.py   validate
     discover.py   discover (scenario discovery with EMA Workbench's PRIM, an optional extra)
@@ -26,7 +26,7 @@ from sim.cli import discover as discover_cli
 from sim.cli import forecast as forecast_cli
 from sim.cli import sweep as sweep_cli
 from sim.cli.commands import _summary_text as _summary_text  # the tests read it here
-from sim.cli.commands import cmd_compare, cmd_plot, cmd_run, cmd_sensitivity
+from sim.cli.commands import cmd_app, cmd_compare, cmd_plot, cmd_run, cmd_sensitivity
 from sim.cli.listing import cmd_provenance, cmd_scenarios, cmd_strategies
 from sim.cli.parser import EXIT_BAD_INPUT, _parser, _usage_error
 from sim.cli.validate import cmd_validate
@@ -49,6 +49,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sweep": sweep_cli.command,
     "validate": cmd_validate,
     "forecast": forecast_cli.command,
+    "app": cmd_app,
 }
 
 

@@ -242,6 +242,26 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    """`negsim app`: the browser app, served on 127.0.0.1 until Ctrl-C."""
+    from sim.app import serve
+
+    if not 0 < args.port < 65536:
+        raise ConfigError("--port", args.port, "a port number, 1 to 65535")
+    missing = serve.missing_extra()
+    if missing:
+        sys.stderr.write(
+            f"negsim: error: the app needs its extra ({', '.join(missing)} missing): "
+            f"{serve.EXTRA}\n"
+        )
+        return 2
+    from sim.model.config import load_scenario
+
+    load_scenario(args.scenario)  # bad input is reported here, in one line, not in the page
+    print(f"negsim app: http://{serve.HOST}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    return serve.serve(args.scenario, args.port)
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """`negsim plot`: the figures that fit a results folder."""
     from sim.experiments.figures import make_figures

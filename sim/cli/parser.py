@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep_cli.add_parser(sub)
     _add_validate(sub)
     forecast_cli.add_parser(sub)
+    _add_app(sub)
     for name in READS_SCENARIOS:
         sub.choices[name].add_argument(
             "--allow-import",
@@ -100,6 +101,29 @@ def _add_run(sub: Any) -> None:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--chunk-size", type=int, default=None, help=argparse.SUPPRESS)
+
+
+def _add_app(sub: Any) -> None:
+    """negsim app: the strategy lab and one war in the browser."""
+    app = sub.add_parser(
+        "app",
+        help="the strategy lab and one war, round by round, in the browser",
+        description="Serve the browser app on 127.0.0.1: the strategy lab (sliders over the "
+        "scenario's assumption ranges, strategies compared, downloads) and one war stepped "
+        'round by round. Needs the app extra: pip install -e ".[app]" (docs/app.md).',
+        **examples(
+            "negsim app",
+            "negsim app ukraine_2025_us_schedule --port 8800",
+            "negsim app my_war.yaml",
+        ),
+    )
+    app.add_argument(
+        "scenario",
+        nargs="?",
+        default="ukraine_2025",
+        help=SCENARIO_HELP + " (default ukraine_2025)",
+    )
+    app.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
 
 
 def _add_provenance(sub: Any) -> None:

@@ -18,25 +18,36 @@ _CAPITULATIONS = (Status.CAPITULATION_A, Status.CAPITULATION_B)
 
 def story(model: Any, index: int) -> str:
     """Round-by-round account of one run (a traced model of one run)."""
+    head, rounds, _ = story_rounds(model, index)
+    lines = [head] + [line for block in rounds for line in block]
+    return "\n".join(lines + [""] + _summary(model.engine, model.war_scenario))
+
+
+def story_rounds(model: Any, index: int) -> tuple[str, list[list[str]], list[str]]:
+    """The story in parts: its first line, the lines of each round recorded so far, and the
+    closing summary (empty while the run is still being stepped), so that a viewer can show
+    it round by round with the same lines as `story`."""
     sc, engine = model.war_scenario, model.engine
     a, b = sc.a, sc.b
-    lines = [f"{sc.name}: run {index}, seed {model.seed_value}"]
+    rounds = []
     prev = Status.WAR
     for rec in engine.records:
         st, t = rec.state, rec.round
         head = f"round {t:>2} ({round_month(sc.start, t, sc.round_days)})"
         cost = rec.costs.cost[0]
-        lines.append(
+        lines = [
             f"{head}  front {st.control[0]:.1%} (trend {st.trend[0]:+.2%}/round)  "
             f"exhaustion {a} {st.exhaustion[0, 0]:.3f} {b} {st.exhaustion[0, 1]:.3f}  "
             f"cost {a} {cost[0]:.4f} {b} {cost[1]:.4f}"
-        )
+        ]
         status = Status(int(st.status[0]))
         if prev in _TALKING and status not in _CAPITULATIONS:
             lines += _talks(rec, prev, sc)
         lines += _ending(rec, status, prev, sc, engine.p)
         prev = status
-    return "\n".join(lines + [""] + _summary(engine, sc))
+        rounds.append(lines)
+    summary = [] if getattr(model, "running", False) else _summary(engine, sc)
+    return f"{sc.name}: run {index}, seed {model.seed_value}", rounds, summary
 
 
 def _talks(rec: RoundRecord, prev: Status, sc: Any) -> list[str]:
