@@ -34,11 +34,12 @@ from sim.model.rules.context import Context
 from sim.model.rules.costs import costs
 from sim.model.rules.durability import durability
 from sim.model.rules.events import Battle, Costs, RoundRecord, Snapshot, Standing, Talking
+from sim.model.rules.freezing import frozen_line
 from sim.model.rules.mediation import withdraw
 from sim.model.rules.observe import observe
 from sim.model.rules.reservation import reservation_values
 from sim.model.rules.talks import talks
-from sim.model.rules.valuation import share_of_stakes, trend
+from sim.model.rules.valuation import trend
 from sim.model.state import RunState, absorbing
 from sim.model.strategies.base import Decision, Observation
 
@@ -175,9 +176,7 @@ class Engine:
             delta = change(getattr(new, name), getattr(old, name))
             if np.any(delta):
                 setattr(parties, held, np.maximum(getattr(parties, held) + delta, 0.0))
-        delta = change(
-            new.hardliner_cost + new.audience_cost, old.hardliner_cost + old.audience_cost
-        )
+        delta = change(_hurdle(new), _hurdle(old))
         if np.any(delta):
             parties.hurdle_base = parties.hurdle_base + delta
         new = dataclasses.replace(new, later=old.later)
@@ -371,10 +370,15 @@ def start(p: ModelParams, ctx: Context, runs: I) -> RunState:
         precision = 1.0 / np.square(np.asarray(p.belief_sd, dtype=float))
     parties.belief_precision = np.broadcast_to(precision, (n, 2)).astype(float)
     st.front.trend = trend0
-    hurdle = p.hardliner_cost + p.audience_cost
-    parties.hurdle_base = np.broadcast_to(hurdle, (n, 2)).astype(float)
+    parties.hurdle_base = np.broadcast_to(_hurdle(p), (n, 2)).astype(float)
     _open(st, p, ctx)
     return st
+
+
+def _hurdle(p: ModelParams) -> Any:
+    """The domestic hurdle a side faces before any text is known: hardliners' and
+    audience costs (§3.9)."""
+    return p.hardliner_cost + p.audience_cost
 
 
 def _open(st: RunState, p: ModelParams, ctx: Context) -> None:
@@ -391,9 +395,7 @@ def _open(st: RunState, p: ModelParams, ctx: Context) -> None:
     elif p.initial_state == "frozen":
         st.status[:] = Status.FROZEN
         st.end_round[:] = 0
-        share = share_of_stakes(ctx, st.front.control)
-        ideal = np.broadcast_to(p.ideal, (st.n, 2, p.n_issues))
-        st.agreement.terms = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
+        st.agreement.terms = frozen_line(ctx, st.front.control, np.arange(st.n))
 
 
 def _on_runs(decision: Decision, seen: I | None, rows: I | None, n: int) -> Decision:

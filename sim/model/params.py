@@ -13,6 +13,7 @@ how it scales (`param(per_month=...)`), and is converted here to the scenario's 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,9 +55,15 @@ _ROUND_NAMES = {
 }
 
 
+@functools.cache
+def _scaling(section: type, name: str) -> str | None:
+    """How field `name` of a config section scales with time (`param(per_month=)`)."""
+    return next(f for f in dataclasses.fields(section) if f.name == name).metadata.get("per_month")
+
+
 def per_round(section: type, name: str, value: Any, months: float) -> Any:
     """`value` of field `name` of a config section, for a round of `months` months."""
-    scaling = {f.name: f.metadata.get("per_month") for f in dataclasses.fields(section)}[name]
+    scaling = _scaling(section, name)
     if scaling is None or months == 1.0:
         return value
     converted = TIME_SCALINGS[scaling](value, months)

@@ -86,11 +86,17 @@ def thaw(state: RunState, ctx: Context, t: int) -> None:
     state.status[thawed] = Status.WAR
     state.end_round[thawed] = -1
     state.agreement.terms[thawed] = np.nan
+    state.talks.thaws += thawed
+    _talks_start_over(state, np.flatnonzero(thawed))
+
+
+def _talks_start_over(state: RunState, rows: NDArray[np.int64]) -> None:
+    """Where the war resumes, the talks start over: no rounds of talks, refused texts or
+    ripe rounds counted."""
     talks = state.talks
-    talks.thaws += thawed
-    talks.rounds_talking[thawed] = 0
-    talks.failed_texts[thawed] = 0
-    talks.ripe_streak[thawed] = 0
+    talks.rounds_talking[rows] = 0
+    talks.failed_texts[rows] = 0
+    talks.ripe_streak[rows] = 0
 
 
 def carry_out_steps(state: RunState, ctx: Context, t: int, standing: B) -> B:
@@ -157,9 +163,7 @@ def hazard(
 def _back_to_war(state: RunState, ctx: Context, t: int, collapse: B, truce_ends: B) -> None:
     """The war resumes where an agreement collapsed or a ceasefire ended: distrust grows
     and the talks start over."""
-    p, ag, cf, talks, active = (
-        ctx.p, state.agreement, state.ceasefire, state.talks, state.mediation.active
-    )  # fmt: skip
+    p, ag, cf, active = ctx.p, state.agreement, state.ceasefire, state.mediation.active
     # By the few rows concerned (their positions), not by masks over every run.
     back = np.flatnonzero(collapse | truce_ends)
     fell = np.flatnonzero(collapse)
@@ -177,6 +181,4 @@ def _back_to_war(state: RunState, ctx: Context, t: int, collapse: B, truce_ends:
     cf.collapses[ended] += 1
     first_truce = ended[cf.first_collapse_round[ended] < 0]
     cf.first_collapse_round[first_truce] = t
-    talks.rounds_talking[back] = 0
-    talks.failed_texts[back] = 0
-    talks.ripe_streak[back] = 0
+    _talks_start_over(state, back)

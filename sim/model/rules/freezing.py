@@ -14,6 +14,7 @@ from sim.model.state import RunState
 from sim.model.strategies.base import Decision
 
 B = NDArray[np.bool_]
+F = NDArray[np.float64]
 
 
 def freeze(
@@ -36,6 +37,13 @@ def freeze(
     state.end_round[frozen] = t
     # The line is drawn for the runs that froze only.
     rows = np.flatnonzero(frozen)
-    share = share_of_stakes(ctx, state.front.control)[rows]
-    ideal = np.broadcast_to(p.ideal, (n, 2, p.n_issues))[rows]
-    state.agreement.terms[rows] = ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
+    state.agreement.terms[rows] = frozen_line(ctx, state.front.control, rows)
+
+
+def frozen_line(ctx: Context, control: F, rows: NDArray[np.int64]) -> F:
+    """The terms of a frozen front (§3.5) for the runs `rows`: every disputed issue at the
+    share of the stakes the line implies, from B's ideal toward A's."""
+    p = ctx.p
+    share = share_of_stakes(ctx, control)[rows]
+    ideal = np.broadcast_to(p.ideal, (control.shape[0], 2, p.n_issues))[rows]
+    return ideal[:, 1] + share[:, None] * (ideal[:, 0] - ideal[:, 1])
