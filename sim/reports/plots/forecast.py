@@ -12,7 +12,11 @@ from matplotlib.figure import Figure
 from sim.reports.plots.style import COLUMN_WIDTH, PAGE_WIDTH, group_colour, style
 
 
-def _panels(table: pd.DataFrame, axes: Sequence[Axes] | None) -> tuple[Figure, list[Axes], list]:
+def _panels(
+    table: pd.DataFrame, axes: Sequence[Axes] | None, title: str, xlabel: str
+) -> tuple[Figure, list[tuple[Axes, list[tuple[str, pd.DataFrame]]]]]:
+    """One panel per period, each with the chance diagonal, unit axes, its x label and its
+    title, and the forecasters' rows of that period in order."""
     periods = list(dict.fromkeys(table["period"]))
     if axes is None:
         n = len(periods)
@@ -23,7 +27,16 @@ def _panels(table: pd.DataFrame, axes: Sequence[Axes] | None) -> tuple[Figure, l
             raise ValueError(f"{len(periods)} periods need {len(periods)} axes, got {len(axes)}")
         found = list(axes)
         fig = found[0].figure
-    return fig, found, periods
+    panels = []
+    for ax, period in zip(found, periods, strict=True):
+        ax.plot([0, 1], [0, 1], color="0.6", linewidth=0.8, linestyle="--")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.03)
+        ax.set_xlabel(xlabel)
+        ax.set_title(f"{period} {title}".strip())
+        rows = table[table["period"] == period]
+        panels.append((ax, [(str(w), part) for w, part in rows.groupby("forecaster", sort=False)]))
+    return fig, panels
 
 
 def plot_reliability(
@@ -38,20 +51,14 @@ def plot_reliability(
         axes: One Axes per period (default: a new figure).
     """
     with style():
-        fig, found, periods = _panels(table, axes)
-        for ax, period in zip(found, periods, strict=True):
-            rows = table[table["period"] == period]
-            ax.plot([0, 1], [0, 1], color="0.6", linewidth=0.8, linestyle="--")
-            for i, (who, part) in enumerate(rows.groupby("forecaster", sort=False)):
+        fig, panels = _panels(table, axes, title, "Forecast probability (bin mean)")
+        for ax, groups in panels:
+            for i, (who, part) in enumerate(groups):
                 size = 8 + 60 * part["count"] / max(int(part["count"].max()), 1)
                 ax.plot(part["mean_forecast"], part["observed"], color=group_colour(i), label=who)
                 ax.scatter(part["mean_forecast"], part["observed"], s=size, color=group_colour(i))
-            ax.set_xlim(0, 1)
-            ax.set_ylim(0, 1.03)
-            ax.set_xlabel("Forecast probability (bin mean)")
-            ax.set_title(f"{period} {title}".strip())
-        found[0].set_ylabel("Observed frequency")
-        found[0].legend(loc="upper left", frameon=False)
+        panels[0][0].set_ylabel("Observed frequency")
+        panels[0][0].legend(loc="upper left", frameon=False)
     return fig
 
 
@@ -65,17 +72,11 @@ def plot_roc(table: pd.DataFrame, *, title: str = "", axes: Sequence[Axes] | Non
         axes: One Axes per period (default: a new figure).
     """
     with style():
-        fig, found, periods = _panels(table, axes)
-        for ax, period in zip(found, periods, strict=True):
-            rows = table[table["period"] == period]
-            ax.plot([0, 1], [0, 1], color="0.6", linewidth=0.8, linestyle="--")
-            for i, (who, part) in enumerate(rows.groupby("forecaster", sort=False)):
+        fig, panels = _panels(table, axes, title, "False positive rate")
+        for ax, groups in panels:
+            for i, (who, part) in enumerate(groups):
                 label = f"{who} (AUC {float(part['auc'].iloc[0]):.2f})"
                 ax.plot(part["fpr"], part["tpr"], color=group_colour(i), label=label)
-            ax.set_xlim(0, 1)
-            ax.set_ylim(0, 1.03)
-            ax.set_xlabel("False positive rate")
-            ax.set_title(f"{period} {title}".strip())
             ax.legend(loc="lower right", frameon=False)
-        found[0].set_ylabel("True positive rate")
+        panels[0][0].set_ylabel("True positive rate")
     return fig
