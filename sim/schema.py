@@ -60,6 +60,15 @@ def suggest(name: str, options: typing.Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def strip_optional(tp: Any) -> Any:
+    """The type inside an optional one (`X | None` gives `X`); any other type as it is."""
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        if len(inner) == 1:
+            return inner[0]
+    return tp
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 

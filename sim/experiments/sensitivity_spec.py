@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -267,7 +266,7 @@ def _field_is_integer(path: str, where: str, value: Any) -> bool:
     parts = path.split(".")
     i = 0
     while i < len(parts):
-        tp = _strip_optional(tp)
+        tp = schema.strip_optional(tp)
         origin = get_origin(tp)
         if dataclasses.is_dataclass(tp):
             hints = typing.get_type_hints(tp)
@@ -287,17 +286,9 @@ def _field_is_integer(path: str, where: str, value: Any) -> bool:
         else:
             raise ConfigError(where, value, "a path that ends at a numeric setting")
         i += 1
-    tp = _strip_optional(tp)
+    tp = schema.strip_optional(tp)
     if tp is int:
         return True
     if tp is float or tp is Any:
         return False
     raise ConfigError(where, value, "a path to a numeric setting (not a section, text or flag)")
-
-
-def _strip_optional(tp: Any) -> Any:
-    if get_origin(tp) in (typing.Union, types.UnionType):
-        inner = [a for a in get_args(tp) if a is not type(None)]
-        if len(inner) == 1:
-            return inner[0]
-    return tp

@@ -10,7 +10,6 @@ the mediator's strategy: a schedule changes strategies over time).
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -28,14 +27,6 @@ _WHY = {
     "structure": "a value that may change during a run (this one shapes the model)",
 }
 _NUMBERS = "a path to a number, or a mapping of numbers, that may change during a run"
-
-
-def _unwrap(tp: Any) -> Any:
-    """The type inside an optional one."""
-    if get_origin(tp) in (typing.Union, types.UnionType):
-        inner = [a for a in get_args(tp) if a is not type(None)]
-        return inner[0] if len(inner) == 1 else tp
-    return tp
 
 
 def _is_number(tp: Any) -> bool:
@@ -56,7 +47,7 @@ def check_path(dotted: str) -> str | None:
             return None  # an unknown key: the schema names it, with a suggestion
         if field.metadata.get("fixed"):
             return _WHY[field.metadata["fixed"]]
-        tp = _unwrap(typing.get_type_hints(tp)[steps[i]])
+        tp = schema.strip_optional(typing.get_type_hints(tp)[steps[i]])
         i += 1
         if get_origin(tp) in (Mapping, dict, typing.Mapping):
             value = get_args(tp)[1]
