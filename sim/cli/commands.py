@@ -234,6 +234,10 @@ def _summary_text(summary: Any, name: str, out: str | None) -> str:
     lines.append("  outcomes at the horizon:")
     for outcome, count in s.outcomes.items():
         lines.append(f"    {outcome:<24} {count:>9,}  {count / s.runs:6.1%}")
+    if s.left_war:
+        lines.append("  camp members that left the war on their own:")
+        for member, count in s.left_war.items():
+            lines.append(f"    {member:<24} {count:>9,}  {count / s.runs:6.1%}")
     if out is not None:
         lines.append(f"  wrote {Path(out) / 'runs.parquet'} and manifest.json")
     return "\n".join(lines)

@@ -120,6 +120,8 @@ class Comparison:
             }
             for outcome, share in entry["outcome_shares"].items():
                 row[f"share_{outcome}"] = share
+            for member, share in entry.get("left_war_shares", {}).items():
+                row[f"share_left_{member}"] = share
             rows.append(row)
         table = pd.DataFrame(rows)
         table["median_settlement_round"] = table["median_settlement_round"].astype("Int64")

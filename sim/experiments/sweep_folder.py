@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.errors import ConfigError
 from sim.experiments.designs import SweepSpec, _plain, override_strings
@@ -33,7 +34,7 @@ from sim.experiments.storage import (
 )
 from sim.experiments.sweep_chunks import RUNS_DIR, Unit, verified_chunks
 from sim.model.config import scenario_from_dict
-from sim.reports.results import Tally, wilson_interval
+from sim.reports.results import EXIT_PREFIX, Tally, wilson_interval
 
 SUMMARY_COLUMNS = ("outcome", "settlement_round", "collapse_round")
 
@@ -161,7 +162,9 @@ def build_summary(
     tallies = [Tally() for _ in range(len(points))]
     categories: list[str] | None = None
     for u in units:
-        table = pd.read_parquet(runs_dir / u.filename, columns=["point", *SUMMARY_COLUMNS])
+        path = runs_dir / u.filename
+        exits = [c for c in pq.read_schema(path).names if c.startswith(EXIT_PREFIX)]
+        table = pd.read_parquet(path, columns=["point", *SUMMARY_COLUMNS, *exits])
         if categories is None:
             categories = [str(c) for c in table["outcome"].cat.categories]
         for p, part in table.groupby("point", sort=True, observed=True):
@@ -180,6 +183,8 @@ def build_summary(
         }
         for name in categories or []:
             row[f"share_{name}"] = tally.outcomes.get(name, 0) / tally.runs if tally.runs else 0.0
+        for name, left in tally.left_war.items():
+            row[f"share_left_{name}"] = left / tally.runs if tally.runs else 0.0
         rows.append(row)
     stats = pd.DataFrame(rows)
     stats["median_settlement_round"] = pd.array(

@@ -355,7 +355,7 @@ def start(p: ModelParams, ctx: Context, runs: I) -> RunState:
     """The state of runs at the start: at war, beliefs about the trend optimistic
     (Blainey 1973), trust, aid and sanctions as the scenario sets them."""
     n = runs.shape[0]
-    st = RunState.blank(runs, len(p.party_names), p.n_issues)
+    st = RunState.blank(runs, len(p.party_names), p.n_issues, len(p.member_names))
     parties, med = st.parties, st.mediation
     st.front.control = np.full(n, p.initial_control, dtype=float)
     parties.trust = np.broadcast_to(p.trust, (n, 2)).astype(float)

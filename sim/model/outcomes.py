@@ -171,6 +171,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("DOMESTIC", "domestic", "^", "domestic constraint"),  # audience cost, hardliners
     Reason("NOISE", "noise", "x", "misjudgement (noise)"),  # bounded rationality
     Reason("VETO", "veto", "v", "stakeholder veto"),  # both signed; a stakeholder blocked it
+    Reason("MEMBER", "member", "P", "a member of its camp refused"),  # the lead would sign
 )
 
 
@@ -183,6 +184,7 @@ class Refusal(enum.IntEnum):
     DOMESTIC = 3
     NOISE = 4
     VETO = 5
+    MEMBER = 6
 
 
 assert [r.name for r in Refusal] == [r.name for r in REASONS]

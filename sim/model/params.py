@@ -105,6 +105,24 @@ class ModelParams:
     victory_threshold: F
     hardliner_cost: F
     payoff_of_fighting: F
+    # camp members (M,), (M, K) with ideals and saliences: the parties beside the two leads
+    # (§3.15); every array is empty in a two-party scenario
+    member_names: tuple[str, ...]
+    member_camp: NDArray[np.int64]  # 0: A's camp, 1: B's
+    member_ideal: F
+    member_salience: F
+    member_capacity: F
+    member_cost_per_round: F
+    member_breaking_point: F
+    member_trust: F
+    member_exploitation_loss: F
+    member_decision_noise: F
+    member_audience_cost: F
+    member_victory_threshold: F
+    member_hardliner_cost: F
+    member_payoff_of_fighting: F
+    member_at_table: F  # 1 at the table, 0 kept out
+    member_spoiler_hazard_ratio: F
     # battlefield
     initial_state: str
     initial_ceasefire_provisions: float
@@ -215,6 +233,7 @@ def compile_params(sc: Scenario) -> ModelParams:
         party_names=names,
         **_issue_params(sc, names),
         **_party_params(sc, names, months),
+        **_member_params(sc, months),
         **_section_values(sc.battlefield, months),
         **_mediator_params(sc, names, months),
         **_stakeholder_params(sc, names, months),
@@ -269,6 +288,45 @@ def _party_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[s
     for name in _DOMESTIC_NUMBERS:
         pair = np.array([float(getattr(pa.domestic, name)), float(getattr(pb.domestic, name))])
         out[name] = per_round(Domestic, name, pair, months)
+    return out
+
+
+# What a camp member reads of its party section (§3.15): its own preferences, forces, costs,
+# trust and domestic constraints; it reads the war with its lead's beliefs.
+_MEMBER_NUMBERS = (
+    "capacity",
+    "cost_per_month",
+    "breaking_point",
+    "trust",
+    "exploitation_loss",
+    "decision_noise",
+    "spoiler_hazard_ratio",
+)
+
+
+def _member_params(sc: Scenario, months: float) -> dict[str, Any]:
+    members = [sc.parties[name] for name in sc.members]
+    issues = sc.issue_names
+
+    def column(section: type, owner: Any, name: str) -> F:
+        values = np.array([float(getattr(owner(m), name)) for m in members], dtype=float)
+        return np.asarray(per_round(section, name, values, months), dtype=float)
+
+    out: dict[str, Any] = {
+        "member_names": sc.members,
+        "member_camp": np.array([0 if m.role == "A" else 1 for m in members], dtype=np.int64),
+        "member_ideal": np.array(
+            [[m.ideal[i] for i in issues] for m in members], dtype=float
+        ).reshape(len(members), len(issues)),
+        "member_salience": np.array(
+            [[m.salience[i] for i in issues] for m in members], dtype=float
+        ).reshape(len(members), len(issues)),
+        "member_at_table": np.array([float(m.at_table) for m in members]),
+    }
+    for name in _MEMBER_NUMBERS:
+        out[f"member_{_ROUND_NAMES.get(name, name)}"] = column(Party, lambda m: m, name)
+    for name in _DOMESTIC_NUMBERS:
+        out[f"member_{name}"] = column(Domestic, lambda m: m.domestic, name)
     return out
 
 
@@ -382,6 +440,8 @@ STRUCTURAL = frozenset(
         "horizon",
         "issue_names",
         "party_names",
+        "member_names",
+        "member_camp",
         "deferrable",
         "open_position",
         "indivisible",

@@ -47,6 +47,26 @@ class PartyAgent(mesa.Agent):
         return self.model.engine.state.parties.trust[:, self.index]
 
 
+class MemberAgent(mesa.Agent):
+    """A camp's member beside its lead (docs/model.md §3.15). Its state lives in the
+    engine's (R, M) member arrays."""
+
+    def __init__(self, model: NegotiationModel, name: str, role: str, index: int) -> None:
+        super().__init__(model)
+        self.name = name
+        self.role = role
+        self.index = index
+
+    @property
+    def exhaustion(self) -> NDArray[np.float64]:
+        return self.model.engine.state.members.exhaustion[:, self.index]
+
+    @property
+    def fighting(self) -> NDArray[np.bool_]:
+        """Runs in which it has not left the war on its own."""
+        return self.model.engine.state.members.fighting[:, self.index]
+
+
 class MediatorAgent(mesa.Agent):
     """The mediator: observes, then decides through its strategy."""
 
@@ -141,6 +161,10 @@ class NegotiationModel(mesa.Model):
         self.engine = Engine(self.params, indices, seed, trace=trace)
         self.party_a = PartyAgent(self, scenario.a, "A")
         self.party_b = PartyAgent(self, scenario.b, "B")
+        self.members = [
+            MemberAgent(self, name, scenario.parties[name].role, j)
+            for j, name in enumerate(scenario.members)
+        ]
         med = scenario.mediator
         self.mediator: MediatorAgent | None = None
         if med is not None:

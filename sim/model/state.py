@@ -1,8 +1,8 @@
 """The state of R runs, as typed groups of arrays with a leading runs axis.
 
-Every array of a group has the runs axis first; party arrays have a party axis second (its
-length is the number of parties; the rules are two-sided today, the state is not), issue
-arrays an issue axis. The rules in `sim.model.rules` read and write these groups; `sim.model.engine`
+Every array of a group has the runs axis first; party arrays have a party axis second (the two
+camps' leads, A and B; the camps' other members have their own group), issue arrays an
+issue axis. The rules in `sim.model.rules` read and write these groups; `sim.model.engine`
 decides which runs a phase works on and copies them in and out (`RunState.take`, `put`).
 """
 
@@ -210,6 +210,15 @@ class Ceasefire(Group):
 
 
 @dataclass
+class Members(Group):
+    """The camps' members beside their leads (R, M) (§3.15)."""
+
+    exhaustion: F
+    fighting: B  # still at war: it has not left it on its own
+    exit_round: I  # the round it left the war (-1: never)
+
+
+@dataclass
 class RunState:
     """The state of R runs: where each stands, and its groups."""
 
@@ -223,8 +232,9 @@ class RunState:
     talks: Talks
     agreement: Agreement
     ceasefire: Ceasefire
+    members: Members
 
-    GROUPS = ("front", "parties", "mediation", "talks", "agreement", "ceasefire")
+    GROUPS = ("front", "parties", "mediation", "talks", "agreement", "ceasefire", "members")
     ARRAYS = ("runs", "status", "end_round", "peace_since")
 
     @property
@@ -254,7 +264,7 @@ class RunState:
                 getattr(self, name).put(rows, part.__dict__[name])
 
     @classmethod
-    def blank(cls, runs: I, parties: int, issues: int) -> RunState:
+    def blank(cls, runs: I, parties: int, issues: int, members: int = 0) -> RunState:
         """Runs before anything is set: at war, nothing signed, nothing recorded."""
         n = runs.shape[0]
         return cls(
@@ -285,6 +295,11 @@ class RunState:
             ),
             agreement=_blank_agreement(n, issues),
             ceasefire=_blank_ceasefire(n, parties),
+            members=Members(
+                exhaustion=np.zeros((n, members)),
+                fighting=np.ones((n, members), dtype=bool),
+                exit_round=np.full((n, members), -1, dtype=np.int64),
+            ),
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sim.model.bargaining import utilities
 from sim.model.calendar import MONTH_DAYS, round_month, year_ends
 from sim.model.engine import Engine
 from sim.model.outcomes import KIND_NAMES, outcome_labels
@@ -25,6 +26,9 @@ def _rounds(arr: np.ndarray) -> pd.arrays.IntegerArray:
 def _round(get: Callable[[RunState], np.ndarray]) -> Callable[[RunState], Any]:
     return lambda s: _rounds(get(s))
 
+
+# The runs table's column of the round a camp member left the war, by member.
+EXIT_PREFIX = "exit_round_"
 
 # None where a run has no agreement: a missing value in the string column.
 _KINDS = np.array([KIND_NAMES.get(k) for k in range(max(KIND_NAMES) + 1)], dtype=object)
@@ -76,6 +80,16 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
     cols.update((name, column(state)) for name, column in _RUN_COLUMNS)
     for i, party in enumerate(p.party_names):
         cols[f"utility_{party}"] = state.parties.final_utility[:, i]
+    if p.member_names:
+        # The camps' members (§3.15): their utility of the final terms, and the round each
+        # left the war on its own (a lead's capitulation is its camp's: the outcome).
+        member = utilities(state.agreement.terms, p.member_ideal, p.member_salience, p.span)
+        for j, name in enumerate(p.member_names):
+            cols[f"utility_{name}"] = np.where(
+                np.isnan(state.agreement.terms).any(axis=1), np.nan, member[:, j]
+            )
+        for j, name in enumerate(p.member_names):
+            cols[f"{EXIT_PREFIX}{name}"] = _rounds(state.members.exit_round[:, j])
     for j, issue in enumerate(p.issue_names):
         cols[f"terms_{issue}"] = state.agreement.terms[:, j]
     cols.update((name, column(state)) for name, column in _MEDIATOR_COLUMNS)
@@ -125,6 +139,8 @@ class Summary:
     # the month of the median round, and the share settled by the end of each year.
     median_settlement_month: str | None = None
     settlement_by_year: list[dict[str, Any]] | None = None
+    # Runs in which each camp member left the war on its own (§3.15); empty with two parties.
+    left_war: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -148,6 +164,9 @@ class Summary:
             "collapsed": self.collapsed,
             "p_collapse_given_settlement": self.p_collapse_given_settlement,
         }
+        if self.left_war:
+            out["left_war"] = self.left_war
+            out["left_war_shares"] = {k: v / self.runs for k, v in self.left_war.items()}
         out.update(self.extra)
         return out
 
@@ -163,6 +182,7 @@ class Tally:
     collapsed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     settlement_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    left_war: dict[str, int] = field(default_factory=dict)
 
     def add(self, table: pd.DataFrame) -> None:
         settled = table["settlement_round"].notna().to_numpy()
@@ -175,6 +195,11 @@ class Tally:
         counts = np.bincount(rounds, minlength=self.settlement_counts.size)
         counts[: self.settlement_counts.size] += self.settlement_counts
         self.settlement_counts = counts
+        for column in table.columns:
+            if str(column).startswith(EXIT_PREFIX):
+                name = str(column)[len(EXIT_PREFIX) :]
+                left = int(table[column].notna().sum())
+                self.left_war[name] = self.left_war.get(name, 0) + left
 
     def settled_by(self, last_round: int) -> int:
         """Runs whose first agreement came in round `last_round` or before."""
@@ -215,6 +240,7 @@ class Tally:
             settled=settled,
             collapsed=collapsed,
             p_collapse_given_settlement=(collapsed / settled) if settled else None,
+            left_war=dict(self.left_war),
             **calendar,
         )
 

@@ -30,6 +30,7 @@ from sim.model.bargaining.paths import (
     nash_point,
     whole_starts,
 )
+from sim.model.bargaining.seats import Seats
 from sim.model.bargaining.space import (
     IssueSpace,
     acceptance_score,
@@ -44,6 +45,7 @@ __all__ = [
     "AlternatingOffersOutcome",
     "IssueSpace",
     "Path",
+    "Seats",
     "acceptance_score",
     "alternating_offers",
     "compliance",

@@ -13,7 +13,9 @@ from typing import Any
 
 from sim import schema
 from sim.errors import ConfigError
-from sim.model.config.scenario import MAX_INDIVISIBLE, Mediator, Scenario, Source
+from sim.model.config.scenario import MAX_INDIVISIBLE, MAX_MEMBERS, Mediator, Scenario, Source
+
+_LEAD = "a party that leads its camp (its members are reached through it)"
 
 
 def _check_recess(options: Mapping[str, Any], path: str) -> None:
@@ -31,7 +33,9 @@ def cross_check(sc: Scenario) -> None:
     """Checks that span sections: names must agree across the file (in this order, so
     that the first fault of a file is the one reported)."""
     _check_parties(sc)
-    names = list(sc.parties)
+    # Only a camp's lead is named by an issue, the mediator or a stakeholder: its members
+    # are reached through it (docs/model.md §3.15).
+    names = [sc.a, sc.b]
     _check_issues(sc, names)
     if not is_month(sc.start):
         raise ConfigError("start", sc.start, "a month as YYYY-MM")
@@ -51,18 +55,30 @@ def cross_check(sc: Scenario) -> None:
             "agreement.talks_while_frozen (else nothing could ever happen)",
         )
     if sc.mediator is not None:
-        _check_mediator(sc.mediator, names, list(sc.issues))
+        _check_mediator(sc.mediator, names, list(sc.issues), _who(sc))
     _check_stakeholders_and_ranges(sc, names)
 
 
 def _check_parties(sc: Scenario) -> None:
-    """Two parties, roles A and B, and a position and a weight for every issue."""
+    """Two camps, A and B, each led by its first party and each with at most
+    MAX_MEMBERS others; leads at the table; a position and a weight for every issue."""
     names = list(sc.parties)
-    roles = sorted(p.role for p in sc.parties.values())
-    if len(names) != 2 or roles != ["A", "B"]:
+    roles = {p.role for p in sc.parties.values()}
+    if roles != {"A", "B"}:
         raise ConfigError(
-            "parties", names, "exactly two parties, one with role A and one with role B"
+            "parties", names, "two camps: at least one party with role A and one with role B"
         )
+    if len(names) > 2 + MAX_MEMBERS:
+        raise ConfigError(
+            "parties", names, f"at most {2 + MAX_MEMBERS} parties (two leads and their members)"
+        )
+    for lead in (sc.a, sc.b):
+        if not sc.parties[lead].at_table:
+            raise ConfigError(
+                f"parties.{lead}.at_table",
+                False,
+                "true: the first party of a camp leads it and signs for it",
+            )
     issues = list(sc.issues)
     if not issues:
         raise ConfigError("issues", {}, "at least one issue")
@@ -95,7 +111,7 @@ def _check_issues(sc: Scenario, names: list[str]) -> None:
     """What an issue names (the parties it assures) and what it needs when deferrable or
     indivisible."""
     for iname, issue in sc.issues.items():
-        _check_party_keys(issue.assures, f"issues.{iname}.assures", names)
+        _check_party_keys(issue.assures, f"issues.{iname}.assures", names, _who(sc))
         if issue.deferrable and issue.open_position is None:
             raise ConfigError(
                 f"issues.{iname}.open_position", None, "a position in [0, 1] for a deferrable issue"
@@ -109,14 +125,19 @@ def _check_issues(sc: Scenario, names: list[str]) -> None:
         )
 
 
-def _check_mediator(med: Mediator, names: list[str], issues: list[str]) -> None:
+def _who(sc: Scenario) -> str:
+    """What a party key must be: any party's name, or a lead's where camps have members."""
+    return _LEAD if sc.members else "a party name"
+
+
+def _check_mediator(med: Mediator, names: list[str], issues: list[str], who: str) -> None:
     """The mediator's parties, issues, strategy, options and schedule."""
     for section in ("leverage", "aid", "sanctions"):
-        _check_party_keys(getattr(med, section), f"mediator.{section}", names)
+        _check_party_keys(getattr(med, section), f"mediator.{section}", names, who)
     for name, co in med.co_mediators.items():
         for section in ("leverage", "aid", "sanctions"):
             _check_party_keys(
-                getattr(co, section), f"mediator.co_mediators.{name}.{section}", names
+                getattr(co, section), f"mediator.co_mediators.{name}.{section}", names, who
             )
     _check_party_keys(med.guarantee_covers, "mediator.guarantee_covers", issues, "an issue name")
     # Imported here: the strategy registry imports the engine, which imports this module.
@@ -150,7 +171,7 @@ def _check_stakeholders_and_ranges(sc: Scenario, names: list[str]) -> None:
             raise ConfigError(
                 f"stakeholders.{sname}.supports",
                 st.supports,
-                f"a party name, one of {names}",
+                f"{_who(sc)}, one of {names}",
                 hint=schema.suggest(st.supports, names),
             )
     for key, src in sc.provenance.items():

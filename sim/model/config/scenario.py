@@ -17,6 +17,8 @@ ROLES = ("A", "B")
 # Each indivisible issue doubles the concession paths every text search walks
 # (sim.model.bargaining.whole_starts).
 MAX_INDIVISIBLE = 4
+# Members beside the two leads: each adds its own acceptance draw stream and columns.
+MAX_MEMBERS = 8
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,11 @@ class Domestic:
 
 @dataclass(frozen=True)
 class Party:
-    role: Literal["A", "B"] = param(fixed="structure", doc="A (holds part of B's territory) or B.")
+    role: Literal["A", "B"] = param(
+        fixed="structure",
+        doc="Its camp: A (holds part of B's territory) or B. The first party listed in a "
+        "camp leads it; the others are its members (docs/model.md §3.15).",
+    )
     ideal: Mapping[str, float] = param(bounds=(0.0, 1.0), doc="Ideal position on each issue.")
     salience: Mapping[str, float] = param(
         bounds=(0.0, 1.0), doc="Weight of each issue in the party's utility; sums to 1."
@@ -176,6 +182,19 @@ class Party:
         bounds=(0.0, 100.0),
         doc="Share of its trust lost per unit of cost it suffers: losses breed hatred "
         "(Kaufman 2001); trust falls by exp(-grievance x cost) each round.",
+    )
+    at_table: bool = param(
+        True,
+        doc="A signatory of the talks: every text needs its consent. A member kept out of "
+        "the talks (false) may still wreck what the others sign (spoiler_hazard_ratio). "
+        "A camp's lead is always at the table.",
+    )
+    spoiler_hazard_ratio: float = param(
+        1.0,
+        bounds=(1.0, 20.0),
+        doc="Hazard ratio of the collapse of an agreement or ceasefire while this member "
+        "fights on outside the talks and expects more from fighting than from the terms "
+        "(spoilers; Stedman 1997, Kydd & Walter 2002).",
     )
     domestic: Domestic = dataclasses.field(default_factory=Domestic)
 
@@ -539,6 +558,11 @@ class Scenario:
     @property
     def b(self) -> str:
         return self.party_of_role("B")
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The parties that do not lead their camp, in file order (§3.15)."""
+        return tuple(name for name in self.parties if name not in (self.a, self.b))
 
     def to_dict(self) -> dict[str, Any]:
         data = schema.to_plain(self)

@@ -26,11 +26,11 @@ _WHY = {
     "their state then moves by the rules)",
     "structure": "a value that may change during a run (this one shapes the model)",
 }
-_NUMBERS = "a path to a number, or a mapping of numbers, that may change during a run"
+_NUMBERS = "a path to a number or a yes/no, or a mapping of numbers, that may change during a run"
 
 
 def _is_number(tp: Any) -> bool:
-    return tp in (float, int)
+    return tp in (float, int, bool)
 
 
 def check_path(dotted: str) -> str | None:

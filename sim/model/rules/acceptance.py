@@ -12,9 +12,11 @@ from sim.model import bargaining
 from sim.model.bargaining import either_holds
 from sim.model.outcomes import Refusal
 from sim.model.rng import Stream
+from sim.model.rules import members
 from sim.model.rules.axes import both, by_side, either, pair, sides
 from sim.model.rules.context import Context
 from sim.model.rules.mediation import patron_loss, per_run, stick_loss
+from sim.model.rules.members import has_members
 from sim.model.state import RunState
 from sim.model.strategies.base import Decision
 
@@ -175,6 +177,16 @@ def weigh(
         [d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1
     ) * sides(p.decision_noise, n)
     accept = (score + noise >= 0.0) & pair(talking)
+    blocked = None
+    if has_members(ctx):
+        # A camp signs only if its lead and every member at the table sign (§3.15).
+        enforced = either_holds(np.clip(held_by_text, 0.0, 1.0), ind.external)
+        share = np.where(framework, np.asarray(p.ceasefire_exploitation, dtype=float), 1.0)
+        camp_refuses, _ = members.consent(
+            state, ctx, t, ctx.space.positions(progress), enforced, ind.hurdle_scale, share
+        )
+        blocked = accept & camp_refuses
+        accept = accept & ~camp_refuses
 
     floor = np.broadcast_to(sides(p.veto_floor, n), (n, 2))
     signed = both(accept)
@@ -189,6 +201,8 @@ def weigh(
     np.copyto(reason, Refusal.TRUST, where=trusting < 0.0)
     np.copyto(reason, Refusal.TERMS, where=value < reservation)
     np.copyto(reason, Refusal.NONE, where=accept)
+    if blocked is not None:
+        np.copyto(reason, Refusal.MEMBER, where=blocked)
     reason = np.where(pair(talking), reason, Refusal.NONE)
     reason = np.where(pair(vetoed), Refusal.VETO, reason)
 

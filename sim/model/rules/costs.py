@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.outcomes import Status
+from sim.model.rules import members
 from sim.model.rules.axes import side
 from sim.model.rules.battlefield import ceasefire_violence
 from sim.model.rules.context import Context
 from sim.model.rules.events import Costs
+from sim.model.rules.members import has_members
 from sim.model.state import RunState
 
 
@@ -35,6 +37,8 @@ def costs(state: RunState, ctx: Context, t: int) -> Costs:
         cost[:, i] = side(p.cost_per_round, i) * intensity + sanctions * paying
         exhaustion[:, i] += cost[:, i]
         ratio.append(exhaustion[:, i] / side(p.breaking_point, i))
+    if has_members(ctx):
+        members.costs(state, ctx, t, intensity * paying)
     if np.any(p.grievance):  # losses breed hatred: trust falls with the round's cost
         parties.trust = parties.trust * np.exp(-p.grievance * cost)
     broken = [fighting & (r >= 1.0) for r in ratio]

@@ -8,11 +8,13 @@ from numpy.typing import NDArray
 
 from sim.model.outcomes import Status
 from sim.model.rng import Stream
+from sim.model.rules import members
 from sim.model.rules.axes import by_side, either, mean
 from sim.model.rules.battlefield import truce_enforcement
 from sim.model.rules.ceasefire import ceasefire_score
 from sim.model.rules.context import Context
 from sim.model.rules.events import Standing
+from sim.model.rules.members import has_members
 from sim.model.state import RunState
 
 F = NDArray[np.float64]
@@ -150,6 +152,9 @@ def hazard(
     if violated is not None and violated.any():
         truce_h = truce_h + np.log(p.violation_hazard_ratio) * violated
     log_h = np.where(truce, truce_h, deal_h)
+    if has_members(ctx):
+        # Members fighting on outside the talks attack what the others signed (§3.15).
+        log_h = log_h + np.log(members.spoiling(state, ctx))
     shape = np.asarray(p.hazard_shape, dtype=float)  # per run in a stacked batch
     if np.any(shape != 1.0):
         # Weibull duration dependence in the age of the peace (Werner 1999; Fortna 2003,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.bargaining import Seats
 from sim.model.outcomes import Status
 from sim.model.rng import Stream
+from sim.model.rules import members
 from sim.model.rules.axes import by_side
 from sim.model.rules.context import Context
 from sim.model.state import RunState
@@ -55,4 +57,17 @@ def observe(state: RunState, ctx: Context, t: int) -> Observation:
         rounds_talking=talks.rounds_talking.copy(),
         agreement_round=state.agreement.last_round.copy(),
         phase_round=np.full(state.n, t, dtype=np.int64),
+        seats=_seats(state, ctx, t) if members.has_members(ctx) else None,
     )
+
+
+def _seats(state: RunState, ctx: Context, t: int) -> Seats:
+    """The members as the mediator sees them: their values of fighting on through its own
+    noisy estimate, as for the leads."""
+    p, d = ctx.p, ctx.draws
+    noise = np.stack(
+        [d.normal(t, members.ESTIMATE_STREAM + j) for j in range(len(p.member_names))], axis=-1
+    )
+    info = np.asarray(p.information_noise, dtype=float)
+    info = info[:, None] if info.ndim == 1 else info
+    return members.seats(state, ctx, members.values(state, ctx) + info * noise)

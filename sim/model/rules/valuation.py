@@ -33,6 +33,11 @@ def capacity(
         1.0 - by_side(p.exhaustion_drag) * worn + sides(p.regroup, n) * brought
     )
     support = parties.aid_mediator + parties.aid_stakeholders if aid is None else aid
+    if len(p.member_names):
+        # Imported here: the members' rules read this module's valuations.
+        from sim.model.rules import members
+
+        own = own + members.capacity(state, ctx)
     return own + support
 
 

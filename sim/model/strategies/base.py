@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import (
     IssueSpace,
+    Seats,
     acceptance_score,
     compliance,
     domestic_hurdle,
@@ -71,6 +72,9 @@ class Observation:
     # Each side's trust in the mediators' word (2,) or (R, 2): with co-mediators, the trust it
     # puts in the one it trusts most (docs/model.md §3.6); None: from `bias` alone.
     mediator_trust: F | None = None
+    # The camps' members, with the mediator's noisy estimates of their values of fighting
+    # on (docs/model.md §3.15); None in a two-party scenario.
+    seats: Seats | None = None
 
     def for_framework(self, framework: B) -> Observation:
         """The observation as the parties weigh framework texts in the rows `framework`."""
@@ -108,6 +112,8 @@ class Observation:
             if value.shape[0] == n:
                 changes[name] = value[rows] if isinstance(rows, slice) else take(value, rows)
         changes["space"] = self.space.take(rows)
+        if self.seats is not None:
+            changes["seats"] = self.seats.subset(rows)
         return self._replace(**changes)
 
     def _replace(self, **changes: Any) -> Observation:
@@ -184,7 +190,7 @@ class Observation:
 # Fields whose per-run form has this many axes; a shared one has fewer. Fields not listed
 # are per run whenever their leading axis has the runs' length, except the issue-axis ones
 # in _NEVER_PER_RUN, which are never per run (and may have that length by chance).
-_NEVER_PER_RUN = frozenset({"deferrable", "open_position"})
+_NEVER_PER_RUN = frozenset({"deferrable", "open_position", "seats"})
 _PER_RUN_NDIM = {
     "ideal": 3,
     "salience": 3,

@@ -177,6 +177,12 @@ def _draft_everywhere(
     # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
     # disagreement point of each side is the text it would just sign, given the risk that
     # the other reneges and its own domestic hurdle (docs/model.md §4).
+    if obs.seats is not None and obs.seats.seated.any():
+        ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
+        progress, feasible = _signatories_nash(
+            obs.for_framework(framework), framework, start, movable, ext, power_b
+        )
+        return space.positions(progress), framework, feasible
     if space.indivisible is not None and (movable & space.indivisible).any():
         ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
         progress, feasible = _whole_nash(obs.for_framework(framework), start, movable, ext, power_b)
@@ -258,6 +264,60 @@ def _whole_nash(
     pick = np.where(ok_any, np.argmax(products, axis=0), np.argmax(shortfalls, axis=0))
     chosen = np.stack(texts)[pick, np.arange(pick.shape[0])]
     return chosen, ok_any
+
+
+# Points per issue at which `_signatories_nash` weighs the leads' frontier.
+_SIGNATORY_GRID = 48
+
+
+def _signatories_nash(
+    obs: Observation,
+    framework: np.ndarray,
+    start: np.ndarray,
+    movable: np.ndarray,
+    external: np.ndarray,
+    power_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Nash text over every signatory, the two leads and the camps' members at the
+    table (docs/model.md §3.15): the text on the leads' frontier (one per placement of the
+    indivisible issues) that maximises the product of all their acceptance scores, each
+    camp's signatories sharing its bargaining power. With more than two factors the
+    product has no closed form on a segment, so it is weighed at `_SIGNATORY_GRID` points
+    per issue. Where no text leaves every signatory a non-negative score, the text whose
+    worst-off signatory falls least short."""
+    space, seats = obs.space, obs.seats
+    assert seats is not None
+    n, k = power_b.shape[0], obs.deferrable.shape[0]
+    whole = space.indivisible is not None and bool((movable & space.indivisible).any())
+    rest = movable & ~space.indivisible if whole and space.indivisible is not None else movable
+    placements = bargaining.whole_starts(space, start, movable) if whole else [start]
+    weight = np.stack([1.0 - power_b, power_b], axis=-1) * 2.0
+    member_weight = np.where(seats.seated, weight[:, seats.camp], 0.0)
+    share = np.where(framework, np.asarray(obs.framework_loss_share, dtype=float), 1.0)
+    best_t = np.zeros((n, k))
+    best_value = np.full(n, -np.inf)
+    best_short = np.full(n, -np.inf)
+    ok = np.zeros(n, dtype=bool)
+    for placed in placements:
+        path = bargaining.concession_path(0, space, rest, placed)
+        for lam in np.linspace(0.0, float(k), _SIGNATORY_GRID * k + 1):
+            t = path.point(np.full(n, lam), placed, rest)
+            u, g = space.evaluate(t)
+            lead = obs.scores(u, g, external)
+            enforced = bargaining.either_holds(np.clip(g, 0.0, 1.0), external[:, None])
+            _, member = seats.scores(space.positions(t), enforced, 1.0, share)
+            # A member not at the table neither constrains the text nor weighs in it.
+            short = np.minimum(lead.min(axis=1), np.where(seats.seated, member, np.inf).min(axis=1))
+            member = np.where(seats.seated, np.maximum(member, 1e-300), 1.0)
+            value = (weight * np.log(np.maximum(lead, 1e-300))).sum(axis=1)
+            value += (member_weight * np.log(member)).sum(axis=1)
+            feasible = short >= 0.0
+            better = np.where(feasible, ~ok | (value > best_value), ~ok & (short > best_short))
+            best_t[better] = t[better]
+            best_value = np.where(better & feasible, value, best_value)
+            best_short = np.where(better, short, best_short)
+            ok |= feasible
+    return best_t, ok
 
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:

@@ -1,0 +1,175 @@
+"""The camps' members beside their leads (docs/model.md §3.15): the forces they bring, the
+costs they bear and when they leave the war, their value of fighting on, their consent to
+a text, and the spoilers among them.
+
+Every function here is called only where the scenario has members (`has_members`), so a
+two-party scenario runs exactly as without them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.model.bargaining import Seats, utilities
+from sim.model.outcomes import Status
+from sim.model.rows import pair
+from sim.model.rules.axes import sides
+from sim.model.rules.context import Context
+from sim.model.rules.valuation import share_of_stakes
+from sim.model.state import RunState
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+# Acceptance draws of member m come from stream MEMBER_STREAM + m (`sim.model.rng`): far
+# from the named streams, so that adding a member never shifts another draw.
+MEMBER_STREAM = 1000
+# The mediator's estimate of member m's value of fighting on: stream ESTIMATE_STREAM + m.
+ESTIMATE_STREAM = 2000
+
+
+def has_members(ctx: Context) -> bool:
+    return len(ctx.p.member_names) > 0
+
+
+def _runs(a: F, n: int) -> F:
+    """A member parameter, shared (M,) or per run (R, M), as (R, M)."""
+    a = np.asarray(a, dtype=float)
+    return np.broadcast_to(a, (n, a.shape[-1]))
+
+
+def _of_camp(a: F, camp: NDArray[np.int64], n: int) -> F:
+    """A per-side array (2,) or (R, 2) at each member's camp, (R, M)."""
+    return np.broadcast_to(sides(np.asarray(a, dtype=float), n), (n, 2))[:, camp]
+
+
+def capacity(state: RunState, ctx: Context) -> F:
+    """The capacity the members still fighting bring to their camps (R, 2), worn by their
+    own exhaustion as a lead's is by its own."""
+    p, m = ctx.p, state.members
+    n = m.exhaustion.shape[0]
+    worn = np.clip(m.exhaustion / _runs(p.member_breaking_point, n), 0.0, 1.0)
+    drag = np.asarray(p.exhaustion_drag, dtype=float)
+    drag = drag[:, None] if drag.ndim == 1 else drag
+    own = _runs(p.member_capacity, n) * (1.0 - drag * worn) * m.fighting
+    out = np.zeros((n, 2))
+    for c in (0, 1):
+        out[:, c] = own[:, p.member_camp == c].sum(axis=1)
+    return out
+
+
+def costs(state: RunState, ctx: Context, t: int, intensity: F) -> None:
+    """Each member still fighting pays its cost at its camp's intensity; one past its
+    breaking point while the war goes on leaves it on its own (its camp fights on)."""
+    p, m = ctx.p, state.members
+    n = m.exhaustion.shape[0]
+    m.exhaustion += _runs(p.member_cost_per_round, n) * intensity[:, None] * m.fighting
+    at_war = (state.status == Status.WAR)[:, None]
+    leaves = m.fighting & at_war & (m.exhaustion >= _runs(p.member_breaking_point, n))
+    if leaves.any():
+        m.fighting = m.fighting & ~leaves
+        m.exit_round = np.where(leaves, t, m.exit_round)
+
+
+def _war_utilities(ctx: Context, share: F) -> F:
+    """Each member's utility (R, M) of the terms the battlefield implies at its camp's
+    share of the stakes (R, M): every issue a fraction of the way from B's ideal to A's."""
+    p = ctx.p
+    lower, upper = np.asarray(p.ideal)[..., 1, :], np.asarray(p.ideal)[..., 0, :]
+    if lower.ndim == 2:  # ideals per run
+        lower, upper = lower[:, None, :], upper[:, None, :]
+    x = lower + share[..., None] * (upper - lower)  # (R, M, K)
+    span = np.asarray(p.span, dtype=float)
+    span = span[:, None, :] if span.ndim == 2 else span
+    gap = np.abs(x - np.asarray(p.member_ideal)) / np.maximum(span, 1e-12)
+    disputed = span > 1e-12
+    worth = np.where(disputed, 1.0 - np.minimum(gap, 1.0), 1.0)
+    return np.asarray((np.asarray(p.member_salience) * worth).sum(axis=-1))
+
+
+def values(state: RunState, ctx: Context) -> F:
+    """Each member's value of fighting on (R, M): the terms its camp's lead expects the
+    war to bring over the lead's planning horizon, less the member's own costs over that
+    horizon, plus its private payoff of fighting (§3.4)."""
+    p, parties = ctx.p, state.parties
+    n, camp = state.n, p.member_camp
+    horizon = sides(np.asarray(p.planning_horizon, dtype=float), n)
+    expected = pair(state.front.control) + horizon * parties.belief_mean
+    share = share_of_stakes(ctx, expected)[:, camp]
+    future = _runs(p.member_cost_per_round, n) * _of_camp(ctx.annuity, camp, n)
+    return _war_utilities(ctx, share) - future + _runs(p.member_payoff_of_fighting, n)
+
+
+def trust(state: RunState, ctx: Context) -> F:
+    """Each member's trust (R, M): its own at the start, moving with its lead's since (what
+    the lead learns of the other camp, the member learns too)."""
+    p, n = ctx.p, state.n
+    camp = p.member_camp
+    lead_now = state.parties.trust[:, camp]
+    moved = lead_now - _of_camp(p.trust, camp, n)
+    return np.asarray(np.clip(_runs(p.member_trust, n) + moved, 0.0, 1.0))
+
+
+def seats(state: RunState, ctx: Context, reservation: F) -> Seats:
+    """The members as `Seats`, with these values of fighting on (true or estimated)."""
+    p, n = ctx.p, state.n
+    at_table = _runs(p.member_at_table, n) > 0.5
+    return Seats(
+        camp=p.member_camp,
+        seated=at_table & state.members.fighting,
+        ideal=np.asarray(p.member_ideal),
+        salience=np.asarray(p.member_salience),
+        span=np.asarray(p.span),
+        reservation=reservation,
+        trust=trust(state, ctx),
+        exploitation_loss=np.asarray(p.member_exploitation_loss),
+        hardliner_cost=np.asarray(p.member_hardliner_cost),
+        audience_cost=np.asarray(p.member_audience_cost),
+        victory_threshold=np.asarray(p.member_victory_threshold),
+    )
+
+
+def consent(
+    state: RunState,
+    ctx: Context,
+    t: int,
+    positions: F,
+    enforced: F,
+    hurdle_scale: F,
+    loss_share: F,
+) -> tuple[B, F]:
+    """Which camps' members at the table refuse the texts at `positions` (R, 2), and each
+    member's utility of them (R, M). A member signs on the lead's reckoning with its own
+    values, up to its own misjudgement (`Seats.scores`; §3.15)."""
+    p, d, n = ctx.p, ctx.draws, state.n
+    seats_now = seats(state, ctx, values(state, ctx))
+    utility, score = seats_now.scores(positions, enforced, hurdle_scale, loss_share)
+    noise = np.stack(
+        [d.logistic(t, MEMBER_STREAM + j) for j in range(len(p.member_names))], axis=-1
+    ) * _runs(p.member_decision_noise, n)
+    refuses = seats_now.seated & (score + noise < 0.0)
+    camp_refuses = np.zeros((n, 2), dtype=bool)
+    for c in (0, 1):
+        camp_refuses[:, c] = refuses[:, p.member_camp == c].any(axis=1)
+    return camp_refuses, utility
+
+
+def spoiling(state: RunState, ctx: Context) -> F:
+    """The hazard ratio (R,) that members fighting on outside the talks put on the
+    agreement or ceasefire standing: each that expects more from fighting than from the
+    terms in force (or, under a bare ceasefire, from the line as it stands) multiplies it
+    by its spoiler_hazard_ratio (Stedman 1997; Kydd & Walter 2002)."""
+    p, n = ctx.p, state.n
+    ratio = _runs(p.member_spoiler_hazard_ratio, n)
+    outside = (_runs(p.member_at_table, n) <= 0.5) & state.members.fighting & (ratio > 1.0)
+    if not outside.any():
+        return np.ones(n)
+    terms = state.agreement.terms
+    line = share_of_stakes(ctx, state.front.control)
+    lower, upper = np.asarray(p.ideal)[..., 1, :], np.asarray(p.ideal)[..., 0, :]
+    at_line = lower + line[:, None] * (upper - lower)
+    x = np.where(np.isnan(terms), at_line, terms)
+    worth = utilities(x, np.asarray(p.member_ideal), np.asarray(p.member_salience), p.span)
+    spoils = outside & (values(state, ctx) > worth)
+    return np.asarray(np.prod(np.where(spoils, ratio, 1.0), axis=1))

@@ -1,0 +1,208 @@
+"""Several parties in two camps (docs/model.md §3.15): members' forces, consent, departure
+from the war, spoiling, the Nash text over every signatory, and the tables that report
+them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import simulate
+from sim.errors import ConfigError
+from sim.experiments.simulate import replay
+from sim.model.config import Scenario, scenario_from_dict
+from sim.model.shell import NegotiationModel
+from sim.reports.results import summarise
+
+RUNS = 3000
+SEED = 3
+
+BASE: dict[str, Any] = {
+    "name": "three parties",
+    "start": "2000-01",
+    "horizon": 48,
+    "issues": {"territory": {}, "status": {}},
+    "parties": {
+        "north": {
+            "role": "A",
+            "ideal": {"territory": 1.0, "status": 1.0},
+            "salience": {"territory": 0.6, "status": 0.4},
+        },
+        "rebels": {
+            "role": "A",
+            "ideal": {"territory": 1.0, "status": 1.0},
+            "salience": {"territory": 0.3, "status": 0.7},
+            "capacity": 0.3,
+        },
+        "south": {
+            "role": "B",
+            "ideal": {"territory": 0.0, "status": 0.0},
+            "salience": {"territory": 0.5, "status": 0.5},
+        },
+    },
+    "mediator": {"strategy": "formulative"},
+}
+
+
+def _scenario(rebels: dict[str, Any] | None = None, **top: Any) -> Scenario:
+    data = copy.deepcopy(BASE)
+    data["parties"]["rebels"].update(rebels or {})
+    data.update(top)
+    return scenario_from_dict(data)
+
+
+def _two_parties() -> Scenario:
+    data = copy.deepcopy(BASE)
+    del data["parties"]["rebels"]
+    return scenario_from_dict(data)
+
+
+def _table(sc: Scenario, runs: int = RUNS) -> pd.DataFrame:
+    return simulate(sc, runs=runs, seed=SEED).table
+
+
+def _settled(table: pd.DataFrame) -> np.ndarray:
+    return table["settlement_round"].notna().to_numpy(dtype=float)
+
+
+def _clearly_above(high: np.ndarray, low: np.ndarray) -> bool:
+    """Paired runs on common draws: the mean gap is positive, four standard errors out."""
+    gap = high - low
+    return bool(gap.mean() > 4 * gap.std(ddof=1) / np.sqrt(gap.size))
+
+
+def test_a_member_at_the_table_is_one_more_veto_player():
+    """Every text needs the member's consent too, so fewer texts are signed than when it is
+    kept out of the talks (Tsebelis 2002; Cunningham 2006)."""
+    seated = _settled(_table(_scenario()))
+    out = _settled(_table(_scenario({"at_table": False})))
+    assert _clearly_above(out, seated)
+
+
+def test_the_mediator_drafts_for_every_signatory():
+    """A member of A's camp more demanding than its lead pulls the mediator's texts toward
+    A's ideal: the Nash product weighs it too."""
+    hard = {"salience": {"territory": 0.5, "status": 0.5}, "trust": 0.5}
+    model = NegotiationModel(_scenario(hard), runs=500, seed=SEED, trace=True)
+    model.step()
+    seated = model.engine.records[0].talks.text
+    model = NegotiationModel(
+        _scenario({**hard, "at_table": False}), runs=500, seed=SEED, trace=True
+    )
+    model.step()
+    alone = model.engine.records[0].talks.text
+    both = ~np.isnan(seated).any(axis=1) & ~np.isnan(alone).any(axis=1)
+    assert both.sum() > 100
+    assert np.mean(seated[both].sum(axis=1)) > np.mean(alone[both].sum(axis=1)) + 0.01
+
+
+def test_a_members_forces_fight_for_its_camp():
+    """A camp's capacity includes its members': the stronger the member, the further A's
+    camp advances, run by run on the same draws (no talks, to watch the front alone)."""
+    weak = _table(_scenario({"capacity": 0.05}, mediator=None), runs=1000)
+    strong = _table(_scenario({"capacity": 1.0}, mediator=None), runs=1000)
+    gain = strong["final_control"].to_numpy() - weak["final_control"].to_numpy()
+    assert gain.mean() > 0.05
+
+
+def test_a_member_past_its_breaking_point_leaves_the_war_and_the_talks():
+    quits = {"breaking_point": 0.05, "cost_per_month": 0.01}
+    table = _table(_scenario(quits, mediator=None), runs=500)
+    left = table["exit_round_rebels"]
+    # 0.05 / 0.01: its fifth month of war is its last, in the runs still at war then.
+    assert (left == 5).mean() > 0.5 and (left.dropna() >= 5).all()
+    summary = summarise(table, seed=SEED, horizon=48)
+    assert summary.left_war == {"rebels": int(left.notna().sum())}
+    assert summary.to_dict()["left_war_shares"] == {"rebels": left.notna().mean()}
+    # Gone from the war, it no longer needs to consent: more texts are signed than when
+    # it stays at the table.
+    assert _clearly_above(_settled(_table(_scenario(quits))), _settled(_table(_scenario())))
+
+
+def test_a_spoiler_outside_the_talks_makes_what_is_signed_collapse_more():
+    """Stedman 1997: a party left out that expects more from fighting (here, a payoff of
+    its own from the war) attacks the peace."""
+    out = {"at_table": False, "domestic": {"payoff_of_fighting": 0.5}}
+    calm = _table(_scenario(out))
+    spoiled = _table(_scenario({**out, "spoiler_hazard_ratio": 5.0}))
+    assert np.array_equal(calm["settlement_round"].isna(), spoiled["settlement_round"].isna())
+    settled = calm["settlement_round"].notna()
+    assert settled.sum() > 300
+    collapsed = (spoiled["collapse_round"].notna() & settled).sum()
+    assert collapsed > 1.5 * (calm["collapse_round"].notna() & settled).sum()
+
+
+def test_a_member_brought_to_the_table_by_the_timeline():
+    """Kept out until a date, then seated: fewer settlements after the date than if it stays
+    out, the same before."""
+    join = [{"at": "2001-01", "set": {"parties.rebels.at_table": True}}]
+    joins = _table(_scenario({"at_table": False}, timeline=join))
+    stays_out = _table(_scenario({"at_table": False}))
+    early = lambda t: (t["settlement_round"] <= 12).fillna(False).to_numpy()  # noqa: E731
+    assert np.array_equal(early(joins), early(stays_out))
+    assert _clearly_above(_settled(stays_out), _settled(joins))
+
+
+def test_a_run_of_a_three_party_scenario_replays_alone():
+    sc = _scenario()
+    table = _table(sc, runs=200)
+    for i in (0, 17, 123):
+        model = replay(sc, SEED, i)
+        assert model.engine.state.members.exit_round[0, 0] == (
+            -1
+            if pd.isna(table["exit_round_rebels"].iloc[i])
+            else table["exit_round_rebels"].iloc[i]
+        )
+        assert model.engine.state.agreement.first_round[0] == (
+            -1 if pd.isna(table["settlement_round"].iloc[i]) else table["settlement_round"].iloc[i]
+        )
+
+
+def test_two_parties_have_no_member_columns():
+    table = _table(_two_parties(), runs=50)
+    assert not [c for c in table.columns if c.startswith("exit_round_")]
+    assert "left_war" not in summarise(table, seed=SEED, horizon=48).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "expected"),
+    [
+        (
+            {"mediator": {"strategy": "manipulative", "leverage": {"rebels": 0.5}}},
+            "mediator.leverage.rebels",
+            "leads its camp",
+        ),
+        ({"parties.rebels.role": "C"}, "parties.rebels.role", "one of"),
+        ({"parties.north.at_table": False}, "parties.north.at_table", "leads it"),
+        ({"stakeholders": {"x": {"supports": "rebels"}}}, "stakeholders.x.supports", "leads its"),
+        ({"issues.territory.assures": {"rebels": 0.2}}, "issues.territory.assures.rebels", "leads"),
+    ],
+)
+def test_what_only_a_lead_can_be_is_refused_for_a_member(change, path, expected):
+    data = copy.deepcopy(BASE)
+    for key, value in change.items():
+        node = data
+        *parents, last = key.split(".")
+        for step in parents:
+            node = node[step]
+        node[last] = value
+    with pytest.raises(ConfigError) as err:
+        scenario_from_dict(data)
+    assert err.value.path == path
+    assert expected in str(err.value)
+
+
+def test_too_many_parties_and_a_missing_camp_are_refused():
+    data = copy.deepcopy(BASE)
+    for i in range(9):
+        data["parties"][f"m{i}"] = copy.deepcopy(data["parties"]["rebels"])
+    with pytest.raises(ConfigError, match="at most 10 parties"):
+        scenario_from_dict(data)
+    data = copy.deepcopy(BASE)
+    data["parties"]["south"]["role"] = "A"
+    with pytest.raises(ConfigError, match="two camps"):
+        scenario_from_dict(data)
