@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim import simulate
 from sim.errors import ConfigError
@@ -17,6 +18,7 @@ from sim.experiments.simulate import replay
 from sim.model.config import Scenario, scenario_from_dict
 from sim.model.shell import NegotiationModel
 from sim.reports.results import summarise
+from tests.conftest import negsim
 
 RUNS = 3000
 SEED = 3
@@ -206,3 +208,40 @@ def test_too_many_parties_and_a_missing_camp_are_refused():
     data["parties"]["south"]["role"] = "A"
     with pytest.raises(ConfigError, match="two camps"):
         scenario_from_dict(data)
+
+
+def test_the_commands_report_camps_and_members(tmp_path):
+    """compare, sweep, sensitivity and plot on a three-party scenario: outcome shares per
+    camp (a lead's capitulation is its camp's) and each member's departure from the war."""
+    scenario = tmp_path / "three.yaml"
+    data = copy.deepcopy(BASE)
+    data["parties"]["rebels"].update({"breaking_point": 0.1, "cost_per_month": 0.01})
+    scenario.write_text(yaml.safe_dump(data))
+    (tmp_path / "sweep.yaml").write_text(
+        "name: s\nbase: three.yaml\nruns_per_point: 100\n"
+        "parameters:\n  parties.rebels.capacity: [0.1, 0.5]\n"
+    )
+    (tmp_path / "sens.yaml").write_text(
+        "description: s\nbase: three.yaml\nmethod: sobol\nsamples: 4\nruns_per_point: 16\n"
+        "parameters:\n  parties.rebels.trust: {range: [0.1, 0.9]}\n"
+        "  parties.south.capacity: {range: [0.5, 1.5]}\n"
+    )
+    compare = negsim(
+        "compare", str(scenario), "--strategies", "none,formulative", "--runs", "200",
+        "--out", str(tmp_path / "cmp"), cwd=tmp_path,
+    )  # fmt: skip
+    assert compare.returncode == 0, compare.stderr
+    assert "left_rebels" in compare.stdout
+    table = pd.read_parquet(tmp_path / "cmp" / "summary.parquet")
+    assert {"share_capitulation_north", "share_capitulation_south", "share_left_rebels"} <= set(
+        table.columns
+    )
+    sweep = negsim("sweep", "sweep.yaml", "--out", "sw", cwd=tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    assert (summary["share_left_rebels"] > 0).all()
+    sens = negsim("sensitivity", "sens.yaml", "--out", "sens", cwd=tmp_path, timeout=300)
+    assert sens.returncode == 0, sens.stderr
+    for folder in ("cmp", "sw", "sens"):
+        plot = negsim("plot", folder, cwd=tmp_path)
+        assert plot.returncode == 0, plot.stderr
