@@ -422,8 +422,8 @@ def test_make_figures_smoke(tmp_path: Path) -> None:
 def test_colours_and_markers_come_from_the_declared_vocabularies() -> None:
     from sim.model.outcomes import OUTCOMES, REASONS
 
-    assert plots.REFUSAL_ORDER == ("terms", "trust", "domestic", "noise", "veto")
-    assert [plots.REFUSAL_MARKERS[r.label] for r in REASONS[1:]] == ["s", "D", "^", "x", "v"]
+    assert plots.REFUSAL_ORDER == ("terms", "trust", "domestic", "noise", "veto", "member")
+    assert [plots.REFUSAL_MARKERS[r.label] for r in REASONS[1:]] == ["s", "D", "^", "x", "v", "P"]
     # Capitulations take their colours in the order they come (party A's first).
     labels = [o.label.format(party=f"party{o.party}") for o in OUTCOMES]
     colours = plots.outcome_colours(labels)
