@@ -19,8 +19,11 @@ function, after its input has been checked.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from sim.cli import discover as discover_cli
 from sim.cli import forecast as forecast_cli
@@ -32,7 +35,7 @@ from sim.cli.parser import EXIT_BAD_INPUT, _parser, _usage_error
 from sim.cli.validate import cmd_validate
 from sim.errors import FILE_WIDTH, ConfigError, printable, shorten
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "command", "main"]
 
 EXIT_INTERRUPTED = sweep_cli.EXIT_INTERRUPTED
 
@@ -51,6 +54,20 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "forecast": forecast_cli.command,
     "app": cmd_app,
 }
+
+
+def command() -> NoReturn:
+    """The `negsim` command as a process: `main`, then exit with its code. After a Ctrl-C
+    the process ends at once, its one line written: the interpreter's own shutdown would
+    join a pool of workers the interrupt has half torn down, and may print a traceback of
+    its own. What was finished is already on disk, and the workers die with the process."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
