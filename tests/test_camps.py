@@ -16,6 +16,7 @@ from sim import simulate
 from sim.errors import ConfigError
 from sim.experiments.simulate import replay
 from sim.model.config import Scenario, scenario_from_dict
+from sim.model.outcomes import outcome_labels
 from sim.model.shell import NegotiationModel
 from sim.reports.results import summarise
 from tests.conftest import negsim
@@ -164,6 +165,39 @@ def test_a_run_of_a_three_party_scenario_replays_alone():
         )
 
 
+def test_a_run_replays_alone_whether_or_not_its_member_left_the_war():
+    """Runs whose member left are drafted the two-party text, those with it at the table
+    the signatories' text, each as it would be alone."""
+    sc = _scenario({"breaking_point": 0.08, "cost_per_month": 0.01})
+    table = _table(sc, runs=300)
+    left = table["exit_round_rebels"].notna().to_numpy()
+    assert 0.2 < left.mean() < 0.8
+    for i in [*np.flatnonzero(left)[:15], *np.flatnonzero(~left)[:5]]:
+        model = replay(sc, SEED, int(i))
+        row = table.iloc[i]
+        state = model.engine.state
+        labels = outcome_labels(model.engine.p.party_names)
+        assert str(row["outcome"]) == labels[int(state.status[0])]
+        assert state.agreement.first_round[0] == (
+            -1 if pd.isna(row["settlement_round"]) else row["settlement_round"]
+        )
+        assert np.allclose(
+            state.agreement.terms[0],
+            row[["terms_territory", "terms_status"]].to_numpy(float),
+            equal_nan=True,
+        )
+
+
+def test_points_stacked_in_one_batch_give_the_tables_they_give_alone():
+    from sim.experiments.simulate import simulate_points
+
+    out, seated = _scenario({"at_table": False}), _scenario()
+    tables = simulate_points([out, seated], 300, seed=SEED)
+    for sc, stacked in zip((out, seated), tables, strict=True):
+        alone = simulate(sc, runs=300, seed=SEED).table
+        pd.testing.assert_frame_equal(stacked.reset_index(drop=True), alone)
+
+
 def test_two_parties_have_no_member_columns():
     table = _table(_two_parties(), runs=50)
     assert not [c for c in table.columns if c.startswith("exit_round_")]
@@ -180,6 +214,11 @@ def test_two_parties_have_no_member_columns():
         ),
         ({"parties.rebels.role": "C"}, "parties.rebels.role", "one of"),
         ({"parties.north.at_table": False}, "parties.north.at_table", "leads it"),
+        (
+            {"parties.north.spoiler_hazard_ratio": 2.0},
+            "parties.north.spoiler_hazard_ratio",
+            "only a member",
+        ),
         ({"stakeholders": {"x": {"supports": "rebels"}}}, "stakeholders.x.supports", "leads its"),
         ({"issues.territory.assures": {"rebels": 0.2}}, "issues.territory.assures.rebels", "leads"),
     ],

@@ -79,6 +79,13 @@ def _check_parties(sc: Scenario) -> None:
                 False,
                 "true: the first party of a camp leads it and signs for it",
             )
+        if sc.parties[lead].spoiler_hazard_ratio != 1.0:
+            raise ConfigError(
+                f"parties.{lead}.spoiler_hazard_ratio",
+                sc.parties[lead].spoiler_hazard_ratio,
+                "1: a camp's lead is at the table, and only a member kept out of the talks "
+                "spoils what is signed",
+            )
     issues = list(sc.issues)
     if not issues:
         raise ConfigError("issues", {}, "at least one issue")

@@ -158,6 +158,32 @@ def _draft_everywhere(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`draft_nash_text` for an observation in whose every run talks can happen."""
     n = obs.control.shape[0]
+    if obs.seats is not None:
+        # Run by run: the texts of the runs with a member at the table are drafted for
+        # every signatory, the others' as in a two-party scenario, so that a run's text
+        # never depends on the runs beside it (§6, replay).
+        seated = obs.seats.seated.any(axis=1)
+        if not seated.any():
+            obs = obs._replace(seats=None)
+        elif not seated.all():
+            text = np.empty((n, obs.deferrable.shape[0]))
+            framework = np.zeros(n, dtype=bool)
+            feasible = np.zeros(n, dtype=bool)
+            ext = np.asarray(external, dtype=float)
+            for part, with_seats in ((seated, True), (~seated, False)):
+                rows = np.flatnonzero(part)
+                sub = obs.subset(rows)
+                t, f, ok = _draft_everywhere(
+                    sub if with_seats else sub._replace(seats=None),
+                    framework_after_failures,
+                    framework_first,
+                    tilt,
+                    ext[rows] if ext.ndim == 1 else ext,
+                    provisions,
+                )
+                _rows.put(text, rows, t)
+                framework[rows], feasible[rows] = f, ok
+            return text, framework, feasible
     space = obs.space
     framework = (
         ((obs.failed_texts >= framework_after_failures) & (framework_after_failures > 0))
@@ -177,7 +203,7 @@ def _draft_everywhere(
     # The Nash product is taken over the parties' acceptance scores, not raw utilities: the
     # disagreement point of each side is the text it would just sign, given the risk that
     # the other reneges and its own domestic hurdle (docs/model.md §4).
-    if obs.seats is not None and obs.seats.seated.any():
+    if obs.seats is not None:  # a member at the table in every run
         ext = np.broadcast_to(np.asarray(external, dtype=float), (n,))
         progress, feasible = _signatories_nash(
             obs.for_framework(framework), framework, start, movable, ext, power_b
