@@ -219,7 +219,11 @@ def test_two_parties_have_no_member_columns():
             "parties.north.spoiler_hazard_ratio",
             "only a member",
         ),
-        ({"stakeholders": {"x": {"supports": "rebels"}}}, "stakeholders.x.supports", "leads its"),
+        (
+            {"stakeholders": {"x": {"supports": "rebels", "cover": 0.5}}},
+            "stakeholders.x.cover",
+            "bears no sanctions",
+        ),
         ({"issues.territory.assures": {"rebels": 0.2}}, "issues.territory.assures.rebels", "leads"),
     ],
 )
@@ -284,3 +288,53 @@ def test_the_commands_report_camps_and_members(tmp_path):
     for folder in ("cmp", "sw", "sens"):
         plot = negsim("plot", folder, cwd=tmp_path)
         assert plot.returncode == 0, plot.stderr
+
+
+def _patron(**stakeholder: Any) -> dict[str, Any]:
+    return {"stakeholders": {"patron": {"supports": "rebels", "aid": 0.3, **stakeholder}}}
+
+
+HARD_LINE = {"salience": {"territory": 0.9, "status": 0.1}, "trust": 0.2}
+
+
+def test_a_members_patron_arms_it_for_its_camp():
+    bare = _table(_scenario(HARD_LINE, mediator=None), runs=1000)
+    armed = _table(_scenario(HARD_LINE, mediator=None, **_patron()), runs=1000)
+    gain = armed["final_control"].to_numpy() - bare["final_control"].to_numpy()
+    assert gain.mean() > 0.02
+
+
+def test_a_patrons_pressure_brings_its_member_to_sign():
+    """The patron stakes its aid on its client's signing the mediator's text (§3.10). The
+    first round's texts and draws are the same with and without the pressure: the member's
+    camp accepts every text it accepted without it, and more."""
+
+    def first_round(**stakeholder: Any) -> tuple[np.ndarray, np.ndarray]:
+        sc = _scenario(HARD_LINE, **_patron(**stakeholder))
+        model = NegotiationModel(sc, runs=RUNS, seed=SEED, trace=True)
+        model.step()
+        talks = model.engine.records[0].talks
+        return talks.text, talks.accept[:, 0]
+
+    texts, free = first_round()
+    same_texts, pressed = first_round(pressure=1.0, follow_through=1.0)
+    assert np.array_equal(texts, same_texts, equal_nan=True)
+    assert (pressed >= free).all()
+    assert pressed.mean() > free.mean() + 0.02
+
+
+def test_a_patron_that_follows_through_cuts_its_members_aid_after_a_refusal():
+    def aid_after_one_round(follow_through: float) -> np.ndarray:
+        sc = _scenario(HARD_LINE, **_patron(pressure=0.5, follow_through=follow_through))
+        model = NegotiationModel(sc, runs=1000, seed=SEED)
+        model.step()
+        return model.engine.state.members.aid[:, 0]
+
+    cut = aid_after_one_round(1.0)
+    assert set(np.round(cut, 12)) == {0.3, 0.15}
+    assert (aid_after_one_round(0.0) == 0.3).all()
+
+
+def test_a_stakeholder_protecting_a_member_vetoes_texts_below_its_floor():
+    vetoed = _table(_scenario(HARD_LINE, **_patron(veto_utility_floor=0.99)), runs=500)
+    assert vetoed["settlement_round"].notna().sum() == 0

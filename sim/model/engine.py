@@ -176,6 +176,10 @@ class Engine:
             delta = change(getattr(new, name), getattr(old, name))
             if np.any(delta):
                 setattr(parties, held, np.maximum(getattr(parties, held) + delta, 0.0))
+        delta = change(new.member_stakeholder_aid, old.member_stakeholder_aid)
+        if np.any(delta):
+            members = self.live.members
+            members.aid = np.maximum(members.aid + delta, 0.0)
         delta = change(_hurdle(new), _hurdle(old))
         if np.any(delta):
             parties.hurdle_base = parties.hurdle_base + delta
@@ -362,6 +366,9 @@ def start(p: ModelParams, ctx: Context, runs: I) -> RunState:
     parties.aid_mediator = np.broadcast_to(p.mediator_aid, (n, 2)).astype(float)
     parties.aid_stakeholders = np.broadcast_to(p.stakeholder_aid, (n, 2)).astype(float)
     parties.sanctions_mediator = np.broadcast_to(p.mediator_sanctions, (n, 2)).astype(float)
+    st.members.aid = np.broadcast_to(p.member_stakeholder_aid, (n, len(p.member_names))).astype(
+        float
+    )
     med.credibility = np.full(n, p.credibility, dtype=float)
     med.active = np.full(n, p.has_mediator, dtype=bool)
     trend0 = trend(st, ctx, parties.exhaustion)

@@ -123,6 +123,10 @@ class ModelParams:
     member_payoff_of_fighting: F
     member_at_table: F  # 1 at the table, 0 kept out
     member_spoiler_hazard_ratio: F
+    member_stakeholder_aid: F  # its patrons' aid, and what they do with it (§3.10)
+    member_patron_share: F
+    member_patron_follow_through: F
+    member_veto_floor: F  # nan where no stakeholder protects it
     # battlefield
     initial_state: str
     initial_ceasefire_provisions: float
@@ -409,11 +413,25 @@ def _team(
 
 
 def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[str, Any]:
-    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder)."""
+    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder); a
+    camp member's patrons apart (§3.15)."""
     st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
     st_comp, veto = np.zeros(2), np.full(2, np.nan)
     stake, follow = np.zeros(2), np.zeros(2)
+    members = sc.members
+    m_aid, m_veto = np.zeros(len(members)), np.full(len(members), np.nan)
+    m_stake, m_follow = np.zeros(len(members)), np.zeros(len(members))
     for st in sc.stakeholders.values():
+        if st.supports in members:
+            k = members.index(st.supports)
+            camp = 0 if sc.parties[st.supports].role == "A" else 1
+            m_aid[k] += st.aid
+            st_sanc[1 - camp] += per_round(Stakeholder, "sanctions", st.sanctions, months)
+            if st.veto_utility_floor is not None:
+                m_veto[k] = np.fmax(m_veto[k], st.veto_utility_floor)
+            m_stake[k] += st.pressure * st.aid
+            m_follow[k] += st.pressure * st.aid * st.follow_through
+            continue
         j = names.index(st.supports)
         st_aid[j] += st.aid
         st_sanc[1 - j] += per_round(Stakeholder, "sanctions", st.sanctions, months)
@@ -431,6 +449,14 @@ def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> 
         "veto_floor": veto,
         "patron_share": np.divide(stake, st_aid, out=np.zeros(2), where=st_aid > 0),
         "patron_follow_through": np.divide(follow, stake, out=np.zeros(2), where=stake > 0),
+        "member_stakeholder_aid": m_aid,
+        "member_patron_share": np.divide(
+            m_stake, m_aid, out=np.zeros(len(members)), where=m_aid > 0
+        ),
+        "member_patron_follow_through": np.divide(
+            m_follow, m_stake, out=np.zeros(len(members)), where=m_stake > 0
+        ),
+        "member_veto_floor": m_veto,
     }
 
 

@@ -214,6 +214,7 @@ class Members(Group):
     """The camps' members beside their leads (R, M) (§3.15)."""
 
     exhaustion: F
+    aid: F  # its patrons' aid, which adds to its capacity
     fighting: B  # still at war: it has not left it on its own
     exit_round: I  # the round it left the war (-1: never)
 
@@ -297,6 +298,7 @@ class RunState:
             ceasefire=_blank_ceasefire(n, parties),
             members=Members(
                 exhaustion=np.zeros((n, members)),
+                aid=np.zeros((n, members)),
                 fighting=np.ones((n, members), dtype=bool),
                 exit_round=np.full((n, members), -1, dtype=np.int64),
             ),

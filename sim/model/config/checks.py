@@ -56,7 +56,7 @@ def cross_check(sc: Scenario) -> None:
         )
     if sc.mediator is not None:
         _check_mediator(sc.mediator, names, list(sc.issues), _who(sc))
-    _check_stakeholders_and_ranges(sc, names)
+    _check_stakeholders_and_ranges(sc, list(sc.parties))
 
 
 def _check_parties(sc: Scenario) -> None:
@@ -172,15 +172,26 @@ def _check_mediator(med: Mediator, names: list[str], issues: list[str], who: str
 
 
 def _check_stakeholders_and_ranges(sc: Scenario, names: list[str]) -> None:
-    """Each stakeholder supports a party; each assumption range is [low, high]."""
+    """Each stakeholder supports a party, a camp member only with what reaches a member;
+    each assumption range is [low, high]."""
     for sname, st in sc.stakeholders.items():
         if st.supports not in names:
             raise ConfigError(
                 f"stakeholders.{sname}.supports",
                 st.supports,
-                f"{_who(sc)}, one of {names}",
+                f"a party name, one of {names}",
                 hint=schema.suggest(st.supports, names),
             )
+        if st.supports in sc.members:
+            # A member bears no sanctions and gets no mediator's aid (§3.15).
+            for field in ("cover", "compensates_aid_cut"):
+                if getattr(st, field) != 0.0:
+                    raise ConfigError(
+                        f"stakeholders.{sname}.{field}",
+                        getattr(st, field),
+                        f"0 for a stakeholder of a camp member ({st.supports}): a member "
+                        "bears no sanctions and gets no mediator's aid",
+                    )
     for key, src in sc.provenance.items():
         if src.assumption is None:
             continue

@@ -37,6 +37,7 @@ class Inducements:
     pressed: B  # pressed by its patrons to sign (their staked aid is in stick_loss)
     hurdle_scale: F  # (R, 2), the same for both sides
     provisions: F | None  # (R,) the ceasefire provisions written into the text
+    mediated: B  # (R,) the text is the mediator's
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Verdict:
     deal: B
     vetoed: B
     imposed: B
+    members: members.Consent | None = None  # the camps' members' answers (§3.15)
 
 
 def inducements(
@@ -117,6 +119,7 @@ def inducements(
         pressed=pressed,
         hurdle_scale=pair(per_run(decision, "hurdle_scale", mediating)),
         provisions=provisions,
+        mediated=mediated_text,
     )
 
 
@@ -177,20 +180,31 @@ def weigh(
         [d.logistic(t, Stream.ACCEPT_A), d.logistic(t, Stream.ACCEPT_B)], axis=-1
     ) * sides(p.decision_noise, n)
     accept = (score + noise >= 0.0) & pair(talking)
-    blocked = None
+    blocked, consent = None, None
     if has_members(ctx):
         # A camp signs only if its lead and every member at the table sign (§3.15).
         enforced = either_holds(np.clip(held_by_text, 0.0, 1.0), ind.external)
         share = np.where(framework, np.asarray(p.ceasefire_exploitation, dtype=float), 1.0)
-        camp_refuses, _ = members.consent(
-            state, ctx, t, ctx.space.positions(progress), enforced, ind.hurdle_scale, share
+        consent = members.consent(
+            state,
+            ctx,
+            t,
+            ctx.space.positions(progress),
+            enforced,
+            ind.hurdle_scale,
+            share,
+            ind.mediated,
         )
-        blocked = accept & camp_refuses
-        accept = accept & ~camp_refuses
+        consent.refused &= talking[:, None]
+        consent.pressed &= talking[:, None]
+        blocked = accept & consent.camp_refuses
+        accept = accept & ~consent.camp_refuses
 
     floor = np.broadcast_to(sides(p.veto_floor, n), (n, 2))
     signed = both(accept)
     vetoed = at_war & signed & either(utility < np.nan_to_num(floor, nan=-1))
+    if consent is not None:
+        vetoed |= at_war & signed & consent.vetoed
     deal = at_war & signed & ~vetoed
 
     # Why each refusal happened: the first constraint that binds.
@@ -222,4 +236,5 @@ def weigh(
         deal=deal,
         vetoed=vetoed,
         imposed=imposed,
+        members=consent,
     )

@@ -8,12 +8,14 @@ two-party scenario runs exactly as without them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.bargaining import Seats, utilities
 from sim.model.outcomes import Status
-from sim.model.rows import pair
+from sim.model.rules import valuation
 from sim.model.rules.axes import sides
 from sim.model.rules.context import Context
 from sim.model.rules.valuation import share_of_stakes
@@ -27,6 +29,8 @@ B = NDArray[np.bool_]
 MEMBER_STREAM = 1000
 # The mediator's estimate of member m's value of fighting on: stream ESTIMATE_STREAM + m.
 ESTIMATE_STREAM = 2000
+# Whether member m's patrons carry out their threat: stream PATRON_STREAM + m.
+PATRON_STREAM = 3000
 
 
 def has_members(ctx: Context) -> bool:
@@ -52,7 +56,7 @@ def capacity(state: RunState, ctx: Context) -> F:
     worn = np.clip(m.exhaustion / _runs(p.member_breaking_point, n), 0.0, 1.0)
     drag = np.asarray(p.exhaustion_drag, dtype=float)
     drag = drag[:, None] if drag.ndim == 1 else drag
-    own = _runs(p.member_capacity, n) * (1.0 - drag * worn) * m.fighting
+    own = (_runs(p.member_capacity, n) * (1.0 - drag * worn) + m.aid) * m.fighting
     out = np.zeros((n, 2))
     for c in (0, 1):
         out[:, c] = own[:, p.member_camp == c].sum(axis=1)
@@ -88,15 +92,16 @@ def _war_utilities(ctx: Context, share: F) -> F:
     return np.asarray((np.asarray(p.member_salience) * worth).sum(axis=-1))
 
 
-def values(state: RunState, ctx: Context) -> F:
+def values(state: RunState, ctx: Context, shift: F | None = None) -> F:
     """Each member's value of fighting on (R, M): the terms its camp's lead expects the
     war to bring over the lead's planning horizon, less the member's own costs over that
-    horizon, plus its private payoff of fighting (§3.4)."""
+    horizon, plus its private payoff of fighting (§3.4). `shift` (R, M) moves the trend
+    each member expects from its lead's belief."""
     p, parties = ctx.p, state.parties
     n, camp = state.n, p.member_camp
-    horizon = sides(np.asarray(p.planning_horizon, dtype=float), n)
-    expected = pair(state.front.control) + horizon * parties.belief_mean
-    share = share_of_stakes(ctx, expected)[:, camp]
+    horizon = _of_camp(np.asarray(p.planning_horizon, dtype=float), camp, n)
+    believed = parties.belief_mean[:, camp] + (0.0 if shift is None else shift)
+    share = share_of_stakes(ctx, state.front.control[:, None] + horizon * believed)
     future = _runs(p.member_cost_per_round, n) * _of_camp(ctx.annuity, camp, n)
     return _war_utilities(ctx, share) - future + _runs(p.member_payoff_of_fighting, n)
 
@@ -130,6 +135,34 @@ def seats(state: RunState, ctx: Context, reservation: F) -> Seats:
     )
 
 
+@dataclass
+class Consent:
+    """The members' answers to the texts on the table (§3.15)."""
+
+    camp_refuses: B  # (R, 2) some member of the camp at the table refused
+    refused: B  # (R, M)
+    pressed: B  # (R, M) pressed by its patrons to sign the mediator's text
+    vetoed: B  # (R,) a stakeholder protecting a member blocks the text
+
+
+def patron_loss(state: RunState, ctx: Context, value: F) -> F:
+    """What each member would lose (R, M), as it reckons it, if its patrons withheld the
+    aid they stake on its signing: its value of fighting on `value`, less its value with
+    the trend its camp would then have (§3.10, patrons, as for a lead)."""
+    p, m = ctx.p, state.members
+    n = state.n
+    stake = _runs(p.member_patron_share, n) * m.aid
+    cap = valuation.capacity(state, ctx, state.parties.exhaustion)
+    total = np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
+    now = (cap[:, 0] - cap[:, 1]) / total
+    sign = np.where(p.member_camp == 0, 1.0, -1.0)
+    # The camp's capacity without the stake: A's balance falls for a member of A's camp.
+    after = ((cap[:, 0] - cap[:, 1])[:, None] - sign * stake) / (total[:, None] - stake)
+    drift = np.asarray(p.drift_scale, dtype=float)
+    shift = (drift[:, None] if drift.ndim == 1 else drift) * (after - now[:, None])
+    return np.where(stake > 0, np.maximum(value - values(state, ctx, shift), 0.0), 0.0)
+
+
 def consent(
     state: RunState,
     ctx: Context,
@@ -138,21 +171,42 @@ def consent(
     enforced: F,
     hurdle_scale: F,
     loss_share: F,
-) -> tuple[B, F]:
-    """Which camps' members at the table refuse the texts at `positions` (R, 2), and each
-    member's utility of them (R, M). A member signs on the lead's reckoning with its own
-    values, up to its own misjudgement (`Seats.scores`; §3.15)."""
+    mediated: B,
+) -> Consent:
+    """Which members at the table refuse the texts at `positions`, and which camps they
+    stop from signing. A member signs on the lead's reckoning with its own values, up to
+    its own misjudgement (`Seats.scores`); its patrons' pressure, on a mediator's text,
+    makes the aid they stake part of what refusing costs it (§3.15)."""
     p, d, n = ctx.p, ctx.draws, state.n
-    seats_now = seats(state, ctx, values(state, ctx))
+    value = values(state, ctx)
+    pressed = mediated[:, None] & (_runs(p.member_patron_share, n) > 0)
+    if pressed.any():
+        staked = patron_loss(state, ctx, value) * _runs(p.member_patron_follow_through, n)
+        value = value - np.where(pressed, staked, 0.0)
+    seats_now = seats(state, ctx, value)
     utility, score = seats_now.scores(positions, enforced, hurdle_scale, loss_share)
     noise = np.stack(
         [d.logistic(t, MEMBER_STREAM + j) for j in range(len(p.member_names))], axis=-1
     ) * _runs(p.member_decision_noise, n)
-    refuses = seats_now.seated & (score + noise < 0.0)
+    refused = seats_now.seated & (score + noise < 0.0)
     camp_refuses = np.zeros((n, 2), dtype=bool)
     for c in (0, 1):
-        camp_refuses[:, c] = refuses[:, p.member_camp == c].any(axis=1)
-    return camp_refuses, utility
+        camp_refuses[:, c] = refused[:, p.member_camp == c].any(axis=1)
+    floor = np.nan_to_num(_runs(p.member_veto_floor, n), nan=-1.0)
+    vetoed = np.asarray((utility < floor).any(axis=1))
+    return Consent(camp_refuses, refused, pressed & seats_now.seated, vetoed)
+
+
+def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> None:
+    """A member's patron whose client refused the mediator's text withholds the aid it
+    staked, with its chance (as a lead's patron does)."""
+    p, d, m = ctx.p, ctx.draws, state.members
+    n = state.n
+    follow = np.stack(
+        [d.uniform(t, PATRON_STREAM + j) for j in range(len(p.member_names))], axis=-1
+    ) < _runs(p.member_patron_follow_through, n)
+    kept = np.where(called & follow, 1.0 - _runs(p.member_patron_share, n), 1.0)
+    m.aid = m.aid * kept
 
 
 def spoiling(state: RunState, ctx: Context) -> F:

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.outcomes import Status
-from sim.model.rules import mediation
+from sim.model.rules import mediation, members
 from sim.model.rules.acceptance import inducements, weigh
 from sim.model.rules.agreement import left_open, sign
 from sim.model.rules.axes import count, flag, pair
@@ -62,6 +62,10 @@ def talks(state: RunState, ctx: Context, t: int, decision: Decision) -> Talking:
         mediation.follow_through(state, ctx, t, ind.threats, called)
     if ind.pressed.any():
         mediation.patrons_follow_through(state, ctx, t, ind.pressed & refused)
+    if verdict.members is not None and verdict.members.pressed.any():
+        members.patrons_follow_through(
+            state, ctx, t, verdict.members.pressed & verdict.members.refused
+        )
     _record(state, mediating, mediated_text, recess, deal, refused, ind.carrots, ind.threatened)
     state.talks.rounds_talking += at_war
     if decision.withdraw is not None:
