@@ -19,6 +19,7 @@ from sim.model.config import Scenario, scenario_from_dict
 from sim.model.outcomes import outcome_labels
 from sim.model.shell import NegotiationModel
 from sim.reports.results import summarise
+from sim.reports.story import story
 from tests.conftest import negsim
 
 RUNS = 3000
@@ -118,6 +119,10 @@ def test_a_member_past_its_breaking_point_leaves_the_war_and_the_talks():
     left = table["exit_round_rebels"]
     # 0.05 / 0.01: its fifth month of war is its last, in the runs still at war then.
     assert (left == 5).mean() > 0.5 and (left.dropna() >= 5).all()
+    first = int(np.flatnonzero((left == 5).fillna(False).to_numpy(dtype=bool))[0])
+    told = story(replay(_scenario(quits, mediator=None), SEED, first), first)
+    before = told.split(">> rebels leaves the war")[0].splitlines()
+    assert [line for line in before if line.startswith("round")][-1].startswith("round  5")
     summary = summarise(table, seed=SEED, horizon=48)
     assert summary.left_war == {"rebels": int(left.notna().sum())}
     assert summary.to_dict()["left_war_shares"] == {"rebels": left.notna().mean()}

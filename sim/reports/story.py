@@ -44,10 +44,23 @@ def story_rounds(model: Any, index: int) -> tuple[str, list[list[str]], list[str
         if prev in _TALKING and status not in _CAPITULATIONS:
             lines += _talks(rec, prev, sc)
         lines += _ending(rec, status, prev, sc, engine.p)
+        lines += _departures(engine, sc, t)
         prev = status
         rounds.append(lines)
     summary = [] if getattr(model, "running", False) else _summary(engine, sc)
     return f"{sc.name}: run {index}, seed {model.seed_value}", rounds, summary
+
+
+def _departures(engine: Any, sc: Any, t: int) -> list[str]:
+    """The camp members that left the war this round (§3.15)."""
+    p = engine.p
+    exits = engine.state.members.exit_round[0]
+    return [
+        f"    >> {name} leaves the war, past its breaking point; "
+        f"{sc.a if p.member_camp[j] == 0 else sc.b} fights on"
+        for j, name in enumerate(p.member_names)
+        if exits[j] == t
+    ]
 
 
 def _talks(rec: RoundRecord, prev: Status, sc: Any) -> list[str]:
