@@ -343,3 +343,20 @@ def test_a_patron_that_follows_through_cuts_its_members_aid_after_a_refusal():
 def test_a_stakeholder_protecting_a_member_vetoes_texts_below_its_floor():
     vetoed = _table(_scenario(HARD_LINE, **_patron(veto_utility_floor=0.99)), runs=500)
     assert vetoed["settlement_round"].notna().sum() == 0
+
+
+def test_a_member_at_the_table_signs_the_ceasefire_too():
+    """The first round's offers and the leads' draws are the same: a ceasefire that needs
+    the member's signature as well is signed in fewer runs, never in more."""
+
+    def first_round(member: dict[str, Any]) -> np.ndarray:
+        sc = _scenario(member, mediator={"strategy": "ceasefire_first"})
+        model = NegotiationModel(sc, runs=RUNS, seed=SEED, trace=True)
+        model.step()
+        return model.engine.records[0].talks.ceasefire_accept.all(axis=1)
+
+    distrust = {"trust": 0.0, "exploitation_loss": 0.5}
+    seated = first_round(distrust)
+    out = first_round({**distrust, "at_table": False})
+    assert (seated <= out).all()
+    assert seated.mean() < out.mean() - 0.02

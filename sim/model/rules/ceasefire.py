@@ -9,9 +9,11 @@ from numpy.typing import NDArray
 from sim.model.bargaining import either_holds
 from sim.model.outcomes import Status
 from sim.model.rng import Stream
+from sim.model.rules import members
 from sim.model.rules.axes import both, by_side, mean
 from sim.model.rules.battlefield import reserve_shift
 from sim.model.rules.context import Context
+from sim.model.rules.members import has_members
 from sim.model.rules.valuation import share_of_stakes, war_utilities
 from sim.model.state import RunState
 from sim.model.strategies.base import Decision
@@ -85,6 +87,9 @@ def offer_ceasefire(
     )
     pause = pause_value(state, ctx, enforcement)
     accept = (ceasefire_score(state, ctx, enforcement, noise, pause) >= 0.0) & offered[:, None]
+    if has_members(ctx):
+        # Every party at the table signs the ceasefire, as it signs a text (§3.15).
+        accept &= ~members.ceasefire_refusals(state, ctx, t, enforcement)
     agreed = both(accept)
     if agreed.any():
         cf = state.ceasefire

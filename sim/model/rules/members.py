@@ -31,6 +31,8 @@ MEMBER_STREAM = 1000
 ESTIMATE_STREAM = 2000
 # Whether member m's patrons carry out their threat: stream PATRON_STREAM + m.
 PATRON_STREAM = 3000
+# Member m's taste for a ceasefire offered: stream CEASEFIRE_STREAM + m.
+CEASEFIRE_STREAM = 4000
 
 
 def has_members(ctx: Context) -> bool:
@@ -195,6 +197,33 @@ def consent(
     floor = np.nan_to_num(_runs(p.member_veto_floor, n), nan=-1.0)
     vetoed = np.asarray((utility < floor).any(axis=1))
     return Consent(camp_refuses, refused, pressed & seats_now.seated, vetoed)
+
+
+def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) -> B:
+    """Which camps have a member at the table that refuses the ceasefire offered (R, 2).
+    A member weighs it as a lead does without a reserve to bring up (§3.7): what fighting
+    on would buy it beyond the line as it stands, net of its costs, and its fear that a
+    distrusted enemy uses the pause, against its own taste for it."""
+    p, d, n = ctx.p, ctx.draws, state.n
+    camp = p.member_camp
+    line = share_of_stakes(ctx, np.broadcast_to(state.front.control[:, None], (n, camp.size)))
+    now = _war_utilities(ctx, line) + _runs(p.member_payoff_of_fighting, n)
+    net_gain = values(state, ctx) - now
+    fear = (
+        (1.0 - trust(state, ctx))
+        * _runs(p.member_exploitation_loss, n)
+        * _of_camp(np.asarray(p.ceasefire_exploitation, dtype=float), camp, n)
+        * (1.0 - enforcement)[:, None]
+    )
+    noise = np.stack(
+        [d.logistic(t, CEASEFIRE_STREAM + j) for j in range(camp.size)], axis=-1
+    ) * _runs(p.member_decision_noise, n)
+    at_table = _runs(p.member_at_table, n) > 0.5
+    refused = at_table & state.members.fighting & (noise - net_gain - fear < 0.0)
+    camp_refuses = np.zeros((n, 2), dtype=bool)
+    for c in (0, 1):
+        camp_refuses[:, c] = refused[:, camp == c].any(axis=1)
+    return camp_refuses
 
 
 def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> None:
