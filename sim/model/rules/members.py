@@ -50,6 +50,11 @@ def _of_camp(a: F, camp: NDArray[np.int64], n: int) -> F:
     return np.broadcast_to(sides(np.asarray(a, dtype=float), n), (n, 2))[:, camp]
 
 
+def _any_in_camp(flags: B, camp: NDArray[np.int64]) -> B:
+    """For each camp (R, 2), whether any of its members is flagged in `flags` (R, M)."""
+    return np.stack([flags[:, camp == c].any(axis=1) for c in (0, 1)], axis=-1)
+
+
 def capacity(state: RunState, ctx: Context) -> F:
     """The capacity the members still fighting bring to their camps (R, 2), worn by their
     own exhaustion as a lead's is by its own."""
@@ -191,9 +196,7 @@ def consent(
         [d.logistic(t, MEMBER_STREAM + j) for j in range(len(p.member_names))], axis=-1
     ) * _runs(p.member_decision_noise, n)
     refused = seats_now.seated & (score + noise < 0.0)
-    camp_refuses = np.zeros((n, 2), dtype=bool)
-    for c in (0, 1):
-        camp_refuses[:, c] = refused[:, p.member_camp == c].any(axis=1)
+    camp_refuses = _any_in_camp(refused, p.member_camp)
     floor = np.nan_to_num(_runs(p.member_veto_floor, n), nan=-1.0)
     vetoed = np.asarray((utility < floor).any(axis=1))
     return Consent(camp_refuses, refused, pressed & seats_now.seated, vetoed)
@@ -220,10 +223,7 @@ def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) ->
     ) * _runs(p.member_decision_noise, n)
     at_table = _runs(p.member_at_table, n) > 0.5
     refused = at_table & state.members.fighting & (noise - net_gain - fear < 0.0)
-    camp_refuses = np.zeros((n, 2), dtype=bool)
-    for c in (0, 1):
-        camp_refuses[:, c] = refused[:, camp == c].any(axis=1)
-    return camp_refuses
+    return _any_in_camp(refused, camp)
 
 
 def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> None:
