@@ -292,8 +292,13 @@ def _whole_nash(
     return chosen, ok_any
 
 
-# Points per issue at which `_signatories_nash` weighs the leads' frontier.
-_SIGNATORY_GRID = 48
+# `_signatories_nash` weighs the leads' frontier at this many points per issue, then narrows
+# the interval around the best of them by this many golden-section steps.
+_SIGNATORY_GRID = 8
+_SIGNATORY_STEPS = 24
+# Below any feasible text's value: an infeasible text is ranked by its shortfall alone.
+_INFEASIBLE = -1e12
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 def _signatories_nash(
@@ -305,12 +310,13 @@ def _signatories_nash(
     power_b: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The Nash text over every signatory, the two leads and the camps' members at the
-    table (docs/model.md §3.15): the text on the leads' frontier (one per placement of the
-    indivisible issues) that maximises the product of all their acceptance scores, each
-    camp's signatories sharing its bargaining power. With more than two factors the
-    product has no closed form on a segment, so it is weighed at `_SIGNATORY_GRID` points
-    per issue. Where no text leaves every signatory a non-negative score, the text whose
-    worst-off signatory falls least short."""
+    table (docs/model.md §3.15): the text on the leads' frontier (one path per placement
+    of the indivisible issues) that maximises the product of all their acceptance scores,
+    each weighted with its camp's bargaining power. With more than two factors the product
+    has no closed form on a segment: it is weighed at `_SIGNATORY_GRID` points per issue,
+    and the best of them refined by golden-section search between its neighbours. Where no
+    text leaves every signatory a non-negative score, the text whose worst-off signatory
+    falls least short."""
     space, seats = obs.space, obs.seats
     assert seats is not None
     n, k = power_b.shape[0], obs.deferrable.shape[0]
@@ -320,30 +326,55 @@ def _signatories_nash(
     weight = np.stack([1.0 - power_b, power_b], axis=-1) * 2.0
     member_weight = np.where(seats.seated, weight[:, seats.camp], 0.0)
     share = np.where(framework, np.asarray(obs.framework_loss_share, dtype=float), 1.0)
-    best_t = np.zeros((n, k))
-    best_value = np.full(n, -np.inf)
-    best_short = np.full(n, -np.inf)
-    ok = np.zeros(n, dtype=bool)
+
+    def rank(path: bargaining.Path, placed: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """The texts at `lam` (R,) ranked: the log Nash product where every signatory's
+        score is non-negative, else `_INFEASIBLE` plus the worst shortfall."""
+        t = path.point(lam, placed, rest)
+        u, g = space.evaluate(t)
+        lead = obs.scores(u, g, external)
+        enforced = bargaining.either_holds(np.clip(g, 0.0, 1.0), external[:, None])
+        _, member = seats.scores(space.positions(t), enforced, 1.0, share)
+        # Column by column: numpy reduces a short last axis several times slower. A
+        # member not at the table neither constrains the text nor weighs in it.
+        short = np.minimum(lead[:, 0], lead[:, 1])
+        value = weight[:, 0] * np.log(np.maximum(lead[:, 0], 1e-300))
+        value += weight[:, 1] * np.log(np.maximum(lead[:, 1], 1e-300))
+        for j in range(member.shape[1]):
+            seated = seats.seated[:, j]
+            short = np.minimum(short, np.where(seated, member[:, j], np.inf))
+            value += member_weight[:, j] * np.log(
+                np.where(seated, np.maximum(member[:, j], 1e-300), 1.0)
+            )
+        return np.where(short >= 0.0, value, _INFEASIBLE + short)
+
+    best_t, best = np.zeros((n, k)), np.full(n, -np.inf)
     for placed in placements:
         path = bargaining.concession_path(0, space, rest, placed)
+        lam_best, top = np.zeros(n), np.full(n, -np.inf)
         for lam in np.linspace(0.0, float(k), _SIGNATORY_GRID * k + 1):
-            t = path.point(np.full(n, lam), placed, rest)
-            u, g = space.evaluate(t)
-            lead = obs.scores(u, g, external)
-            enforced = bargaining.either_holds(np.clip(g, 0.0, 1.0), external[:, None])
-            _, member = seats.scores(space.positions(t), enforced, 1.0, share)
-            # A member not at the table neither constrains the text nor weighs in it.
-            short = np.minimum(lead.min(axis=1), np.where(seats.seated, member, np.inf).min(axis=1))
-            member = np.where(seats.seated, np.maximum(member, 1e-300), 1.0)
-            value = (weight * np.log(np.maximum(lead, 1e-300))).sum(axis=1)
-            value += (member_weight * np.log(member)).sum(axis=1)
-            feasible = short >= 0.0
-            better = np.where(feasible, ~ok | (value > best_value), ~ok & (short > best_short))
-            best_t[better] = t[better]
-            best_value = np.where(better & feasible, value, best_value)
-            best_short = np.where(better, short, best_short)
-            ok |= feasible
-    return best_t, ok
+            r = rank(path, placed, np.full(n, lam))
+            lam_best, top = np.where(r > top, lam, lam_best), np.maximum(r, top)
+        # Golden-section search between the best grid point's neighbours.
+        lo = np.clip(lam_best - 1.0 / _SIGNATORY_GRID, 0.0, float(k))
+        hi = np.clip(lam_best + 1.0 / _SIGNATORY_GRID, 0.0, float(k))
+        c, d = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
+        rc, rd = rank(path, placed, c), rank(path, placed, d)
+        for _ in range(_SIGNATORY_STEPS):
+            left = rc >= rd  # the best lies in [lo, d]
+            hi, lo = np.where(left, d, hi), np.where(left, lo, c)
+            probe = np.where(left, hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo))
+            r = rank(path, placed, probe)
+            c, d = np.where(left, probe, d), np.where(left, c, probe)
+            rc, rd = np.where(left, r, rd), np.where(left, rc, r)
+        middle = 0.5 * (lo + hi)
+        r = rank(path, placed, middle)
+        lam_final = np.where(r > top, middle, lam_best)
+        top = np.maximum(r, top)
+        better = top > best
+        best_t[better] = path.point(lam_final, placed, rest)[better]
+        best = np.maximum(top, best)
+    return best_t, best > _INFEASIBLE / 2
 
 
 def _with_provisions(external: np.ndarray | float, provisions: float) -> np.ndarray:
