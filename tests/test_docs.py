@@ -186,9 +186,14 @@ def shrunk(argv: tuple[str, ...]) -> list[str]:
         args = _set_option(args, "--runs", SMALL_RUNS, add=True)
         args = _set_option(args, "--single-runs", 2, add=True)
         args = _set_option(args, "--repeats", 1, add=True)
-    if script in ("bench_sweep.py", "bench_batching.py", "bench_ema.py", "make_figures.py") and (
-        "--quick" not in args
-    ):
+    quick = (
+        "bench_sweep.py",
+        "bench_batching.py",
+        "bench_ema.py",
+        "bench_camps.py",
+        "make_figures.py",
+    )
+    if script in quick and ("--quick" not in args):
         args.append("--quick")
     if script.startswith("bench_") and "--out" not in args:
         args += ["--out", f"{Path(script).stem}.json"]
