@@ -204,8 +204,17 @@ def raw_text(draw: st.DrawFn, text: bytes) -> bytes:
 @st.composite
 def _scenario_edit(draw: st.DrawFn, data: dict) -> dict:
     data = copy.deepcopy(data)
-    op = draw(st.sampled_from(["party", "start", "horizon", "strategy", "none"]))
-    if op == "party" and isinstance(data.get("parties"), dict) and data["parties"]:
+    op = draw(st.sampled_from(["party", "member", "start", "horizon", "strategy", "none"]))
+    if op == "member" and isinstance(data.get("parties"), dict) and data["parties"]:
+        # A camp member: a copy of a party under a new name, in either camp or none, at the
+        # table or not, a spoiler or not (docs/model.md §3.15).
+        party = copy.deepcopy(data["parties"][draw(st.sampled_from(sorted(data["parties"])))])
+        if isinstance(party, dict):
+            party["role"] = draw(st.sampled_from(["A", "B", "C", None, 1]))
+            party["at_table"] = draw(st.sampled_from([True, False, "no", 0, None]))
+            party["spoiler_hazard_ratio"] = draw(st.sampled_from([1.0, 3.0, 0.5, 21.0, "x"]))
+        data["parties"][draw(st.sampled_from(["militia", "ally", "russia", "x" * 80]))] = party
+    elif op == "party" and isinstance(data.get("parties"), dict) and data["parties"]:
         old = draw(st.sampled_from(sorted(data["parties"])))
         new = draw(st.sampled_from(["rusia", "Russia", "a", "", "x" * 300, "Україна", "1"]))
         data["parties"][new] = data["parties"].pop(old)
