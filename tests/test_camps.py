@@ -360,3 +360,19 @@ def test_a_member_at_the_table_signs_the_ceasefire_too():
     out = first_round({**distrust, "at_table": False})
     assert (seated <= out).all()
     assert seated.mean() < out.mean() - 0.02
+
+
+def test_a_member_that_would_no_longer_sign_breaks_the_ceasefire():
+    """Once a ceasefire stands, a member at the table that comes to fear it more (here, a
+    larger loss should the other camp use the pause, from the fourth month) breaks it, as a
+    lead would (§3.8); the first three months are the same run by run."""
+    mediator = {"strategy": "ceasefire_first"}
+    lure = [{"at": "2000-04", "set": {"parties.rebels.exploitation_loss": 1.0}}]
+    calm = _table(_scenario({"trust": 0.1}, mediator=mediator))
+    lured = _table(_scenario({"trust": 0.1}, mediator=mediator, timeline=lure))
+    first = calm["first_ceasefire_round"].fillna(-1).to_numpy()
+    signed = (first > 0) & (first <= 3)
+    assert signed.sum() > 300
+    assert np.array_equal(first[signed], lured["first_ceasefire_round"].fillna(-1)[signed])
+    broke = lambda t: t["ceasefire_breaches"].to_numpy(dtype=float)  # noqa: E731
+    assert _clearly_above(broke(lured), broke(calm))

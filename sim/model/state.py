@@ -215,6 +215,7 @@ class Members(Group):
 
     exhaustion: F
     aid: F  # its patrons' aid, which adds to its capacity
+    ceasefire_taste: F  # its acceptance draw for the ceasefire standing, kept while it lasts
     fighting: B  # still at war: it has not left it on its own
     exit_round: I  # the round it left the war (-1: never)
 
@@ -299,6 +300,7 @@ class RunState:
             members=Members(
                 exhaustion=np.zeros((n, members)),
                 aid=np.zeros((n, members)),
+                ceasefire_taste=np.zeros((n, members)),
                 fighting=np.ones((n, members), dtype=bool),
                 exit_round=np.full((n, members), -1, dtype=np.int64),
             ),

@@ -87,9 +87,11 @@ def offer_ceasefire(
     )
     pause = pause_value(state, ctx, enforcement)
     accept = (ceasefire_score(state, ctx, enforcement, noise, pause) >= 0.0) & offered[:, None]
+    taste = None
     if has_members(ctx):
         # Every party at the table signs the ceasefire, as it signs a text (§3.15).
-        accept &= ~members.ceasefire_refusals(state, ctx, t, enforcement)
+        refuses, taste = members.ceasefire_refusals(state, ctx, t, enforcement)
+        accept &= ~refuses
     agreed = both(accept)
     if agreed.any():
         cf = state.ceasefire
@@ -98,6 +100,9 @@ def offer_ceasefire(
         cf.provisions = np.where(agreed, provisions, cf.provisions)
         cf.count += agreed
         cf.disposition = np.where(agreed[:, None], noise, cf.disposition)
+        if taste is not None:
+            kept = state.members
+            kept.ceasefire_taste = np.where(agreed[:, None], taste, kept.ceasefire_taste)
         cf.signed_round = np.where(agreed, t, cf.signed_round)
         cf.regrouping = np.where(agreed[:, None], pause > 0.0, cf.regrouping)
         first = agreed & (cf.first_round < 0)

@@ -63,6 +63,9 @@ def durability(state: RunState, ctx: Context, t: int, new_deal: B, new_ceasefire
         score = ceasefire_score(state, ctx, truce_enforced, cf.disposition)
         building = cf.regrouping & ((t - cf.signed_round < ctx.p.regroup_rounds)[:, None])
         breaker = truce[:, None] & (score < 0.0) & ~building
+        if has_members(ctx):
+            # A member at the table that would no longer sign it breaks it too (§3.15).
+            breaker |= truce[:, None] & members.ceasefire_breakers(state, ctx, truce_enforced)
     breach = either(breaker)
     truce_ends = truce & (falls | breach)
     cf.breaches += breach

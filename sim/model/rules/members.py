@@ -202,12 +202,12 @@ def consent(
     return Consent(camp_refuses, refused, pressed & seats_now.seated, vetoed)
 
 
-def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) -> B:
-    """Which camps have a member at the table that refuses the ceasefire offered (R, 2).
-    A member weighs it as a lead does without a reserve to bring up (§3.7): what fighting
-    on would buy it beyond the line as it stands, net of its costs, and its fear that a
-    distrusted enemy uses the pause, against its own taste for it."""
-    p, d, n = ctx.p, ctx.draws, state.n
+def ceasefire_scores(state: RunState, ctx: Context, enforcement: F, taste: F) -> F:
+    """Each member's score for a ceasefire under this enforcement (R, M), as a lead's
+    without a reserve to bring up (§3.7): less what fighting on would buy it beyond the
+    line as it stands, net of its costs, and its fear that a distrusted enemy uses the
+    pause, plus its taste `taste` (a logistic draw, scaled by its decision noise)."""
+    p, n = ctx.p, state.n
     camp = p.member_camp
     line = share_of_stakes(ctx, np.broadcast_to(state.front.control[:, None], (n, camp.size)))
     now = _war_utilities(ctx, line) + _runs(p.member_payoff_of_fighting, n)
@@ -218,12 +218,29 @@ def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) ->
         * _of_camp(np.asarray(p.ceasefire_exploitation, dtype=float), camp, n)
         * (1.0 - enforcement)[:, None]
     )
-    noise = np.stack(
-        [d.logistic(t, CEASEFIRE_STREAM + j) for j in range(camp.size)], axis=-1
-    ) * _runs(p.member_decision_noise, n)
-    at_table = _runs(p.member_at_table, n) > 0.5
-    refused = at_table & state.members.fighting & (noise - net_gain - fear < 0.0)
-    return _any_in_camp(refused, camp)
+    return np.asarray(taste * _runs(p.member_decision_noise, n) - net_gain - fear)
+
+
+def _signing(state: RunState, ctx: Context) -> B:
+    """Members at the table and still fighting (R, M): a ceasefire needs their signature
+    and holds only while they would still sign it."""
+    return (_runs(ctx.p.member_at_table, state.n) > 0.5) & state.members.fighting
+
+
+def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) -> tuple[B, F]:
+    """Which camps have a member at the table that refuses the ceasefire offered (R, 2),
+    and every member's taste for it (R, M), kept while a ceasefire signed lasts."""
+    d, camp = ctx.draws, ctx.p.member_camp
+    taste = np.stack([d.logistic(t, CEASEFIRE_STREAM + j) for j in range(camp.size)], axis=-1)
+    refused = _signing(state, ctx) & (ceasefire_scores(state, ctx, enforcement, taste) < 0.0)
+    return _any_in_camp(refused, camp), taste
+
+
+def ceasefire_breakers(state: RunState, ctx: Context, enforcement: F) -> B:
+    """Which camps have a member at the table that would no longer sign the ceasefire
+    standing, its taste kept from the signing (R, 2): it breaks it, as a lead would (§3.8)."""
+    score = ceasefire_scores(state, ctx, enforcement, state.members.ceasefire_taste)
+    return _any_in_camp(_signing(state, ctx) & (score < 0.0), ctx.p.member_camp)
 
 
 def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> None:
