@@ -57,17 +57,18 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def command() -> NoReturn:
-    """The `negsim` command as a process: `main`, then exit with its code. After a Ctrl-C
-    the process ends at once, its one line written: the interpreter's own shutdown would
-    join a pool of workers the interrupt has half torn down, and may print a traceback of
-    its own. What was finished is already on disk, and the workers die with the process."""
+    """The `negsim` command as a process: `main`, its output flushed, then the process
+    ends with its code without the interpreter's own teardown. Every command has closed
+    what it opened by then (files, worker pools, a Dask cluster), and its results are on
+    disk; the teardown would only stop native thread pools that libraries leave running,
+    which can abort the process after its work is done (Arrow's, reading Parquet), and,
+    after a Ctrl-C, join a pool of workers the interrupt has half torn down, printing a
+    traceback of its own. Workers die with the process."""
     code = main()
-    if code == EXIT_INTERRUPTED:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        os._exit(code)
-    sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
