@@ -216,8 +216,12 @@ class Members(Group):
     exhaustion: F
     aid: F  # its patrons' aid, which adds to its capacity
     ceasefire_taste: F  # its acceptance draw for the ceasefire standing, kept while it lasts
-    fighting: B  # still at war: it has not left it on its own
-    exit_round: I  # the round it left the war (-1: never)
+    exit_round: I  # the round it left the war on its own (-1: never)
+
+    @property
+    def fighting(self) -> B:
+        """Still at war: it has not left it on its own."""
+        return self.exit_round < 0
 
 
 @dataclass
@@ -301,7 +305,6 @@ class RunState:
                 exhaustion=np.zeros((n, members)),
                 aid=np.zeros((n, members)),
                 ceasefire_taste=np.zeros((n, members)),
-                fighting=np.ones((n, members), dtype=bool),
                 exit_round=np.full((n, members), -1, dtype=np.int64),
             ),
         )

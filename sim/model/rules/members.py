@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from sim.model.bargaining import Seats, utilities
 from sim.model.outcomes import Status
 from sim.model.rules import valuation
-from sim.model.rules.axes import sides
+from sim.model.rules.axes import by_side, sides
 from sim.model.rules.context import Context
 from sim.model.rules.valuation import share_of_stakes
 from sim.model.state import RunState
@@ -61,9 +61,8 @@ def capacity(state: RunState, ctx: Context) -> F:
     p, m = ctx.p, state.members
     n = m.exhaustion.shape[0]
     worn = np.clip(m.exhaustion / _runs(p.member_breaking_point, n), 0.0, 1.0)
-    drag = np.asarray(p.exhaustion_drag, dtype=float)
-    drag = drag[:, None] if drag.ndim == 1 else drag
-    own = (_runs(p.member_capacity, n) * (1.0 - drag * worn) + m.aid) * m.fighting
+    own = _runs(p.member_capacity, n) * (1.0 - by_side(p.exhaustion_drag) * worn) + m.aid
+    own = own * m.fighting
     out = np.zeros((n, 2))
     for c in (0, 1):
         out[:, c] = own[:, p.member_camp == c].sum(axis=1)
@@ -79,24 +78,21 @@ def costs(state: RunState, ctx: Context, t: int, intensity: F) -> None:
     at_war = (state.status == Status.WAR)[:, None]
     leaves = m.fighting & at_war & (m.exhaustion >= _runs(p.member_breaking_point, n))
     if leaves.any():
-        m.fighting = m.fighting & ~leaves
         m.exit_round = np.where(leaves, t, m.exit_round)
 
 
 def _war_utilities(ctx: Context, share: F) -> F:
     """Each member's utility (R, M) of the terms the battlefield implies at its camp's
-    share of the stakes (R, M): every issue a fraction of the way from B's ideal to A's."""
-    p = ctx.p
-    lower, upper = np.asarray(p.ideal)[..., 1, :], np.asarray(p.ideal)[..., 0, :]
-    if lower.ndim == 2:  # ideals per run
-        lower, upper = lower[:, None, :], upper[:, None, :]
-    x = lower + share[..., None] * (upper - lower)  # (R, M, K)
-    span = np.asarray(p.span, dtype=float)
-    span = span[:, None, :] if span.ndim == 2 else span
-    gap = np.abs(x - np.asarray(p.member_ideal)) / np.maximum(span, 1e-12)
-    disputed = span > 1e-12
-    worth = np.where(disputed, 1.0 - np.minimum(gap, 1.0), 1.0)
-    return np.asarray((np.asarray(p.member_salience) * worth).sum(axis=-1))
+    share of the stakes (R, M): every issue a fraction of the way from B's ideal to A's
+    (the text of that progress on every issue)."""
+    p, k = ctx.p, ctx.p.n_issues
+    ideal, salience = np.asarray(p.member_ideal), np.asarray(p.member_salience)
+    out = np.empty(share.shape)
+    for j in range(share.shape[1]):
+        x = ctx.space.positions(np.repeat(share[:, j : j + 1], k, axis=1))
+        one = slice(j, j + 1)
+        out[:, j] = utilities(x, ideal[..., one, :], salience[..., one, :], p.span)[:, 0]
+    return out
 
 
 def values(state: RunState, ctx: Context, shift: F | None = None) -> F:
@@ -155,18 +151,17 @@ class Consent:
 def patron_loss(state: RunState, ctx: Context, value: F) -> F:
     """What each member would lose (R, M), as it reckons it, if its patrons withheld the
     aid they stake on its signing: its value of fighting on `value`, less its value with
-    the trend its camp would then have (§3.10, patrons, as for a lead)."""
-    p, m = ctx.p, state.members
-    n = state.n
-    stake = _runs(p.member_patron_share, n) * m.aid
-    cap = valuation.capacity(state, ctx, state.parties.exhaustion)
-    total = np.maximum(cap[:, 0] + cap[:, 1], 1e-12)
-    now = (cap[:, 0] - cap[:, 1]) / total
-    sign = np.where(p.member_camp == 0, 1.0, -1.0)
-    # The camp's capacity without the stake: A's balance falls for a member of A's camp.
-    after = ((cap[:, 0] - cap[:, 1])[:, None] - sign * stake) / (total[:, None] - stake)
-    drift = np.asarray(p.drift_scale, dtype=float)
-    shift = (drift[:, None] if drift.ndim == 1 else drift) * (after - now[:, None])
+    the trend its camp would have without that aid (§3.10, patrons, as for a lead)."""
+    p, parties = ctx.p, state.parties
+    stake = _runs(p.member_patron_share, state.n) * state.members.aid
+    support = parties.aid_mediator + parties.aid_stakeholders
+    now = valuation.trend(state, ctx, parties.exhaustion)
+    shift = np.zeros_like(stake)
+    for j, camp in enumerate(p.member_camp):
+        # The member's aid lost to its camp, as a lead's aid cut would be.
+        without = support.copy()
+        without[:, camp] -= stake[:, j]
+        shift[:, j] = valuation.trend(state, ctx, parties.exhaustion, without) - now
     return np.where(stake > 0, np.maximum(value - values(state, ctx, shift), 0.0), 0.0)
 
 
@@ -267,8 +262,7 @@ def spoiling(state: RunState, ctx: Context) -> F:
         return np.ones(n)
     terms = state.agreement.terms
     line = share_of_stakes(ctx, state.front.control)
-    lower, upper = np.asarray(p.ideal)[..., 1, :], np.asarray(p.ideal)[..., 0, :]
-    at_line = lower + line[:, None] * (upper - lower)
+    at_line = ctx.space.positions(np.repeat(line[:, None], p.n_issues, axis=1))
     x = np.where(np.isnan(terms), at_line, terms)
     worth = utilities(x, np.asarray(p.member_ideal), np.asarray(p.member_salience), p.span)
     spoils = outside & (values(state, ctx) > worth)

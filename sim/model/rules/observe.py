@@ -68,6 +68,5 @@ def _seats(state: RunState, ctx: Context, t: int) -> Seats:
     noise = np.stack(
         [d.normal(t, members.ESTIMATE_STREAM + j) for j in range(len(p.member_names))], axis=-1
     )
-    info = np.asarray(p.information_noise, dtype=float)
-    info = info[:, None] if info.ndim == 1 else info
-    return members.seats(state, ctx, members.values(state, ctx) + info * noise)
+    estimate = members.values(state, ctx) + by_side(p.information_noise) * noise
+    return members.seats(state, ctx, estimate)
