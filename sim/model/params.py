@@ -24,7 +24,14 @@ from numpy.typing import NDArray
 
 from sim.model.bargaining import either_holds, trust_in_mediator
 from sim.model.config import Scenario
-from sim.model.config.scenario import CoMediator, Domestic, Mediator, Party, Stakeholder
+from sim.model.config.scenario import (
+    ROLES,
+    CoMediator,
+    Domestic,
+    Mediator,
+    Party,
+    Stakeholder,
+)
 from sim.model.config.timeline import epochs
 
 F = NDArray[np.float64]
@@ -318,7 +325,7 @@ def _member_params(sc: Scenario, months: float) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "member_names": sc.members,
-        "member_camp": np.array([0 if m.role == "A" else 1 for m in members], dtype=np.int64),
+        "member_camp": np.array([ROLES.index(m.role) for m in members], dtype=np.int64),
         "member_ideal": np.array(
             [[m.ideal[i] for i in issues] for m in members], dtype=float
         ).reshape(len(members), len(issues)),
@@ -424,7 +431,7 @@ def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> 
     for st in sc.stakeholders.values():
         if st.supports in members:
             k = members.index(st.supports)
-            camp = 0 if sc.parties[st.supports].role == "A" else 1
+            camp = ROLES.index(sc.parties[st.supports].role)
             m_aid[k] += st.aid
             st_sanc[1 - camp] += per_round(Stakeholder, "sanctions", st.sanctions, months)
             if st.veto_utility_floor is not None:

@@ -28,6 +28,10 @@ B = NDArray[np.bool_]
 I = NDArray[np.int64]
 
 
+# The axes of a field's per-run form (the others: (R, M)); a shared one has one fewer.
+_PER_RUN_NDIM = {"ideal": 3, "salience": 3, "span": 2}
+
+
 def _runs(a: F, n: int) -> F:
     """A member array, shared (M,) or per run (R, M), as (R, M)."""
     a = np.asarray(a, dtype=float)
@@ -107,12 +111,8 @@ class Seats:
         changes = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            per_run = (
-                f.name not in ("camp", "span")
-                and isinstance(value, np.ndarray)
-                and value.ndim >= (3 if f.name in ("ideal", "salience") else 2)
-                and value.shape[0] == n
-            )
-            if per_run or (f.name == "span" and np.ndim(value) == 2):
+            if f.name == "camp" or not isinstance(value, np.ndarray):
+                continue
+            if value.ndim >= _PER_RUN_NDIM.get(f.name, 2) and value.shape[0] == n:
                 changes[f.name] = value[rows]
         return dataclasses.replace(self, **changes)

@@ -13,7 +13,14 @@ from typing import Any
 
 from sim import schema
 from sim.errors import ConfigError
-from sim.model.config.scenario import MAX_INDIVISIBLE, MAX_MEMBERS, Mediator, Scenario, Source
+from sim.model.config.scenario import (
+    MAX_INDIVISIBLE,
+    MAX_MEMBERS,
+    ROLES,
+    Mediator,
+    Scenario,
+    Source,
+)
 
 _LEAD = "a party that leads its camp (its members are reached through it)"
 
@@ -63,8 +70,7 @@ def _check_parties(sc: Scenario) -> None:
     """Two camps, A and B, each led by its first party and each with at most
     MAX_MEMBERS others; leads at the table; a position and a weight for every issue."""
     names = list(sc.parties)
-    roles = {p.role for p in sc.parties.values()}
-    if roles != {"A", "B"}:
+    if {p.role for p in sc.parties.values()} != set(ROLES):
         raise ConfigError(
             "parties", names, "two camps: at least one party with role A and one with role B"
         )
