@@ -59,8 +59,10 @@ def run_lab(
     try:
         scenario = logic.load(path, overrides, shown)
         progress.set(0.0)
-        result.set(logic.run_lab(scenario, names, runs, seed, overrides, progress=progress.set))
+        done = logic.run_lab(scenario, names, runs, seed, overrides, progress=progress.set)
+        # The batch first: once the results show, the One-war page already steps their runs.
         batch.set((path, shown, tuple(overrides), seed, runs))
+        result.set(done)
     except Exception as err:  # any failure is a line on the page, and the app goes on
         lab_error.set(logic.message(err))
 

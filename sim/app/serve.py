@@ -43,6 +43,7 @@ def command(port: int) -> list[str]:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",
         "--log-level",
         "warning",
     ]
@@ -50,7 +51,8 @@ def command(port: int) -> list[str]:
 
 def environment(scenario: str) -> dict[str, str]:
     """The server's environment: the scenario to start with, and no telemetry (the app
-    talks to nothing but the browser on this machine)."""
+    talks to nothing but the browser on this machine; `command` also turns off Solara's
+    version check against PyPI)."""
     env = dict(os.environ)
     env["NEGSIM_APP_SCENARIO"] = scenario
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"

@@ -47,20 +47,27 @@ def type_into(page: Any, label: str, value: str) -> None:
 
 def go_to_run(page: Any, index: int) -> None:
     """Type a run index and press Go to run until the page shows that run. On a loaded
-    machine (the full suite on two busy cores) the page once missed the first press, for a
-    cause not pinned down; the test presses again, as a user would."""
+    machine (the full suite on two busy cores) the page has missed a typed index or a press;
+    the test types and presses again, as a user would, and if the page never shows the run
+    it fails with what the page shows instead."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    type_into(page, "Run index", str(index))
     shown = page.locator(".one-war-now", has_text=f"Run {index}, seed {SEED}")
     for _ in range(5):
+        type_into(page, "Run index", str(index))
         page.locator(".one-war-go").click()
         try:
-            shown.wait_for(timeout=15_000)
+            shown.wait_for(timeout=20_000)
             return
         except PlaywrightTimeout:
             continue
-    shown.wait_for()
+    now = page.locator(".one-war-now").all_inner_texts()
+    typed = page.get_by_label("Run index", exact=True).input_value()
+    errors = page.locator(".negsim-error").all_inner_texts()
+    raise AssertionError(
+        f"run {index}, seed {SEED} never shown; the page shows {now!r}, "
+        f"the index box holds {typed!r}, errors {errors!r}"
+    )
 
 
 def run_lab(page: Any) -> str:
