@@ -420,50 +420,39 @@ def _team(
 
 
 def _stakeholder_params(sc: Scenario, names: tuple[str, str], months: float) -> dict[str, Any]:
-    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder); a
-    camp member's patrons apart (§3.15)."""
-    st_aid, st_sanc, st_cover = np.zeros(2), np.zeros(2), np.zeros(2)
-    st_comp, veto = np.zeros(2), np.full(2, np.nan)
-    stake, follow = np.zeros(2), np.zeros(2)
-    members = sc.members
-    m_aid, m_veto = np.zeros(len(members)), np.full(len(members), np.nan)
-    m_stake, m_follow = np.zeros(len(members)), np.zeros(len(members))
+    """Every stakeholder's effect, aggregated per party (docs/model.md §7, Stakeholder): the
+    two leads first, then the camps' members (§3.15). Sanctions fall on the other camp's
+    lead; a member's stakeholder covers nothing and compensates no aid (`checks`)."""
+    supported = (*names, *sc.members)
+    n = len(supported)
+    aid, sanctions, cover = np.zeros(n), np.zeros(2), np.zeros(n)
+    comp, veto = np.zeros(n), np.full(n, np.nan)
+    stake, follow = np.zeros(n), np.zeros(n)
     for st in sc.stakeholders.values():
-        if st.supports in members:
-            k = members.index(st.supports)
-            camp = ROLES.index(sc.parties[st.supports].role)
-            m_aid[k] += st.aid
-            st_sanc[1 - camp] += per_round(Stakeholder, "sanctions", st.sanctions, months)
-            if st.veto_utility_floor is not None:
-                m_veto[k] = np.fmax(m_veto[k], st.veto_utility_floor)
-            m_stake[k] += st.pressure * st.aid
-            m_follow[k] += st.pressure * st.aid * st.follow_through
-            continue
-        j = names.index(st.supports)
-        st_aid[j] += st.aid
-        st_sanc[1 - j] += per_round(Stakeholder, "sanctions", st.sanctions, months)
-        st_cover[j] = either_holds(st_cover[j], st.cover)
-        st_comp[j] = min(1.0, st_comp[j] + st.compensates_aid_cut)
+        j = supported.index(st.supports)
+        camp = ROLES.index(sc.parties[st.supports].role)
+        aid[j] += st.aid
+        sanctions[1 - camp] += per_round(Stakeholder, "sanctions", st.sanctions, months)
+        cover[j] = either_holds(cover[j], st.cover)
+        comp[j] = min(1.0, comp[j] + st.compensates_aid_cut)
         if st.veto_utility_floor is not None:
             veto[j] = np.fmax(veto[j], st.veto_utility_floor)
         stake[j] += st.pressure * st.aid
         follow[j] += st.pressure * st.aid * st.follow_through
+    share = np.divide(stake, aid, out=np.zeros(n), where=aid > 0)
+    follows = np.divide(follow, stake, out=np.zeros(n), where=stake > 0)
     return {
-        "stakeholder_aid": st_aid,
-        "stakeholder_sanctions": st_sanc,
-        "cover": st_cover,
-        "compensates_aid_cut": st_comp,
-        "veto_floor": veto,
-        "patron_share": np.divide(stake, st_aid, out=np.zeros(2), where=st_aid > 0),
-        "patron_follow_through": np.divide(follow, stake, out=np.zeros(2), where=stake > 0),
-        "member_stakeholder_aid": m_aid,
-        "member_patron_share": np.divide(
-            m_stake, m_aid, out=np.zeros(len(members)), where=m_aid > 0
-        ),
-        "member_patron_follow_through": np.divide(
-            m_follow, m_stake, out=np.zeros(len(members)), where=m_stake > 0
-        ),
-        "member_veto_floor": m_veto,
+        "stakeholder_aid": aid[:2],
+        "stakeholder_sanctions": sanctions,
+        "cover": cover[:2],
+        "compensates_aid_cut": comp[:2],
+        "veto_floor": veto[:2],
+        "patron_share": share[:2],
+        "patron_follow_through": follows[:2],
+        "member_stakeholder_aid": aid[2:],
+        "member_patron_share": share[2:],
+        "member_patron_follow_through": follows[2:],
+        "member_veto_floor": veto[2:],
     }
 
 

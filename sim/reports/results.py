@@ -84,10 +84,9 @@ def engine_table(engine: Engine, varying: dict[str, np.ndarray] | None = None) -
         # The camps' members (§3.15): their utility of the final terms, and the round each
         # left the war on its own (a lead's capitulation is its camp's: the outcome).
         member = utilities(state.agreement.terms, p.member_ideal, p.member_salience, p.span)
+        unsigned = np.isnan(state.agreement.terms).any(axis=1)
         for j, name in enumerate(p.member_names):
-            cols[f"utility_{name}"] = np.where(
-                np.isnan(state.agreement.terms).any(axis=1), np.nan, member[:, j]
-            )
+            cols[f"utility_{name}"] = np.where(unsigned, np.nan, member[:, j])
         for j, name in enumerate(p.member_names):
             cols[f"{EXIT_PREFIX}{name}"] = _rounds(state.members.exit_round[:, j])
     for j, issue in enumerate(p.issue_names):

@@ -32,8 +32,8 @@ I = NDArray[np.int64]
 _PER_RUN_NDIM = {"ideal": 3, "salience": 3, "span": 2}
 
 
-def _runs(a: F, n: int) -> F:
-    """A member array, shared (M,) or per run (R, M), as (R, M)."""
+def over_runs(a: F, n: int) -> F:
+    """A member array, shared (M,) or per run (R, M), as (R, M): a read-only view."""
     a = np.asarray(a, dtype=float)
     return np.broadcast_to(a, (n, a.shape[-1]))
 
@@ -93,16 +93,16 @@ class Seats:
         scale = scale[:, self.camp] if scale.ndim == 2 else scale
         hurdle = (
             domestic_hurdle(
-                _runs(self.hardliner_cost, n),
-                _runs(self.audience_cost, n),
-                _runs(self.victory_threshold, n),
+                over_runs(self.hardliner_cost, n),
+                over_runs(self.audience_cost, n),
+                over_runs(self.victory_threshold, n),
                 utility,
             )
             * scale
         )
         share = np.asarray(loss_share, dtype=float)
         share = share[:, None] if share.ndim == 1 else share
-        loss = _runs(self.exploitation_loss, n) * share
+        loss = over_runs(self.exploitation_loss, n) * share
         return utility, acceptance_score(utility, self.reservation, pi, loss, hurdle)
 
     def subset(self, rows: NDArray[np.int64] | slice) -> Seats:

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.model.bargaining import Seats, utilities
+from sim.model.bargaining.seats import over_runs
 from sim.model.outcomes import Status
 from sim.model.rules import valuation
 from sim.model.rules.axes import by_side, sides
@@ -39,12 +40,6 @@ def has_members(ctx: Context) -> bool:
     return len(ctx.p.member_names) > 0
 
 
-def _runs(a: F, n: int) -> F:
-    """A member parameter, shared (M,) or per run (R, M), as (R, M)."""
-    a = np.asarray(a, dtype=float)
-    return np.broadcast_to(a, (n, a.shape[-1]))
-
-
 def _of_camp(a: F, camp: NDArray[np.int64], n: int) -> F:
     """A per-side array (2,) or (R, 2) at each member's camp, (R, M)."""
     return np.broadcast_to(sides(np.asarray(a, dtype=float), n), (n, 2))[:, camp]
@@ -60,8 +55,8 @@ def capacity(state: RunState, ctx: Context) -> F:
     own exhaustion as a lead's is by its own."""
     p, m = ctx.p, state.members
     n = m.exhaustion.shape[0]
-    worn = np.clip(m.exhaustion / _runs(p.member_breaking_point, n), 0.0, 1.0)
-    own = _runs(p.member_capacity, n) * (1.0 - by_side(p.exhaustion_drag) * worn) + m.aid
+    worn = np.clip(m.exhaustion / over_runs(p.member_breaking_point, n), 0.0, 1.0)
+    own = over_runs(p.member_capacity, n) * (1.0 - by_side(p.exhaustion_drag) * worn) + m.aid
     own = own * m.fighting
     out = np.zeros((n, 2))
     for c in (0, 1):
@@ -74,9 +69,9 @@ def costs(state: RunState, ctx: Context, t: int, intensity: F) -> None:
     breaking point while the war goes on leaves it on its own (its camp fights on)."""
     p, m = ctx.p, state.members
     n = m.exhaustion.shape[0]
-    m.exhaustion += _runs(p.member_cost_per_round, n) * intensity[:, None] * m.fighting
+    m.exhaustion += over_runs(p.member_cost_per_round, n) * intensity[:, None] * m.fighting
     at_war = (state.status == Status.WAR)[:, None]
-    leaves = m.fighting & at_war & (m.exhaustion >= _runs(p.member_breaking_point, n))
+    leaves = m.fighting & at_war & (m.exhaustion >= over_runs(p.member_breaking_point, n))
     if leaves.any():
         m.exit_round = np.where(leaves, t, m.exit_round)
 
@@ -105,8 +100,8 @@ def values(state: RunState, ctx: Context, shift: F | None = None) -> F:
     horizon = _of_camp(np.asarray(p.planning_horizon, dtype=float), camp, n)
     believed = parties.belief_mean[:, camp] + (0.0 if shift is None else shift)
     share = share_of_stakes(ctx, state.front.control[:, None] + horizon * believed)
-    future = _runs(p.member_cost_per_round, n) * _of_camp(ctx.annuity, camp, n)
-    return _war_utilities(ctx, share) - future + _runs(p.member_payoff_of_fighting, n)
+    future = over_runs(p.member_cost_per_round, n) * _of_camp(ctx.annuity, camp, n)
+    return _war_utilities(ctx, share) - future + over_runs(p.member_payoff_of_fighting, n)
 
 
 def trust(state: RunState, ctx: Context) -> F:
@@ -116,16 +111,21 @@ def trust(state: RunState, ctx: Context) -> F:
     camp = p.member_camp
     lead_now = state.parties.trust[:, camp]
     moved = lead_now - _of_camp(p.trust, camp, n)
-    return np.asarray(np.clip(_runs(p.member_trust, n) + moved, 0.0, 1.0))
+    return np.asarray(np.clip(over_runs(p.member_trust, n) + moved, 0.0, 1.0))
+
+
+def _signing(state: RunState, ctx: Context) -> B:
+    """Members at the table and still fighting (R, M): a ceasefire needs their signature
+    and holds only while they would still sign it."""
+    return (over_runs(ctx.p.member_at_table, state.n) > 0.5) & state.members.fighting
 
 
 def seats(state: RunState, ctx: Context, reservation: F) -> Seats:
     """The members as `Seats`, with these values of fighting on (true or estimated)."""
-    p, n = ctx.p, state.n
-    at_table = _runs(p.member_at_table, n) > 0.5
+    p = ctx.p
     return Seats(
         camp=p.member_camp,
-        seated=at_table & state.members.fighting,
+        seated=_signing(state, ctx),
         ideal=np.asarray(p.member_ideal),
         salience=np.asarray(p.member_salience),
         span=np.asarray(p.span),
@@ -153,7 +153,7 @@ def patron_loss(state: RunState, ctx: Context, value: F) -> F:
     aid they stake on its signing: its value of fighting on `value`, less its value with
     the trend its camp would have without that aid (§3.10, patrons, as for a lead)."""
     p, parties = ctx.p, state.parties
-    stake = _runs(p.member_patron_share, state.n) * state.members.aid
+    stake = over_runs(p.member_patron_share, state.n) * state.members.aid
     support = parties.aid_mediator + parties.aid_stakeholders
     now = valuation.trend(state, ctx, parties.exhaustion)
     shift = np.zeros_like(stake)
@@ -181,18 +181,18 @@ def consent(
     makes the aid they stake part of what refusing costs it (§3.15)."""
     p, d, n = ctx.p, ctx.draws, state.n
     value = values(state, ctx)
-    pressed = mediated[:, None] & (_runs(p.member_patron_share, n) > 0)
+    pressed = mediated[:, None] & (over_runs(p.member_patron_share, n) > 0)
     if pressed.any():
-        staked = patron_loss(state, ctx, value) * _runs(p.member_patron_follow_through, n)
+        staked = patron_loss(state, ctx, value) * over_runs(p.member_patron_follow_through, n)
         value = value - np.where(pressed, staked, 0.0)
     seats_now = seats(state, ctx, value)
     utility, score = seats_now.scores(positions, enforced, hurdle_scale, loss_share)
     noise = np.stack(
         [d.logistic(t, MEMBER_STREAM + j) for j in range(len(p.member_names))], axis=-1
-    ) * _runs(p.member_decision_noise, n)
+    ) * over_runs(p.member_decision_noise, n)
     refused = seats_now.seated & (score + noise < 0.0)
     camp_refuses = _any_in_camp(refused, p.member_camp)
-    floor = np.nan_to_num(_runs(p.member_veto_floor, n), nan=-1.0)
+    floor = np.nan_to_num(over_runs(p.member_veto_floor, n), nan=-1.0)
     vetoed = np.asarray((utility < floor).any(axis=1))
     return Consent(camp_refuses, refused, pressed & seats_now.seated, vetoed)
 
@@ -205,21 +205,15 @@ def ceasefire_scores(state: RunState, ctx: Context, enforcement: F, taste: F) ->
     p, n = ctx.p, state.n
     camp = p.member_camp
     line = share_of_stakes(ctx, np.broadcast_to(state.front.control[:, None], (n, camp.size)))
-    now = _war_utilities(ctx, line) + _runs(p.member_payoff_of_fighting, n)
+    now = _war_utilities(ctx, line) + over_runs(p.member_payoff_of_fighting, n)
     net_gain = values(state, ctx) - now
     fear = (
         (1.0 - trust(state, ctx))
-        * _runs(p.member_exploitation_loss, n)
+        * over_runs(p.member_exploitation_loss, n)
         * _of_camp(np.asarray(p.ceasefire_exploitation, dtype=float), camp, n)
         * (1.0 - enforcement)[:, None]
     )
-    return np.asarray(taste * _runs(p.member_decision_noise, n) - net_gain - fear)
-
-
-def _signing(state: RunState, ctx: Context) -> B:
-    """Members at the table and still fighting (R, M): a ceasefire needs their signature
-    and holds only while they would still sign it."""
-    return (_runs(ctx.p.member_at_table, state.n) > 0.5) & state.members.fighting
+    return np.asarray(taste * over_runs(p.member_decision_noise, n) - net_gain - fear)
 
 
 def ceasefire_refusals(state: RunState, ctx: Context, t: int, enforcement: F) -> tuple[B, F]:
@@ -245,8 +239,8 @@ def patrons_follow_through(state: RunState, ctx: Context, t: int, called: B) -> 
     n = state.n
     follow = np.stack(
         [d.uniform(t, PATRON_STREAM + j) for j in range(len(p.member_names))], axis=-1
-    ) < _runs(p.member_patron_follow_through, n)
-    kept = np.where(called & follow, 1.0 - _runs(p.member_patron_share, n), 1.0)
+    ) < over_runs(p.member_patron_follow_through, n)
+    kept = np.where(called & follow, 1.0 - over_runs(p.member_patron_share, n), 1.0)
     m.aid = m.aid * kept
 
 
@@ -256,8 +250,8 @@ def spoiling(state: RunState, ctx: Context) -> F:
     terms in force (or, under a bare ceasefire, from the line as it stands) multiplies it
     by its spoiler_hazard_ratio (Stedman 1997; Kydd & Walter 2002)."""
     p, n = ctx.p, state.n
-    ratio = _runs(p.member_spoiler_hazard_ratio, n)
-    outside = (_runs(p.member_at_table, n) <= 0.5) & state.members.fighting & (ratio > 1.0)
+    ratio = over_runs(p.member_spoiler_hazard_ratio, n)
+    outside = ~_signing(state, ctx) & state.members.fighting & (ratio > 1.0)
     if not outside.any():
         return np.ones(n)
     terms = state.agreement.terms
